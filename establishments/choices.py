@@ -1,0 +1,87 @@
+"""Stable values (lower-case English slugs) with Vietnamese labels for the registry."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class DistrictKind(models.TextChoices):
+    CITY = "city", _("City")
+    DISTRICT = "district", _("District")
+    TOWN = "town", _("District-level town")
+
+
+class CommuneKind(models.TextChoices):
+    COMMUNE = "commune", _("Commune")
+    WARD = "ward", _("Ward")
+    TOWN = "town", _("Township")
+
+
+class EstablishmentKind(models.TextChoices):
+    VILLAGE = "village", _("Village")
+    SUB_REGION = "sub_region", _("Sub-region")
+    RESIDENTIAL_GROUP = "residential_group", _("Residential group")
+    SCHOOL = "school", _("School")
+    HEALTH_STATION = "health_station", _("Health station")
+    ENTERPRISE = "enterprise", _("Enterprise")
+    COOPERATIVE = "cooperative", _("Cooperative")
+
+
+class FoundingMethod(models.TextChoices):
+    RECRUITED = "recruited", _("By admitting new members")
+    TRANSFERRED_IN = "transferred_in", _("By members transferred in")
+    SPLIT_OFF = "split_off", _("Split off from a combined cell")
+    RESETTLEMENT = "resettlement", _("Resettlement")
+    OTHER = "other", _("Other")
+
+
+class Gender(models.TextChoices):
+    MALE = "male", _("Male")
+    FEMALE = "female", _("Female")
+
+
+class Ethnicity(models.TextChoices):
+    """The ethnic groups of Sơn La, largest first."""
+
+    THAI = "thai", _("Thai")
+    KINH = "kinh", _("Kinh")
+    MONG = "mong", _("Mong")
+    MUONG = "muong", _("Muong")
+    XINH_MUN = "xinh_mun", _("Xinh Mun")
+    DAO = "dao", _("Dao")
+    KHO_MU = "kho_mu", _("Kho Mu")
+    LA_HA = "la_ha", _("La Ha")
+    KHANG = "khang", _("Khang")
+    LAO = "lao", _("Lao")
+    TAY = "tay", _("Tay")
+    OTHER = "other", _("Other")
+
+
+class MemberStatus(models.TextChoices):
+    PROBATIONARY = "probationary", _("Probationary")
+    OFFICIAL = "official", _("Official")
+    LEFT = "left", _("Left")
+
+
+class LeftReason(models.TextChoices):
+    TRANSFERRED_OUT = "transferred_out", _("Transferred out")
+    DECEASED = "deceased", _("Deceased")
+    REMOVED = "removed", _("Removed from the probationary list")
+    EXPELLED = "expelled", _("Expelled")
+    RESIGNED = "resigned", _("Left the Party")
+    OTHER = "other", _("Other")
+
+
+class CadreForce(models.TextChoices):
+    BORDER_GUARD = "border_guard", _("Border guard")
+    MILITARY = "military", _("Military")
+    POLICE = "police", _("Police")
+    COMMUNE_OFFICIAL = "commune_official", _("Commune official")
+    PROVINCIAL_OFFICIAL = "provincial_official", _("Provincial or district official")
+    OTHER = "other", _("Other")
+
+
+class AssignmentRole(models.TextChoices):
+    DEPUTY_SECRETARY = "deputy_secretary", _("Deputy party secretary in charge of party building")
+    FOLLOWS_ESTABLISHMENT = "follows_establishment", _("Follows the establishment")
+    HELPS_CANDIDATES = "helps_candidates", _("Helps candidates")
+    OTHER = "other", _("Other")

@@ -1,0 +1,27 @@
+from django.urls import path
+
+from . import views
+
+app_name = "establishments"
+
+urlpatterns = [
+    path("establishments/", views.EstablishmentListView.as_view(), name="establishment_list"),
+    path("establishments/new/", views.EstablishmentCreateView.as_view(), name="establishment_create"),
+    path(
+        "establishments/autocomplete/",
+        views.EstablishmentAutocompleteView.as_view(),
+        name="establishment_autocomplete",
+    ),
+    path("establishments/<int:pk>/", views.EstablishmentDetailView.as_view(), name="establishment_detail"),
+    path("establishments/<int:pk>/edit/", views.EstablishmentUpdateView.as_view(), name="establishment_update"),
+    path("party-cells/", views.PartyCellListView.as_view(), name="party_cell_list"),
+    path("party-cells/new/", views.PartyCellCreateView.as_view(), name="party_cell_create"),
+    path("party-cells/autocomplete/", views.PartyCellAutocompleteView.as_view(), name="party_cell_autocomplete"),
+    path("party-cells/<int:pk>/", views.PartyCellDetailView.as_view(), name="party_cell_detail"),
+    path("party-cells/<int:pk>/edit/", views.PartyCellUpdateView.as_view(), name="party_cell_update"),
+    path("members/", views.PartyMemberListView.as_view(), name="party_member_list"),
+    path("members/new/", views.PartyMemberCreateView.as_view(), name="party_member_create"),
+    path("members/autocomplete/", views.PartyMemberAutocompleteView.as_view(), name="party_member_autocomplete"),
+    path("members/<int:pk>/", views.PartyMemberDetailView.as_view(), name="party_member_detail"),
+    path("members/<int:pk>/edit/", views.PartyMemberUpdateView.as_view(), name="party_member_update"),
+]

@@ -1,0 +1,49 @@
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.utils.translation import gettext_lazy as _
+from simple_history.admin import SimpleHistoryAdmin
+
+from .models import User
+from .search import search
+
+
+class ScopedAdmin(SimpleHistoryAdmin):
+    """Admin pages start from `for_user` like every other page: nobody sees beyond their scope,
+    neither in change lists, change forms, autocomplete nor the choices of related fields."""
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).for_user(request.user)
+
+    def get_search_results(self, request, queryset, search_term):
+        """Accent-insensitive search, like the app's own lists ("muong" finds "Mường")."""
+        if search_term and hasattr(self.model, "search_source_fields"):
+            return search(queryset, search_term), False
+        return super().get_search_results(request, queryset, search_term)
+
+    def _scope_related(self, request, formfield):
+        queryset = getattr(formfield, "queryset", None) if formfield is not None else None
+        if queryset is not None and hasattr(queryset, "for_user"):
+            formfield.queryset = queryset.for_user(request.user)
+        return formfield
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        return self._scope_related(request, super().formfield_for_foreignkey(db_field, request, **kwargs))
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        return self._scope_related(request, super().formfield_for_manytomany(db_field, request, **kwargs))
+
+
+@admin.register(User)
+class UserAdmin(DjangoUserAdmin):
+    list_display = ("username", "first_name", "last_name", "district", "commune", "is_staff", "is_active")
+    list_filter = ("is_staff", "is_superuser", "is_active", "groups", "district")
+    list_select_related = ("district", "commune")
+    autocomplete_fields = ("district", "commune")
+    fieldsets = (
+        *DjangoUserAdmin.fieldsets,
+        (_("Scope"), {"fields": ("district", "commune")}),
+    )
+    add_fieldsets = (
+        *DjangoUserAdmin.add_fieldsets,
+        (_("Scope"), {"fields": ("district", "commune", "groups")}),
+    )

@@ -1,0 +1,14 @@
+from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+from django.utils.translation import gettext_lazy as _
+
+
+class SonlaPartyConfig(AppConfig):
+    name = "sonla_party"
+    verbose_name = _("Users and reports")
+
+    def ready(self):
+        from . import roles
+
+        # Keeping the role groups in step with the code is set-up, not domain flow.
+        post_migrate.connect(roles.sync_role_groups, sender=self)

@@ -1,0 +1,32 @@
+from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext_lazy as _
+
+# The sections of the public contract, in menu order: (URL name, label, permission to see it).
+SECTIONS = [
+    ("dashboard", _("Dashboard"), None),
+    ("establishments:establishment_list", _("Establishments"), "establishments.view_establishment"),
+    ("establishments:party_cell_list", _("Party cells"), "establishments.view_partycell"),
+    ("establishments:party_member_list", _("Members"), "establishments.view_partymember"),
+    ("candidates:candidate_list", _("Candidates"), "candidates.view_candidate"),
+    ("candidates:training_class_list", _("Training classes"), "candidates.view_trainingclass"),
+    ("establishments:cadre_list", _("Cadres"), "establishments.view_cadre"),
+    ("reports:quarterly", _("Quarterly report"), None),
+]
+
+
+def navigation(request):
+    """The navigation bar: the sections this user may open, and which one is current."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {}
+    items = []
+    for url_name, label, permission in SECTIONS:
+        if permission and not user.has_perm(permission):
+            continue
+        try:
+            url = reverse(url_name)
+        except NoReverseMatch:  # a section not routed in this configuration
+            continue
+        current = request.path == url if url == "/" else request.path.startswith(url)
+        items.append({"url": url, "label": label, "current": current})
+    return {"nav_items": items}

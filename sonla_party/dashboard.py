@@ -1,0 +1,95 @@
+"""Figures of the dashboard, aggregated in SQL: a fixed number of queries whatever the data size."""
+
+import datetime
+from dataclasses import dataclass, field
+from urllib.parse import urlencode
+
+from django.db.models import Count, Q
+from django.urls import reverse
+
+from establishments.models import (
+    District,
+    Establishment,
+    existing_on_q,
+    has_party_cell_on,
+    has_party_members_on,
+)
+
+FIRST_CHART_YEAR = 2006  # Resolution 03-NQ/TU
+
+
+@dataclass
+class BlankRow:
+    """One line of the dashboard: a district, or the province (district None)."""
+
+    district: District | None
+    as_of: datetime.date
+    counts: dict[str, int] = field(default_factory=dict)
+
+    def link(self, **filters) -> str:
+        params = {"as_of": self.as_of.isoformat(), **filters}
+        if self.district is not None:
+            params = {"district": self.district.pk, **params}
+        return f"{reverse('establishments:establishment_list')}?{urlencode(params)}"
+
+    @property
+    def total_url(self):
+        return self.link()
+
+    @property
+    def without_members_url(self):
+        return self.link(has_party_members="false")
+
+    @property
+    def without_cell_url(self):
+        return self.link(has_party_cell="false")
+
+
+COUNTED = ("total", "without_members", "without_cell")
+
+
+def blank_rows(user, on: datetime.date) -> tuple[list[BlankRow], BlankRow | None]:
+    """Per district in the user's scope, and for the province when the user sees all of it."""
+    per_district = {
+        row["commune__district"]: row
+        for row in Establishment.objects.for_user(user)
+        .existing_on(on)
+        .with_facts(on)
+        .order_by()
+        .values("commune__district")
+        .annotate(
+            total=Count("pk"),
+            without_members=Count("pk", filter=Q(has_party_members=False)),
+            without_cell=Count("pk", filter=Q(has_party_cell=False)),
+        )
+    }
+    rows = []
+    for district in District.objects.for_user(user):
+        found = per_district.get(district.pk, {})
+        rows.append(BlankRow(district, on, {key: found.get(key, 0) for key in COUNTED}))
+    total = None
+    if user.scope.is_province:
+        total = BlankRow(None, on, {key: sum(row.counts[key] for row in rows) for key in COUNTED})
+    return rows, total
+
+
+def year_end_dates(until: datetime.date) -> list[datetime.date]:
+    """01/01/2006 (Resolution 03-NQ/TU), 31/12 of every year since, then `until` itself."""
+    dates = [datetime.date(FIRST_CHART_YEAR, 1, 1)]
+    dates += [datetime.date(year, 12, 31) for year in range(FIRST_CHART_YEAR, until.year)]
+    return [d for d in dates if d < until] + [until]
+
+
+def blank_series(user, dates: list[datetime.date]) -> dict[str, list[int]]:
+    """The two "blank" counts at each date, in one query (conditional aggregates per date)."""
+    aggregates = {}
+    for index, on in enumerate(dates):
+        exists = existing_on_q(on)
+        aggregates[f"members_{index}"] = Count("pk", filter=exists & ~has_party_members_on(on))
+        aggregates[f"cell_{index}"] = Count("pk", filter=exists & ~has_party_cell_on(on))
+    result = Establishment.objects.for_user(user).aggregate(**aggregates)
+    return {
+        "labels": [on.strftime("%d/%m/%Y") for on in dates],
+        "without_members": [result[f"members_{i}"] for i in range(len(dates))],
+        "without_cell": [result[f"cell_{i}"] for i in range(len(dates))],
+    }

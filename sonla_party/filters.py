@@ -1,0 +1,31 @@
+"""The base of every FilterSet: bound even without parameters, styled, scoped and searchable."""
+
+import django_filters
+from django.utils.translation import gettext_lazy as _
+
+from .forms import limit_choices_to_scope, style_fields
+from .search import search
+
+
+class BaseFilterSet(django_filters.FilterSet):
+    """Subclasses declare their filters; `q` searches the folded `search_text` of the model."""
+
+    q = django_filters.CharFilter(label=_("Search"), method="filter_q")
+
+    def __init__(self, data=None, *args, request=None, **kwargs):
+        # Always bound, so defaults (e.g. "as of today") apply to a page opened without parameters.
+        super().__init__(data if data is not None else {}, *args, request=request, **kwargs)
+        self.user = getattr(request, "user", None)
+
+    @property
+    def form(self):
+        if not hasattr(self, "_form"):
+            form = super().form
+            if self.user is not None:
+                limit_choices_to_scope(form, self.user)
+            form.is_valid()
+            style_fields(form)
+        return self._form
+
+    def filter_q(self, queryset, name, value):
+        return search(queryset, value)

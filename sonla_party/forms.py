@@ -1,0 +1,51 @@
+"""Form helpers shared by every app: Bootstrap classes, date inputs and scoped choices."""
+
+from django import forms
+
+DATE_WIDGET_FORMAT = "%Y-%m-%d"  # what <input type=date> reads and sends
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, attrs=None, format=None):
+        super().__init__(attrs=attrs, format=format or DATE_WIDGET_FORMAT)
+
+
+def style_fields(form) -> None:
+    """Give each widget its Bootstrap class and date widgets the browser's date picker."""
+    for name, field in form.fields.items():
+        widget = field.widget
+        if isinstance(field, forms.DateField) and not isinstance(widget, (DateInput, forms.HiddenInput)):
+            widget = field.widget = DateInput(attrs=widget.attrs)
+        if isinstance(widget, (forms.CheckboxInput, forms.CheckboxSelectMultiple, forms.RadioSelect)):
+            css = "form-check-input"
+        elif isinstance(widget, (forms.Select, forms.SelectMultiple)):
+            css = "form-select"
+        else:
+            css = "form-control"
+        if name in form.errors:
+            css += " is-invalid"
+        widget.attrs["class"] = f"{widget.attrs.get('class', '')} {css}".strip()
+
+
+def limit_choices_to_scope(form, user) -> None:
+    """Restrict every model choice to rows in the user's scope (a form can never point outside it)."""
+    for field in form.fields.values():
+        queryset = getattr(field, "queryset", None)
+        if queryset is not None and hasattr(queryset, "for_user"):
+            field.queryset = queryset.for_user(user)
+
+
+class ScopedModelForm(forms.ModelForm):
+    """A ModelForm for a signed-in user: choices within their scope, Bootstrap-styled."""
+
+    def __init__(self, *args, user, **kwargs):
+        self.user = user
+        super().__init__(*args, **kwargs)
+        limit_choices_to_scope(self, user)
+        style_fields(self)
+
+    def full_clean(self):
+        super().full_clean()
+        style_fields(self)  # mark the fields that now have errors

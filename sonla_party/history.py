@@ -1,0 +1,101 @@
+"""Change history made readable: who changed what, when, from what to what.
+
+Every domain model carries `history = HistoricalRecords()` (django-simple-history), so saves
+through forms, services, the admin, imports and bulk writes (via `bulk_create_with_history` /
+`bulk_update_with_history`) all leave a record. This module turns the records of one object
+into lines a person can read, in a bounded number of queries.
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+HISTORY_TYPES = {"+": _("Created"), "~": _("Changed"), "-": _("Deleted")}
+
+
+@dataclass
+class Change:
+    field: str
+    old: str
+    new: str
+
+
+@dataclass
+class HistoryEntry:
+    when: object
+    user: object
+    kind: str
+    reason: str
+    changes: list[Change]
+
+
+def _display(field, value, related_labels) -> str:
+    if value is None or value == "":
+        return "—"
+    if field.choices:
+        return str(dict(field.flatchoices).get(value, value))
+    if isinstance(field, models.ForeignKey):
+        return related_labels.get((field.related_model, value), f"#{value}")
+    if isinstance(field, models.BooleanField):
+        return str(_("Yes") if value else _("No"))
+    if hasattr(value, "strftime"):
+        return value.strftime("%d/%m/%Y %H:%M" if hasattr(value, "hour") else "%d/%m/%Y")
+    return str(value)
+
+
+def _tracked_fields(model) -> list:
+    excluded = {"id", "search_text"}
+    return [f for f in model._meta.concrete_fields if f.attname not in excluded and f.name not in excluded]
+
+
+def _related_labels(model, records) -> dict:
+    """str() of every related row named in the records: one query per related model."""
+    wanted = defaultdict(set)
+    for field in _tracked_fields(model):
+        if isinstance(field, models.ForeignKey):
+            for record in records:
+                value = getattr(record, field.attname, None)
+                if value is not None:
+                    wanted[field.related_model].add(value)
+    labels = {}
+    for related_model, ids in wanted.items():
+        for obj in related_model._default_manager.filter(pk__in=ids):
+            labels[(related_model, obj.pk)] = str(obj)
+    return labels
+
+
+def history_entries(obj, limit: int = 25) -> list[HistoryEntry]:
+    """The latest `limit` changes of `obj`, newest first, each with its field-by-field diff."""
+    records = list(obj.history.select_related("history_user").order_by("-history_date", "-history_id")[: limit + 1])
+    model = type(obj)
+    labels = _related_labels(model, records)
+    fields = _tracked_fields(model)
+    entries = []
+    for index, record in enumerate(records[:limit]):
+        previous = records[index + 1] if index + 1 < len(records) else None
+        changes = []
+        for field in fields:
+            new = getattr(record, field.attname, None)
+            old = getattr(previous, field.attname, None) if previous is not None else None
+            if previous is None and record.history_type == "+" and new in (None, ""):
+                continue
+            if previous is None or old != new:
+                changes.append(
+                    Change(
+                        str(field.verbose_name),
+                        _display(field, old, labels) if previous else "—",
+                        _display(field, new, labels),
+                    )
+                )
+        entries.append(
+            HistoryEntry(
+                when=record.history_date,
+                user=record.history_user,
+                kind=str(HISTORY_TYPES.get(record.history_type, record.history_type)),
+                reason=record.history_change_reason or "",
+                changes=changes,
+            )
+        )
+    return entries

@@ -1,0 +1,89 @@
+"""The roles of the app, as Django groups with their permissions.
+
+Roles say what a user may do; the user's scope (commune, district or province, on the user
+record) says where. `sync_role_groups` runs after every `migrate`, so the groups always match
+this file.
+"""
+
+from django.apps import apps as global_apps
+from django.contrib.auth.management import create_permissions
+
+BOARD = "Ban Tổ chức Tỉnh ủy"  # organisation-board staff, whole province
+REVIEWER = "Huyện ủy - thẩm định"  # district committee reviewers
+COMMUNE_STAFF = "Cán bộ cấp xã"  # commune / grassroots staff
+
+DOMAIN_MODELS = {
+    "establishments": [
+        "district",
+        "commune",
+        "establishment",
+        "partycell",
+        "partymember",
+        "cadre",
+        "assignment",
+    ],
+    "candidates": [
+        "candidate",
+        "sourcelist",
+        "sourcelistentry",
+        "trainingclass",
+        "enrollment",
+        "introducer",
+        "stageevent",
+    ],
+}
+
+
+def _model_perms(actions: tuple[str, ...], *, only: set[str] | None = None) -> list[str]:
+    return [
+        f"{app}.{action}_{model}"
+        for app, models in DOMAIN_MODELS.items()
+        for model in models
+        if only is None or model in only
+        for action in actions
+    ]
+
+
+ROLE_PERMISSIONS: dict[str, list[str]] = {
+    BOARD: [
+        "sonla_party.scope_province",
+        *_model_perms(("view", "add", "change")),
+        *_model_perms(("delete",), only={"establishment", "partycell", "assignment", "sourcelistentry", "enrollment"}),
+        "candidates.move_candidate",
+        "candidates.record_decision",
+        "candidates.view_file_access",
+        "sonla_party.finalise_report",
+    ],
+    REVIEWER: [
+        *_model_perms(("view",)),
+        "candidates.record_decision",
+    ],
+    COMMUNE_STAFF: [
+        *_model_perms(("view",)),
+        *_model_perms(
+            ("add", "change"), only={"establishment", "candidate", "sourcelist", "sourcelistentry", "introducer"}
+        ),
+        "candidates.move_candidate",
+    ],
+}
+
+
+def sync_role_groups(sender=None, using="default", verbosity=0, **kwargs):
+    """Create the role groups and give each exactly the permissions listed above."""
+    Group = global_apps.get_model("auth", "Group")
+    Permission = global_apps.get_model("auth", "Permission")
+    # Permissions of apps migrated after this one may not exist yet on a first migrate.
+    for app_config in global_apps.get_app_configs():
+        create_permissions(app_config, verbosity=0, using=using)
+    for group_name, codes in ROLE_PERMISSIONS.items():
+        group, _created = Group.objects.using(using).get_or_create(name=group_name)
+        wanted = set()
+        for code in codes:
+            app_label, codename = code.split(".")
+            wanted.add((app_label, codename))
+        perms = [
+            perm
+            for perm in Permission.objects.using(using).select_related("content_type")
+            if (perm.content_type.app_label, perm.codename) in wanted
+        ]
+        group.permissions.set(perms)

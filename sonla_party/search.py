@@ -1,0 +1,63 @@
+"""Search that ignores Vietnamese accents and case, the same on SQLite and PostgreSQL.
+
+Each searchable model keeps a folded copy of its searchable text (`search_text`: lower case,
+no tone or vowel marks, "đ" as "d"), refreshed on every save and bulk write, so a search is a
+plain `LIKE` on an ASCII column whatever the database: "muong" finds "Mường", "dien" finds "Điện".
+"""
+
+import unicodedata
+
+from django.db import models
+
+
+def fold(text: str) -> str:
+    """Lower-case `text`, drop Vietnamese diacritics and turn đ into d; collapse white space."""
+    text = str(text or "").replace("đ", "d").replace("Đ", "D")
+    decomposed = unicodedata.normalize("NFD", text)
+    stripped = "".join(char for char in decomposed if not unicodedata.combining(char))
+    return " ".join(stripped.lower().split())
+
+
+def search(queryset, query: str, field: str = "search_text"):
+    """Rows whose folded text contains every word of `query`, in any order."""
+    for word in fold(query).split():
+        queryset = queryset.filter(**{f"{field}__contains": word})
+    return queryset
+
+
+class SearchTextQuerySetMixin:
+    """Keeps `search_text` right through `bulk_create` and `bulk_update` too."""
+
+    def bulk_create(self, objs, *args, **kwargs):
+        objs = list(objs)
+        for obj in objs:
+            obj.search_text = obj.build_search_text()
+        return super().bulk_create(objs, *args, **kwargs)
+
+    def bulk_update(self, objs, fields, *args, **kwargs):
+        objs = list(objs)
+        if set(fields) & set(self.model.search_source_fields):
+            for obj in objs:
+                obj.search_text = obj.build_search_text()
+            fields = [*fields, "search_text"]
+        return super().bulk_update(objs, fields, *args, **kwargs)
+
+
+class SearchTextModel(models.Model):
+    """Abstract base: `search_source_fields` names the fields folded into `search_text`."""
+
+    search_source_fields: tuple[str, ...] = ()
+    search_text = models.TextField(editable=False, default="")
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        self.search_text = self.build_search_text()
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and set(update_fields) & set(self.search_source_fields):
+            kwargs["update_fields"] = {*update_fields, "search_text"}
+        super().save(*args, **kwargs)
+
+    def build_search_text(self) -> str:
+        return fold(" ".join(str(getattr(self, name) or "") for name in self.search_source_fields))

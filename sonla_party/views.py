@@ -1,0 +1,190 @@
+"""View building blocks shared by every app, and the pages that span both apps."""
+
+from django import forms
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.mixins import PermissionRequiredMixin
+from django.db import transaction
+from django.http import HttpResponseRedirect
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _l
+from django.views.generic import CreateView, DetailView, TemplateView, UpdateView
+from django_filters.views import FilterView
+from django_tables2 import RequestConfig, SingleTableMixin
+
+from . import dashboard
+from .exceptions import RuleViolation
+from .exports import FORMATS, export_response
+from .forms import DateInput, style_fields
+from .history import history_entries
+
+
+class ModelPermissionMixin(PermissionRequiredMixin):
+    """Requires `<app>.<action>_<model>` unless `permission_required` says otherwise."""
+
+    permission_action = "view"
+
+    def get_permission_required(self):
+        if self.permission_required:
+            return super().get_permission_required()
+        opts = self.model._meta
+        return [f"{opts.app_label}.{self.permission_action}_{opts.model_name}"]
+
+
+class ScopedQuerysetMixin:
+    """Rows start from `Model.objects.for_user(user)`: a row out of scope answers 404."""
+
+    def get_queryset(self):
+        return self.scope_queryset(self.model.objects.for_user(self.request.user))
+
+    def scope_queryset(self, queryset):
+        """Hook for `select_related` / annotations of the page."""
+        return queryset
+
+
+class FilteredListView(ModelPermissionMixin, ScopedQuerysetMixin, SingleTableMixin, FilterView):
+    """A list page: FilterSet + Table on the user's rows, with CSV / XLSX export of every match.
+
+    Subclasses set `model`, `filterset_class`, `table_class`, `title` and optionally `create_url`.
+    Pagination is the table's only (Django's ListView would count the rows a second time).
+    """
+
+    template_name = "includes/filtered_list.html"
+    title = ""
+    create_url = None
+    export_name = None
+    export_exclude_columns = ()
+
+    def get_table_pagination(self, table):
+        return {"per_page": settings.LIST_PAGE_SIZE}
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["title"] = self.title
+        context["export_formats"] = FORMATS
+        context["create_url"] = self.get_create_url()
+        return context
+
+    def get_create_url(self):
+        if not self.create_url:
+            return None
+        opts = self.model._meta
+        if not self.request.user.has_perm(f"{opts.app_label}.add_{opts.model_name}"):
+            return None
+        return reverse(self.create_url)
+
+    def render_to_response(self, context, **response_kwargs):
+        export_format = self.request.GET.get("_export")
+        if export_format in FORMATS and self.filterset.is_valid():
+            return self.export(export_format)
+        return super().render_to_response(context, **response_kwargs)
+
+    def export(self, export_format: str):
+        table = self.get_table_class()(self.object_list, exclude=self.export_exclude_columns)
+        RequestConfig(self.request, paginate=False).configure(table)
+        name = self.export_name or self.model._meta.model_name
+        return export_response(table.as_values(), export_format, name, title=str(self.title)[:31])
+
+
+class ScopedDetailView(ModelPermissionMixin, ScopedQuerysetMixin, DetailView):
+    """A detail page of a row in the user's scope, with its change history."""
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["history"] = history_entries(self.object)
+        opts = self.model._meta
+        context["can_change"] = self.request.user.has_perm(f"{opts.app_label}.change_{opts.model_name}")
+        return context
+
+
+class ScopedFormMixin(ScopedQuerysetMixin):
+    """Create / edit forms: the form receives the user (its choices stay in scope)."""
+
+    success_message = ""
+    list_url = None
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        opts = self.model._meta
+        if getattr(self, "object", None) is not None and self.object.pk:
+            context["title"] = _("Edit %(object)s") % {"object": self.object}
+            context["cancel_url"] = self.object.get_absolute_url()
+        else:
+            context["title"] = _("New %(model)s") % {"model": opts.verbose_name}
+            context["cancel_url"] = reverse(self.list_url) if self.list_url else None
+        return context
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        kwargs["user"] = self.request.user
+        return kwargs
+
+    def form_valid(self, form):
+        try:
+            with transaction.atomic():
+                self.object = self.save_form(form)
+        except RuleViolation as error:
+            form.add_error(error.field if error.field in form.fields else None, error.message)
+            return self.form_invalid(form)
+        messages.success(self.request, self.success_message or _("Saved."))
+        return HttpResponseRedirect(self.get_success_url())
+
+    def save_form(self, form):
+        """Plain CRUD saves the form; views whose writes enforce a rule call their service here."""
+        return form.save()
+
+
+class ScopedCreateView(ModelPermissionMixin, ScopedFormMixin, CreateView):
+    permission_action = "add"
+    template_name = "includes/form_page.html"
+
+
+class ScopedUpdateView(ModelPermissionMixin, ScopedFormMixin, UpdateView):
+    permission_action = "change"
+    template_name = "includes/form_page.html"
+
+
+def redirect_back(request, fallback: str):
+    """Back to the page the user came from, if it is one of ours."""
+    target = request.POST.get("next") or request.GET.get("next")
+    if target and target.startswith("/") and not target.startswith("//"):
+        return HttpResponseRedirect(target)
+    return HttpResponseRedirect(fallback)
+
+
+class AsOfForm(forms.Form):
+    as_of = forms.DateField(label=_l("As of"), required=False, widget=DateInput())
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        style_fields(self)
+
+    def as_of_date(self):
+        if self.is_valid() and self.cleaned_data.get("as_of"):
+            return self.cleaned_data["as_of"]
+        return timezone.localdate()
+
+
+class DashboardView(TemplateView):
+    """Where the province (or the user's district) stands on a date: the "blank" establishments."""
+
+    template_name = "dashboard.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        form = AsOfForm(self.request.GET or None)
+        as_of = form.as_of_date()
+        style_fields(form)
+        rows, total = dashboard.blank_rows(self.request.user, as_of)
+        chart = dashboard.blank_series(self.request.user, dashboard.year_end_dates(as_of))
+        chart["series"] = {"without_members": _("Without party members"), "without_cell": _("Without a party cell")}
+        context.update(
+            form=form,
+            as_of=as_of,
+            rows=rows,
+            total=total,
+            chart=chart,
+        )
+        return context

@@ -1,0 +1,30 @@
+"""A person logs in through the real login form and lands on the dashboard."""
+
+import pytest
+
+from establishments.demo import load_districts
+from sonla_party.demo import DEMO_PASSWORD, ensure_accounts
+from tests.e2e.conftest import log_in
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def test_board_logs_in_and_sees_the_dashboard(page):
+    load_districts()
+    ensure_accounts()
+    page.goto("/")
+    assert "/accounts/login/" in page.url  # anonymous: sent to log in
+    log_in(page, "board", DEMO_PASSWORD)
+    page.wait_for_url("**/")
+    assert page.locator("[data-testid=dashboard-table]").is_visible()
+    assert page.locator("[data-testid=current-user]").inner_text().strip().startswith("Ban Tổ chức")
+    rows = page.locator("[data-testid=dashboard-table] tbody tr")
+    assert rows.count() == 12  # the twelve districts
+
+
+def test_wrong_password_is_refused_with_a_message(page):
+    load_districts()
+    ensure_accounts()
+    log_in(page, "board", "not-the-password")
+    assert "/accounts/login/" in page.url
+    assert page.locator(".alert-danger").is_visible()
