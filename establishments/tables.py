@@ -15,10 +15,10 @@ class EstablishmentTable(tables.Table):
     kind = ChoiceColumn(EstablishmentKind.choices)
     commune = tables.Column(order_by=("commune__name",))
     district = tables.Column(
-        accessor="commune__district", verbose_name=_("district"), order_by=("commune__district__code",)
+        accessor="commune__district", verbose_name=_("District"), order_by=("commune__district__code",)
     )
-    has_party_members = BooleanColumn(verbose_name=_("has party members"))
-    has_party_cell = BooleanColumn(verbose_name=_("has a party cell"))
+    has_party_members = BooleanColumn(verbose_name=_("Has party members"))
+    has_party_cell = BooleanColumn(verbose_name=_("Has a party cell"))
 
     class Meta:
         model = Establishment
@@ -29,14 +29,14 @@ class EstablishmentTable(tables.Table):
 class PartyCellTable(tables.Table):
     name = tables.Column(linkify=True)
     seat = tables.Column(order_by=("seat__name",))
-    commune = tables.Column(accessor="seat__commune", verbose_name=_("commune"), order_by=("seat__commune__name",))
+    commune = tables.Column(accessor="seat__commune", verbose_name=_("Commune"), order_by=("seat__commune__name",))
     district = tables.Column(
-        accessor="seat__commune__district", verbose_name=_("district"), order_by=("seat__commune__district__code",)
+        accessor="seat__commune__district", verbose_name=_("District"), order_by=("seat__commune__district__code",)
     )
     founded_on = DateColumn()
     founding_method = ChoiceColumn(FoundingMethod.choices)
     dissolved_on = DateColumn()
-    member_count = tables.Column(verbose_name=_("current members"))
+    member_count = tables.Column(verbose_name=_("Current members"))
 
     class Meta:
         model = PartyCell
@@ -52,12 +52,12 @@ class PartyMemberTable(tables.Table):
     citizen_id = CitizenIdColumn()
     establishment = tables.Column(order_by=("establishment__name",))
     commune = tables.Column(
-        accessor="establishment__commune", verbose_name=_("commune"), order_by=("establishment__commune__name",)
+        accessor="establishment__commune", verbose_name=_("Commune"), order_by=("establishment__commune__name",)
     )
     party_cell = tables.Column(order_by=("party_cell__name",))
     admitted_on = DateColumn()
     official_on = DateColumn()
-    status = ChoiceColumn(MemberStatus.choices, verbose_name=_("status"))
+    status = ChoiceColumn(MemberStatus.choices, verbose_name=_("Status"))
 
     class Meta:
         model = PartyMember

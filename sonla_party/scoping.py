@@ -42,11 +42,8 @@ def scope_of(user) -> Scope:
     if cached is not None:
         return cached
     if user.commune_id:
-        district_id = (
-            type(user)
-            .commune.field.related_model.objects.values_list("district_id", flat=True)
-            .get(pk=user.commune_id)
-        )
+        commune_model = user._meta.get_field("commune").related_model
+        district_id = commune_model.objects.values_list("district_id", flat=True).get(pk=user.commune_id)
         scope = Scope(ScopeLevel.COMMUNE, district_id=district_id, commune_id=user.commune_id)
     elif user.district_id:
         scope = Scope(ScopeLevel.DISTRICT, district_id=user.district_id)

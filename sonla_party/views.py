@@ -77,8 +77,10 @@ class FilteredListView(ModelPermissionMixin, ScopedQuerysetMixin, SingleTableMix
 
     def render_to_response(self, context, **response_kwargs):
         export_format = self.request.GET.get("_export")
-        if export_format in FORMATS and self.filterset.is_valid():
-            return self.export(export_format)
+        if export_format in FORMATS:
+            if self.filterset.is_valid():
+                return self.export(export_format)
+            response_kwargs["status"] = 400  # the page again, with the filter errors to correct
         return super().render_to_response(context, **response_kwargs)
 
     def export(self, export_format: str):

@@ -71,7 +71,7 @@ class PartyMemberFactory(factory.django.DjangoModelFactory):
     establishment = factory.SubFactory(EstablishmentFactory)
     party_cell = None
     admitted_on = datetime.date(2005, 3, 1)
-    official_on = datetime.date(2006, 3, 1)
+    official_on = factory.LazyAttribute(lambda o: o.admitted_on.replace(year=o.admitted_on.year + 1))
 
 
 def make_user(username: str, role: str | None = None, *, district=None, commune=None, **fields) -> User:

@@ -1,0 +1,85 @@
+"""The default demo data tells the published story, and every dashboard figure matches its list."""
+
+import datetime
+
+import pytest
+from django.db import transaction
+from django.test import Client
+
+from sonla_party import demo
+from sonla_party.models import User
+from tests.helpers import csv_rows
+
+D = datetime.date
+
+
+@pytest.fixture(scope="module")
+def demo_data(django_db_setup, django_db_blocker):
+    """The demo data set, loaded once for this module and rolled back after it."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        demo.build(seed=2006, scale="default")
+        demo.ensure_accounts()
+        yield
+        transaction.set_rollback(True)
+
+
+@pytest.fixture
+def board(demo_data, db):
+    client = Client()
+    client.force_login(User.objects.get(username="board"))
+    return client
+
+
+def figures(client, as_of):
+    response = client.get(f"/?as_of={as_of}")
+    return response.context["total"]
+
+
+@pytest.mark.parametrize(
+    ("as_of", "total", "without_members", "without_cell"),
+    [
+        ("2006-01-01", 3181, 86, 995),
+        ("2006-12-31", 3181, 25, 631),
+        ("2015-12-31", 3181, 0, 96),
+        ("2020-12-31", 3181, 0, 0),
+    ],
+)
+def test_dashboard_tells_the_published_figures(board, as_of, total, without_members, without_cell):
+    row = figures(board, as_of)
+    assert row.counts == {"total": total, "without_members": without_members, "without_cell": without_cell}
+
+
+def test_the_96_without_a_cell_at_end_2015_are_86_villages_and_10_schools(board):
+    rows = csv_rows(board.get("/establishments/?has_party_cell=false&as_of=2015-12-31&_export=csv"))
+    kinds = [row[rows[0].index("Loại")] for row in rows[1:]]
+    assert kinds.count("Bản") == 86 and kinds.count("Trường học") == 10 and len(kinds) == 96
+
+
+def assert_figure_matches_list(client, expected: int, url: str) -> None:
+    page = client.get(url)
+    assert page.context["table"].paginator.count == expected, url
+    assert len(csv_rows(client.get(url + "&_export=csv"))) == expected + 1, url
+
+
+@pytest.mark.parametrize("as_of", ["2006-01-01", "2010-06-30", "2015-12-31"])
+def test_province_figures_equal_the_rows_of_their_list_and_export(board, as_of):
+    total = board.get(f"/?as_of={as_of}").context["total"]
+    assert_figure_matches_list(board, total.counts["total"], total.total_url)
+    assert_figure_matches_list(board, total.counts["without_members"], total.without_members_url)
+    assert_figure_matches_list(board, total.counts["without_cell"], total.without_cell_url)
+
+
+def test_every_district_figure_equals_the_rows_of_its_list(board):
+    for row in board.get("/?as_of=2006-01-01").context["rows"]:
+        assert_figure_matches_list(board, row.counts["without_members"], row.without_members_url)
+        assert_figure_matches_list(board, row.counts["without_cell"], row.without_cell_url)
+
+
+def test_demo_accounts_and_idempotence(demo_data, db):
+    before = User.objects.count()
+    assert demo.has_domain_data()
+    demo.ensure_accounts()
+    assert User.objects.count() == before
+    assert User.objects.filter(username__startswith="reviewer-").count() == 12
+    assert User.objects.get(username="reviewer-123").district.name == "Mộc Châu"
+    assert User.objects.get(username="board").check_password("demo-password")

@@ -1,0 +1,31 @@
+"""Small helpers shared by the view tests."""
+
+import csv
+import io
+
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from openpyxl import load_workbook
+
+
+def count_queries(client, url: str) -> int:
+    with CaptureQueriesContext(connection) as context:
+        response = client.get(url)
+    assert response.status_code == 200, f"{url} answered {response.status_code}"
+    return len(context.captured_queries)
+
+
+def csv_rows(response) -> list[list[str]]:
+    """The rows of a CSV export, header first (the BOM stripped)."""
+    content = b"".join(response.streaming_content) if response.streaming else response.content
+    return list(csv.reader(io.StringIO(content.decode("utf-8-sig"))))
+
+
+def xlsx_rows(response, sheet: int = 0) -> list[list]:
+    workbook = load_workbook(io.BytesIO(response.content))
+    return [list(row) for row in workbook.worksheets[sheet].iter_rows(values_only=True)]
+
+
+def column(rows: list[list], header: str) -> list:
+    index = rows[0].index(header)
+    return [row[index] for row in rows[1:]]
