@@ -1,0 +1,363 @@
+"""Candidates for admission and everything dated about them.
+
+A candidate (quần chúng ưu tú / đối tượng kết nạp) moves through the stages of `choices.Stage`;
+every move is a `StageEvent` written by `services.move_candidate`, the only code that assigns
+`stage`. The rules that allow or refuse a move live in `services.py`.
+"""
+
+import datetime
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from establishments.choices import Ethnicity, Gender
+from establishments.models import Commune, Establishment, PartyCell, PartyMember, choice_constraint
+from sonla_party.citizen_id import normalise_citizen_id, validate_citizen_id
+from sonla_party.scoping import ScopedQuerySet
+from sonla_party.search import SearchTextModel, SearchTextQuerySetMixin
+from sonla_party.workdays import add_months
+
+from .choices import TRANSITIONS, DecidingLevel, DueKind, Religion, Stage
+
+
+class SourceListQuerySet(ScopedQuerySet):
+    district_path = "commune__district"
+    commune_path = "commune"
+
+
+class SourceList(models.Model):
+    """Danh sách nguồn: a commune's list of candidates for one year (tạo nguồn phát triển đảng)."""
+
+    commune = models.ForeignKey(
+        Commune, verbose_name=_("commune"), on_delete=models.PROTECT, related_name="source_lists"
+    )
+    year = models.PositiveSmallIntegerField(_("year"), validators=[MinValueValidator(1990), MaxValueValidator(2100)])
+    approved_on = models.DateField(_("approved on"), null=True, blank=True)
+    notes = models.TextField(_("notes"), blank=True)
+    history = HistoricalRecords()
+
+    objects = SourceListQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("source list")
+        verbose_name_plural = _("source lists")
+        ordering = ["-year", "commune__name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["commune", "year"],
+                name="source_list_one_per_commune_and_year",
+                violation_error_message=_("This commune already has a source list for that year."),
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.commune} {self.year}"
+
+    def get_absolute_url(self):
+        return reverse("candidates:source_list_detail", args=[self.pk])
+
+
+class CandidateQuerySet(SearchTextQuerySetMixin, ScopedQuerySet):
+    district_path = "establishment__commune__district"
+    commune_path = "establishment__commune"
+
+    def on_source_list(self):
+        return self.filter(source_list_entries__removed_on__isnull=True).distinct()
+
+
+class Candidate(SearchTextModel):
+    """An outstanding non-member being brought towards admission (quần chúng ưu tú)."""
+
+    search_source_fields = ("full_name", "citizen_id")
+
+    full_name = models.CharField(_("full name"), max_length=150)
+    birth_date = models.DateField(_("birth date"))
+    gender = models.CharField(_("gender"), max_length=10, choices=Gender.choices)
+    ethnicity = models.CharField(_("ethnicity"), max_length=20, choices=Ethnicity.choices)
+    religion = models.CharField(_("religion"), max_length=20, choices=Religion.choices, blank=True)
+    citizen_id = models.CharField(_("citizen ID"), max_length=12, null=True, blank=True, unique=True)
+    education_grade = models.PositiveSmallIntegerField(
+        _("general education (grade completed)"),
+        validators=[MaxValueValidator(12)],
+        help_text=_("Out of 12: 5 = primary, 9 = lower secondary, 12 = upper secondary."),
+    )
+    qualification = models.CharField(_("professional qualification"), max_length=150, blank=True)
+    occupation = models.CharField(_("occupation"), max_length=150, blank=True)
+    is_youth_union_member = models.BooleanField(_("Youth Union member"), default=False)
+    establishment = models.ForeignKey(
+        Establishment,
+        verbose_name=_("establishment"),
+        on_delete=models.PROTECT,
+        related_name="candidates",
+        help_text=_("Where the candidate lives or works."),
+    )
+    phone = models.CharField(_("phone"), max_length=20, blank=True)
+    helper = models.ForeignKey(
+        PartyMember,
+        verbose_name=_("party member helping"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="helped_candidates",
+    )
+    notes = models.TextField(_("notes"), blank=True)
+
+    # The pipeline. Only services.move_candidate writes `stage`.
+    stage = models.CharField(_("stage"), max_length=30, choices=Stage.choices, default=Stage.SOURCE, editable=False)
+    stage_since = models.DateField(_("in this stage since"), null=True, blank=True, editable=False)
+    party_cell = models.ForeignKey(
+        PartyCell,
+        verbose_name=_("party cell considering the admission"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="candidates",
+    )
+    certificate_number = models.CharField(_("certificate number"), max_length=50, blank=True)
+    certificate_on = models.DateField(_("certificate date"), null=True, blank=True)
+    certificate_issuer = models.CharField(_("certificate issued by"), max_length=150, blank=True)
+    application_on = models.DateField(_("application (form 1-KNĐ)"), null=True, blank=True)
+    personal_history_on = models.DateField(_("personal history (form 2-KNĐ)"), null=True, blank=True)
+    verification_concluded_on = models.DateField(_("background verification concluded"), null=True, blank=True)
+    comments_on = models.DateField(
+        _("comments of organisations and the residence cell (form 5-KNĐ)"), null=True, blank=True
+    )
+    party_member = models.OneToOneField(
+        PartyMember,
+        verbose_name=_("party member record"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="candidate",
+    )
+    next_due_on = models.DateField(_("next deadline"), null=True, blank=True, editable=False)
+    next_due_kind = models.CharField(
+        _("what is due"), max_length=30, choices=DueKind.choices, blank=True, editable=False
+    )
+    history = HistoricalRecords(excluded_fields=["search_text"])
+
+    objects = CandidateQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("candidate")
+        verbose_name_plural = _("candidates")
+        ordering = ["full_name", "pk"]
+        permissions = [
+            ("move_candidate", _("Can record the steps of the admission process")),
+            ("record_decision", _("Can record admission decisions")),
+            ("view_file_access", _("Can see who viewed a person's file")),
+        ]
+        constraints = [
+            choice_constraint("stage", Stage, "candidate_stage_valid"),
+            choice_constraint("gender", Gender, "candidate_gender_valid"),
+            choice_constraint("ethnicity", Ethnicity, "candidate_ethnicity_valid"),
+            choice_constraint("religion", Religion, "candidate_religion_valid", allow_blank=True),
+            choice_constraint("next_due_kind", DueKind, "candidate_due_kind_valid", allow_blank=True),
+            models.CheckConstraint(
+                condition=Q(education_grade__lte=12),
+                name="candidate_education_at_most_12",
+                violation_error_message=_("General education goes up to grade 12."),
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["stage", "next_due_on"], name="candidate_stage_due_idx"),
+            models.Index(fields=["next_due_on"], name="candidate_due_idx"),
+            models.Index(fields=["full_name", "id"], name="candidate_name_idx"),
+            models.Index(fields=["birth_date"], name="candidate_birth_date_idx"),
+        ]
+
+    def __str__(self):
+        return self.full_name
+
+    def get_absolute_url(self):
+        return reverse("candidates:candidate_detail", args=[self.pk])
+
+    def clean(self):
+        super().clean()
+        self.citizen_id = normalise_citizen_id(self.citizen_id)
+        validate_citizen_id(self.citizen_id, self.birth_date, self.gender)
+
+    def can_move_to(self, stage: str) -> bool:
+        """Whether the pipeline allows going from the current stage to `stage` (no other rule)."""
+        return stage in TRANSITIONS.get(self.stage, set())
+
+    def allowed_stages(self) -> list[str]:
+        return [stage for stage in Stage.values if self.can_move_to(stage)]
+
+    def age_on(self, day: datetime.date) -> int:
+        """Full years of age on `day`."""
+        years = day.year - self.birth_date.year
+        if (day.month, day.day) < (self.birth_date.month, self.birth_date.day):
+            years -= 1
+        return years
+
+    def certificate_expires_on(self) -> datetime.date | None:
+        if self.certificate_on is None:
+            return None
+        return add_months(self.certificate_on, settings.CERTIFICATE_VALIDITY_MONTHS)
+
+    def certificate_valid_on(self, day: datetime.date) -> bool:
+        expires = self.certificate_expires_on()
+        return expires is not None and self.certificate_on <= day < expires
+
+
+class IntroducerQuerySet(ScopedQuerySet):
+    district_path = "candidate__establishment__commune__district"
+    commune_path = "candidate__establishment__commune"
+
+
+class Introducer(models.Model):
+    """Người giới thiệu: an official member who has worked or lived with the candidate for 12
+    months (form 3-KNĐ), or — for a Youth Union member — the Youth Union's resolution (4-KNĐ)."""
+
+    candidate = models.ForeignKey(
+        Candidate, verbose_name=_("candidate"), on_delete=models.CASCADE, related_name="introducers"
+    )
+    party_member = models.ForeignKey(
+        PartyMember,
+        verbose_name=_("introducing party member"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="introductions",
+    )
+    youth_union_resolution = models.CharField(_("Youth Union resolution number"), max_length=50, blank=True)
+    introduced_on = models.DateField(_("introduced on"))
+    note = models.CharField(_("note"), max_length=250, blank=True)
+    history = HistoricalRecords()
+
+    objects = IntroducerQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("introducer")
+        verbose_name_plural = _("introducers")
+        ordering = ["introduced_on", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(party_member__isnull=False) & Q(youth_union_resolution=""))
+                | (Q(party_member__isnull=True) & ~Q(youth_union_resolution="")),
+                name="introducer_member_or_youth_union",
+                violation_error_message=_(
+                    "An introduction comes from a party member or from a Youth Union resolution."
+                ),
+            ),
+            models.UniqueConstraint(
+                fields=["candidate", "party_member"],
+                name="introducer_once_per_candidate",
+                violation_error_message=_("This member already introduced the candidate."),
+            ),
+        ]
+
+    def __str__(self):
+        if self.party_member_id:
+            return str(self.party_member)
+        return _("Youth Union resolution %(number)s") % {"number": self.youth_union_resolution}
+
+    @property
+    def is_youth_union(self) -> bool:
+        return not self.party_member_id
+
+
+class StageEventQuerySet(ScopedQuerySet):
+    district_path = "candidate__establishment__commune__district"
+    commune_path = "candidate__establishment__commune"
+
+
+class StageEvent(models.Model):
+    """One step of a candidate's file: the stage entered, its date and document, who recorded it."""
+
+    candidate = models.ForeignKey(
+        Candidate, verbose_name=_("candidate"), on_delete=models.CASCADE, related_name="events"
+    )
+    from_stage = models.CharField(_("from stage"), max_length=30, choices=Stage.choices, blank=True)
+    stage = models.CharField(_("stage"), max_length=30, choices=Stage.choices)
+    occurred_on = models.DateField(_("date"))
+    document_number = models.CharField(_("document number"), max_length=50, blank=True)
+    votes_for = models.PositiveSmallIntegerField(_("votes in favour"), null=True, blank=True)
+    official_members = models.PositiveSmallIntegerField(_("official members of the cell"), null=True, blank=True)
+    deciding_level = models.CharField(_("deciding level"), max_length=20, choices=DecidingLevel.choices, blank=True)
+    deciding_body = models.CharField(_("deciding body"), max_length=200, blank=True)
+    note = models.TextField(_("note"), blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("recorded by"), on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+    history = HistoricalRecords()
+
+    objects = StageEventQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("stage event")
+        verbose_name_plural = _("stage events")
+        ordering = ["occurred_on", "recorded_at", "pk"]
+        constraints = [
+            choice_constraint("stage", Stage, "stage_event_stage_valid"),
+            choice_constraint("from_stage", Stage, "stage_event_from_stage_valid", allow_blank=True),
+            choice_constraint("deciding_level", DecidingLevel, "stage_event_deciding_level_valid", allow_blank=True),
+            models.CheckConstraint(
+                condition=Q(votes_for__isnull=True)
+                | Q(official_members__isnull=True)
+                | Q(votes_for__lte=models.F("official_members")),
+                name="stage_event_votes_within_members",
+                violation_error_message=_("Votes in favour cannot exceed the number of official members."),
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["stage", "occurred_on"], name="stage_event_stage_date_idx"),
+            models.Index(fields=["candidate", "stage"], name="stage_event_candidate_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.candidate} → {self.get_stage_display()} ({self.occurred_on:%d/%m/%Y})"
+
+
+class SourceListEntryQuerySet(ScopedQuerySet):
+    district_path = "source_list__commune__district"
+    commune_path = "source_list__commune"
+
+
+class SourceListEntry(models.Model):
+    """A candidate's line on a source list: added on a date, maybe removed later with a reason."""
+
+    source_list = models.ForeignKey(
+        SourceList, verbose_name=_("source list"), on_delete=models.CASCADE, related_name="entries"
+    )
+    candidate = models.ForeignKey(
+        Candidate, verbose_name=_("candidate"), on_delete=models.CASCADE, related_name="source_list_entries"
+    )
+    establishment = models.ForeignKey(
+        Establishment, verbose_name=_("establishment"), on_delete=models.PROTECT, related_name="source_list_entries"
+    )
+    added_on = models.DateField(_("added on"))
+    removed_on = models.DateField(_("removed on"), null=True, blank=True)
+    removed_reason = models.CharField(_("reason for removal"), max_length=250, blank=True)
+    history = HistoricalRecords()
+
+    objects = SourceListEntryQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("source list entry")
+        verbose_name_plural = _("source list entries")
+        ordering = ["source_list", "candidate__full_name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["source_list", "candidate"],
+                name="source_list_entry_once",
+                violation_error_message=_("The candidate is already on this source list."),
+            ),
+            models.CheckConstraint(
+                condition=Q(removed_on__isnull=True) | Q(removed_on__gte=models.F("added_on")),
+                name="source_list_entry_removed_after_added",
+                violation_error_message=_("A removal cannot come before the addition."),
+            ),
+        ]
+        indexes = [models.Index(fields=["added_on"], name="source_list_entry_added_idx")]
+
+    def __str__(self):
+        return f"{self.candidate} — {self.source_list}"

@@ -1,5 +1,20 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "candidates"
 
-urlpatterns = []
+urlpatterns = [
+    path("candidates/", views.CandidateListView.as_view(), name="candidate_list"),
+    path("candidates/new/", views.CandidateCreateView.as_view(), name="candidate_create"),
+    path("candidates/queue/", views.WorkQueueView.as_view(), name="work_queue"),
+    path("candidates/decisions/", views.DecisionQueueView.as_view(), name="decision_queue"),
+    path("candidates/autocomplete/", views.CandidateAutocompleteView.as_view(), name="candidate_autocomplete"),
+    path("candidates/source-lists/", views.SourceListListView.as_view(), name="source_list_list"),
+    path("candidates/source-lists/<int:pk>/", views.SourceListDetailView.as_view(), name="source_list_detail"),
+    path("candidates/<int:pk>/", views.CandidateDetailView.as_view(), name="candidate_detail"),
+    path("candidates/<int:pk>/edit/", views.CandidateUpdateView.as_view(), name="candidate_update"),
+    path("candidates/<int:pk>/step/<slug:stage>/", views.CandidateStepView.as_view(), name="candidate_step"),
+    path("candidates/<int:pk>/dossier/", views.DossierUpdateView.as_view(), name="candidate_dossier"),
+    path("candidates/<int:pk>/introducers/", views.IntroducerCreateView.as_view(), name="candidate_introducer"),
+]

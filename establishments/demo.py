@@ -397,7 +397,7 @@ def build_members(rng: random.Random, plan: Plan, cells: dict[int, PartyCell], s
     """Members of every establishment, consistent with the plan's first-member dates."""
     today = datetime.date.today()
     ids = CitizenIds(start=1)
-    before, after = ((3, 7), (1, 3)) if scale == "default" else ((18, 30), (4, 9))
+    before, after = ((3, 7), (1, 3)) if scale == "default" else ((20, 33), (5, 10))
     batch: list[PartyMember] = []
     total = 0
     for index, est in enumerate(plan.establishments):

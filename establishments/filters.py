@@ -1,30 +1,14 @@
 """FilterSets of the registry lists. Parameters are the public contract (see DESIGN.md)."""
 
 import django_filters
-from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from sonla_party.filters import BaseFilterSet
-from sonla_party.forms import DateInput
+from sonla_party.filters import BaseFilterSet, TrueFalseFilter, date_filter
+from sonla_party.widgets import AutocompleteSelect
 
 from .choices import EstablishmentKind, Ethnicity, FoundingMethod, Gender, MemberStatus
 from .models import Commune, District, Establishment, PartyCell, PartyMember
-
-TRUE_FALSE = [("true", _("Yes")), ("false", _("No"))]
-
-
-class TrueFalseFilter(django_filters.ChoiceFilter):
-    """`true` / `false` in the URL; anything else is a form error, not silently ignored."""
-
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("choices", TRUE_FALSE)
-        super().__init__(*args, **kwargs)
-
-    def filter(self, qs, value):
-        if value in ("", None):
-            return qs
-        return qs.filter(**{self.field_name: value == "true"})
 
 
 def district_filter(field_name: str):
@@ -35,10 +19,6 @@ def district_filter(field_name: str):
 
 def commune_filter(field_name: str):
     return django_filters.ModelChoiceFilter(label=_("Commune"), field_name=field_name, queryset=Commune.objects.all())
-
-
-def date_filter(label, **kwargs):
-    return django_filters.DateFilter(label=label, widget=DateInput(), **kwargs)
 
 
 class AsOfFilterSet(BaseFilterSet):
@@ -92,8 +72,15 @@ class PartyCellFilterSet(BaseFilterSet):
 class PartyMemberFilterSet(BaseFilterSet):
     district = district_filter("establishment__commune__district")
     commune = commune_filter("establishment__commune")
+    establishment = django_filters.ModelChoiceFilter(
+        label=_("Establishment"),
+        queryset=Establishment.objects.all(),
+        widget=AutocompleteSelect("establishments:establishment_autocomplete"),
+    )
     party_cell = django_filters.ModelChoiceFilter(
-        label=_("Party cell"), queryset=PartyCell.objects.all(), widget=forms.NumberInput
+        label=_("Party cell"),
+        queryset=PartyCell.objects.all(),
+        widget=AutocompleteSelect("establishments:party_cell_autocomplete"),
     )
     status = django_filters.ChoiceFilter(label=_("Status"), choices=MemberStatus.choices)
     ethnicity = django_filters.ChoiceFilter(label=_("Ethnicity"), choices=Ethnicity.choices)
@@ -104,4 +91,14 @@ class PartyMemberFilterSet(BaseFilterSet):
 
     class Meta:
         model = PartyMember
-        fields = ["district", "commune", "party_cell", "status", "ethnicity", "gender", "admitted_on", "q"]
+        fields = [
+            "district",
+            "commune",
+            "establishment",
+            "party_cell",
+            "status",
+            "ethnicity",
+            "gender",
+            "admitted_on",
+            "q",
+        ]

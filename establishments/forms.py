@@ -43,6 +43,8 @@ class PartyCellForm(ScopedModelForm):
 
 
 class PartyMemberForm(ScopedModelForm):
+    citizen_id = forms.CharField(label=_("Citizen ID"), max_length=20, required=False, help_text=_("12 digits."))
+
     class Meta:
         model = PartyMember
         fields = [
@@ -62,7 +64,6 @@ class PartyMemberForm(ScopedModelForm):
             "establishment": AutocompleteSelect("establishments:establishment_autocomplete"),
             "party_cell": AutocompleteSelect("establishments:party_cell_autocomplete"),
         }
-        help_texts = {"citizen_id": _("12 digits.")}
 
     def clean_citizen_id(self):
         return normalise_citizen_id(self.cleaned_data.get("citizen_id"))

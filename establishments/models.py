@@ -63,6 +63,27 @@ def has_party_cell_on(on: datetime.date) -> Exists:
     return Exists(PartyCell.objects.filter(establishments=OuterRef("pk")).active_on(on))
 
 
+def _count_covered(rows, start: str, end: str, establishment: str, dates) -> list[int]:
+    """How many distinct existing establishments have at least one of `rows` active on each date:
+    rows grouped by establishment with one conditional count per date, then counted."""
+    per_establishment = (
+        rows.order_by()
+        .values(f"{establishment}_id")
+        .annotate(
+            **{
+                f"d{i}": models.Count(
+                    "pk", filter=active_on_q(start, end, on) & existing_on_q(on, f"{establishment}__")
+                )
+                for i, on in enumerate(dates)
+            }
+        )
+    )
+    totals = per_establishment.aggregate(
+        **{f"n{i}": models.Count(f"{establishment}_id", filter=Q(**{f"d{i}__gt": 0})) for i in range(len(dates))}
+    )
+    return [totals[f"n{i}"] for i in range(len(dates))]
+
+
 class DistrictQuerySet(ScopedQuerySet):
     district_path = "pk"
     commune_path = None
@@ -140,6 +161,28 @@ class EstablishmentQuerySet(SearchTextQuerySetMixin, ScopedQuerySet):
     def with_facts(self, on: datetime.date):
         """Annotate `has_party_members` and `has_party_cell` as they stood on `on`."""
         return self.annotate(has_party_members=has_party_members_on(on), has_party_cell=has_party_cell_on(on))
+
+    def blank_counts_on(self, dates: list[datetime.date]) -> list[dict[str, int]]:
+        """For each date: how many of these establishments existed, and how many had no party
+        members / no party cell. Three queries whatever the number of dates (a series over
+        years would cost one correlated subquery per row and date otherwise)."""
+        ids = self.order_by().values("pk")
+        existing = self.order_by().aggregate(
+            **{f"d{i}": models.Count("pk", filter=existing_on_q(on)) for i, on in enumerate(dates)}
+        )
+        members = _count_covered(
+            PartyMember.objects.filter(establishment__in=ids), "admitted_on", "left_on", "establishment", dates
+        )
+        coverage = PartyCell.establishments.through.objects.filter(establishment__in=ids)
+        cells = _count_covered(coverage, "partycell__founded_on", "partycell__dissolved_on", "establishment", dates)
+        return [
+            {
+                "total": existing[f"d{i}"],
+                "without_members": existing[f"d{i}"] - members[i],
+                "without_cell": existing[f"d{i}"] - cells[i],
+            }
+            for i in range(len(dates))
+        ]
 
 
 class Establishment(SearchTextModel):

@@ -7,13 +7,7 @@ from urllib.parse import urlencode
 from django.db.models import Count, Q
 from django.urls import reverse
 
-from establishments.models import (
-    District,
-    Establishment,
-    existing_on_q,
-    has_party_cell_on,
-    has_party_members_on,
-)
+from establishments.models import District, Establishment
 
 FIRST_CHART_YEAR = 2006  # Resolution 03-NQ/TU
 
@@ -80,16 +74,11 @@ def year_end_dates(until: datetime.date) -> list[datetime.date]:
     return [d for d in dates if d < until] + [until]
 
 
-def blank_series(user, dates: list[datetime.date]) -> dict[str, list[int]]:
-    """The two "blank" counts at each date, in one query (conditional aggregates per date)."""
-    aggregates = {}
-    for index, on in enumerate(dates):
-        exists = existing_on_q(on)
-        aggregates[f"members_{index}"] = Count("pk", filter=exists & ~has_party_members_on(on))
-        aggregates[f"cell_{index}"] = Count("pk", filter=exists & ~has_party_cell_on(on))
-    result = Establishment.objects.for_user(user).aggregate(**aggregates)
+def blank_series(user, dates: list[datetime.date]) -> dict:
+    """The two "blank" counts of the user's establishments at each date (three queries)."""
+    counts = Establishment.objects.for_user(user).blank_counts_on(dates)
     return {
         "labels": [on.strftime("%d/%m/%Y") for on in dates],
-        "without_members": [result[f"members_{i}"] for i in range(len(dates))],
-        "without_cell": [result[f"cell_{i}"] for i in range(len(dates))],
+        "without_members": [row["without_members"] for row in counts],
+        "without_cell": [row["without_cell"] for row in counts],
     }

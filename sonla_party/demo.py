@@ -1,6 +1,7 @@
 """The demo data set and the demo accounts (demo data only; password `demo-password`)."""
 
 from django.contrib.auth.models import Group
+from django.db import connection
 
 from establishments import demo as registry_demo
 from establishments.models import Commune, District, Establishment, PartyCell, PartyMember
@@ -19,7 +20,7 @@ def has_domain_data() -> bool:
 
 def delete_domain_data() -> None:
     """Everything but users, in dependency order (demo databases only)."""
-    for builder in _later_builders():
+    for builder in reversed(_later_builders()):
         builder.delete_demo()
     PartyMember.objects.all().delete()
     PartyCell.objects.all().delete()
@@ -31,13 +32,20 @@ def delete_domain_data() -> None:
 
 def _later_builders():
     """Demo builders of the other parts of the app, in the order they must run."""
-    return []
+    from candidates import demo as candidates_demo
+
+    return [candidates_demo]
 
 
 def build(*, seed: int, scale: str) -> dict[str, int]:
     created = registry_demo.build_registry(seed=seed, scale=scale)
+    ensure_accounts()  # the steps of the files are recorded by the board's account
+    board = User.objects.get(username="board")
     for builder in _later_builders():
-        created.update(builder.build_demo(seed=seed, scale=scale))
+        created.update(builder.build_demo(seed=seed, scale=scale, by=board))
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")  # fresh statistics, or the planner guesses after a bulk load
     return created
 
 

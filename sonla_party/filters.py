@@ -3,7 +3,7 @@
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
-from .forms import limit_choices_to_scope, style_fields
+from .forms import DateInput, limit_choices_to_scope, style_fields
 from .search import search
 
 
@@ -29,3 +29,23 @@ class BaseFilterSet(django_filters.FilterSet):
 
     def filter_q(self, queryset, name, value):
         return search(queryset, value)
+
+
+TRUE_FALSE = [("true", _("Yes")), ("false", _("No"))]
+
+
+class TrueFalseFilter(django_filters.ChoiceFilter):
+    """`true` / `false` in the URL; anything else is a form error, not silently ignored."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("choices", TRUE_FALSE)
+        super().__init__(*args, **kwargs)
+
+    def filter(self, qs, value):
+        if value in ("", None):
+            return qs
+        return qs.filter(**{self.field_name: value == "true"})
+
+
+def date_filter(label, **kwargs):
+    return django_filters.DateFilter(label=label, widget=DateInput(), **kwargs)

@@ -13,7 +13,11 @@ class DateInput(forms.DateInput):
 
 
 def style_fields(form) -> None:
-    """Give each widget its Bootstrap class and date widgets the browser's date picker."""
+    """Give each widget its Bootstrap class and date widgets the browser's date picker.
+
+    Marks fields with errors only once the form has been validated (never triggers validation).
+    """
+    errors = form._errors or {}
     for name, field in form.fields.items():
         widget = field.widget
         if isinstance(field, forms.DateField) and not isinstance(widget, (DateInput, forms.HiddenInput)):
@@ -24,9 +28,11 @@ def style_fields(form) -> None:
             css = "form-select"
         else:
             css = "form-control"
-        if name in form.errors:
-            css += " is-invalid"
-        widget.attrs["class"] = f"{widget.attrs.get('class', '')} {css}".strip()
+        classes = [c for c in widget.attrs.get("class", "").split() if c not in (css, "is-invalid")]
+        classes.append(css)
+        if name in errors:
+            classes.append("is-invalid")
+        widget.attrs["class"] = " ".join(classes)
 
 
 def limit_choices_to_scope(form, user) -> None:

@@ -5,6 +5,7 @@ import datetime
 import factory
 from django.contrib.auth.models import Group
 
+from candidates.models import Candidate
 from establishments.choices import EstablishmentKind, FoundingMethod
 from establishments.models import Commune, District, Establishment, PartyCell, PartyMember
 from sonla_party.demo_people import CitizenIds
@@ -84,3 +85,20 @@ def make_user(username: str, role: str | None = None, *, district=None, commune=
     if role is not None:
         user.groups.add(Group.objects.get(name=role))
     return user
+
+
+class CandidateFactory(factory.django.DjangoModelFactory):
+    """A candidate on the source list (stage `source`), created without the service: tests that
+    need the pipeline use `tests.candidates.pipeline.advance`."""
+
+    class Meta:
+        model = Candidate
+
+    full_name = factory.Sequence(lambda n: f"Quàng Văn {n}")
+    birth_date = datetime.date(1995, 6, 15)
+    gender = "male"
+    ethnicity = "thai"
+    citizen_id = factory.LazyAttribute(lambda o: _ids.next(o.birth_date, o.gender))
+    education_grade = 9
+    establishment = factory.SubFactory(EstablishmentFactory)
+    stage_since = datetime.date(2023, 1, 10)

@@ -52,6 +52,31 @@ class TestDatedFacts:
 
 
 @pytest.mark.django_db
+def test_blank_counts_over_many_dates_agree_with_the_per_date_facts():
+    """The three-query series must say exactly what `with_facts` says date by date."""
+    seat = EstablishmentFactory()
+    commune = seat.commune
+    covered = EstablishmentFactory(commune=commune)
+    late = EstablishmentFactory(commune=commune, opened_on=D(2012, 1, 1))
+    closed = EstablishmentFactory(commune=commune, closed_on=D(2014, 6, 1))
+    PartyCellFactory(seat=seat, establishments=[covered], founded_on=D(2009, 1, 1), dissolved_on=D(2013, 1, 1))
+    PartyCellFactory(seat=closed, founded_on=D(2008, 1, 1))
+    PartyMemberFactory(establishment=seat, admitted_on=D(2007, 1, 1), left_on=D(2011, 1, 1), left_reason="deceased")
+    PartyMemberFactory(establishment=seat, admitted_on=D(2010, 1, 1))
+    PartyMemberFactory(establishment=late, admitted_on=D(2012, 2, 1))
+    PartyMemberFactory(establishment=closed, admitted_on=D(2006, 1, 1))
+    dates = [D(year, 12, 31) for year in range(2005, 2016)]
+    series = Establishment.objects.blank_counts_on(dates)
+    for on, counts in zip(dates, series, strict=True):
+        rows = Establishment.objects.existing_on(on).with_facts(on)
+        assert counts == {
+            "total": rows.count(),
+            "without_members": rows.filter(has_party_members=False).count(),
+            "without_cell": rows.filter(has_party_cell=False).count(),
+        }, on
+
+
+@pytest.mark.django_db
 class TestDatabaseConstraints:
     def refused(self, callable_):
         with pytest.raises(IntegrityError), transaction.atomic():

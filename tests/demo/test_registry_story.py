@@ -3,31 +3,12 @@
 import datetime
 
 import pytest
-from django.db import transaction
-from django.test import Client
 
 from sonla_party import demo
 from sonla_party.models import User
 from tests.helpers import csv_rows
 
 D = datetime.date
-
-
-@pytest.fixture(scope="module")
-def demo_data(django_db_setup, django_db_blocker):
-    """The demo data set, loaded once for this module and rolled back after it."""
-    with django_db_blocker.unblock(), transaction.atomic():
-        demo.build(seed=2006, scale="default")
-        demo.ensure_accounts()
-        yield
-        transaction.set_rollback(True)
-
-
-@pytest.fixture
-def board(demo_data, db):
-    client = Client()
-    client.force_login(User.objects.get(username="board"))
-    return client
 
 
 def figures(client, as_of):

@@ -1,0 +1,173 @@
+"""Admin screens of the candidates app. `stage` is read-only here: steps are admin actions that
+call the same services as the web pages, so the admission rules hold in the admin too."""
+
+from django.contrib import admin, messages
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from sonla_party.admin import ScopedAdmin
+from sonla_party.exceptions import RuleViolation
+
+from . import services
+from .choices import Stage
+from .models import Candidate, Introducer, SourceList, SourceListEntry, StageEvent
+
+
+class StageEventInline(admin.TabularInline):
+    model = StageEvent
+    extra = 0
+    can_delete = False
+    fields = (
+        "occurred_on",
+        "stage",
+        "document_number",
+        "votes_for",
+        "official_members",
+        "deciding_body",
+        "note",
+        "recorded_by",
+    )
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+class IntroducerInline(admin.TabularInline):
+    model = Introducer
+    extra = 0
+    fields = ("party_member", "youth_union_resolution", "introduced_on", "note")
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+def _exit_action(service, date_argument: str, stage, description):
+    """An admin action recording an exit today for each selected candidate, through the service."""
+
+    def action(modeladmin, request, queryset):
+        done, refused = 0, []
+        for candidate in queryset:
+            try:
+                service(
+                    candidate=candidate,
+                    by=request.user,
+                    note=str(_("Recorded from the admin")),
+                    **{date_argument: timezone.localdate()},
+                )
+                done += 1
+            except RuleViolation as error:
+                refused.append(f"{candidate}: {error}")
+        if done:
+            modeladmin.message_user(
+                request,
+                ngettext(
+                    "%(count)d candidate recorded as %(stage)s.", "%(count)d candidates recorded as %(stage)s.", done
+                )
+                % {"count": done, "stage": stage.label},
+                messages.SUCCESS,
+            )
+        for line in refused:
+            modeladmin.message_user(request, line, messages.ERROR)
+
+    action.short_description = description
+    action.__name__ = f"record_{stage}"
+    return action
+
+
+@admin.register(Candidate)
+class CandidateAdmin(ScopedAdmin):
+    list_display = (
+        "full_name",
+        "birth_date",
+        "gender",
+        "ethnicity",
+        "establishment",
+        "stage",
+        "stage_since",
+        "next_due_on",
+    )
+    list_filter = (
+        "stage",
+        "gender",
+        "ethnicity",
+        "is_youth_union_member",
+        ("establishment__commune__district", admin.RelatedOnlyFieldListFilter),
+    )
+    list_select_related = ("establishment",)
+    search_fields = ("search_text",)
+    autocomplete_fields = ("establishment", "helper", "party_cell")
+    readonly_fields = ("stage", "stage_since", "party_member", "next_due_on", "next_due_kind")
+    inlines = [IntroducerInline, StageEventInline]
+    date_hierarchy = "stage_since"
+    actions = [
+        _exit_action(services.withdraw_candidate, "withdrawn_on", Stage.WITHDRAWN, _("Record: withdrawn (today)")),
+        _exit_action(services.record_moved_away, "moved_on", Stage.MOVED_AWAY, _("Record: moved away (today)")),
+    ]
+
+    def get_exclude(self, request, obj=None):
+        if request.user.has_perm("sonla_party.view_full_citizen_id"):
+            return ()
+        return ("citizen_id",)
+
+    def save_model(self, request, obj, form, change):
+        """Saving goes through the services: a new candidate joins the source list."""
+        try:
+            if change:
+                services.update_candidate(candidate=obj, by=request.user)
+            else:
+                services.create_candidate(candidate=obj, added_on=timezone.localdate(), by=request.user)
+        except RuleViolation as error:
+            self.message_user(request, str(error), messages.ERROR)
+            raise
+
+
+@admin.register(SourceList)
+class SourceListAdmin(ScopedAdmin):
+    list_display = ("commune", "year", "approved_on")
+    list_filter = ("year", ("commune__district", admin.RelatedOnlyFieldListFilter))
+    list_select_related = ("commune",)
+    search_fields = ("commune__name",)
+    autocomplete_fields = ("commune",)
+
+
+@admin.register(SourceListEntry)
+class SourceListEntryAdmin(ScopedAdmin):
+    list_display = ("candidate", "source_list", "establishment", "added_on", "removed_on", "removed_reason")
+    list_filter = ("source_list__year",)
+    list_select_related = ("candidate", "source_list__commune", "establishment")
+    search_fields = ("candidate__full_name",)
+    autocomplete_fields = ("candidate", "source_list", "establishment")
+
+
+@admin.register(StageEvent)
+class StageEventAdmin(ScopedAdmin):
+    """Events are written by the services only: read-only here."""
+
+    list_display = ("candidate", "stage", "occurred_on", "document_number", "recorded_by", "recorded_at")
+    list_filter = ("stage",)
+    list_select_related = ("candidate", "recorded_by")
+    search_fields = ("candidate__full_name", "document_number")
+    date_hierarchy = "occurred_on"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Introducer)
+class IntroducerAdmin(ScopedAdmin):
+    list_display = ("candidate", "party_member", "youth_union_resolution", "introduced_on")
+    list_select_related = ("candidate", "party_member")
+    search_fields = ("candidate__full_name",)
+
+    def has_add_permission(self, request):
+        return False  # through the candidate's page, where the introducer rules are checked

@@ -1,0 +1,91 @@
+"""FilterSets of the candidates app. Parameter names are part of the public contract."""
+
+import datetime
+
+import django_filters
+from django.db.models import Exists, OuterRef
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from establishments.choices import Ethnicity, Gender
+from establishments.filters import commune_filter, district_filter
+from establishments.models import Establishment
+from sonla_party.filters import BaseFilterSet, TrueFalseFilter
+from sonla_party.widgets import AutocompleteSelect
+from sonla_party.workdays import add_months
+
+from .choices import Stage
+from .models import Candidate, SourceList, SourceListEntry
+
+
+class CandidateFilterSet(BaseFilterSet):
+    district = district_filter("establishment__commune__district")
+    commune = commune_filter("establishment__commune")
+    establishment = django_filters.ModelChoiceFilter(
+        label=_("Establishment"),
+        queryset=Establishment.objects.all(),
+        widget=AutocompleteSelect("establishments:establishment_autocomplete"),
+    )
+    stage = django_filters.ChoiceFilter(label=_("Stage"), choices=Stage.choices)
+    ethnicity = django_filters.ChoiceFilter(label=_("Ethnicity"), choices=Ethnicity.choices)
+    gender = django_filters.ChoiceFilter(label=_("Gender"), choices=Gender.choices)
+    age_min = django_filters.NumberFilter(label=_("Age from"), method="filter_age_min", min_value=0, max_value=120)
+    age_max = django_filters.NumberFilter(label=_("Age up to"), method="filter_age_max", min_value=0, max_value=120)
+    youth_union = TrueFalseFilter(label=_("Youth Union member"), field_name="is_youth_union_member")
+    source_list_year = django_filters.NumberFilter(
+        label=_("Source list year"), method="filter_source_list_year", min_value=1990, max_value=2100
+    )
+    overdue = TrueFalseFilter(label=_("Overdue"), method="filter_overdue")
+
+    class Meta:
+        model = Candidate
+        fields = [
+            "district",
+            "commune",
+            "establishment",
+            "stage",
+            "ethnicity",
+            "gender",
+            "age_min",
+            "age_max",
+            "youth_union",
+            "source_list_year",
+            "overdue",
+            "q",
+        ]
+
+    def filter_age_min(self, queryset, name, value):
+        """At least `value` full years old today: born on or before today minus `value` years."""
+        return queryset.filter(birth_date__lte=add_months(timezone.localdate(), -12 * int(value)))
+
+    def filter_age_max(self, queryset, name, value):
+        """At most `value` full years old today: born after today minus `value + 1` years."""
+        return queryset.filter(birth_date__gt=add_months(timezone.localdate(), -12 * (int(value) + 1)))
+
+    def filter_source_list_year(self, queryset, name, value):
+        entries = SourceListEntry.objects.filter(candidate=OuterRef("pk"), source_list__year=int(value))
+        return queryset.filter(Exists(entries))
+
+    def filter_overdue(self, queryset, name, value):
+        today = timezone.localdate()
+        if value == "true":
+            return queryset.filter(next_due_on__lt=today)
+        return queryset.exclude(next_due_on__lt=today)
+
+
+def queue_window(as_of: datetime.date) -> tuple[datetime.date, datetime.date, datetime.date]:
+    """The work queue's horizons: overdue before `as_of`, due within 7 and within 30 days."""
+    return as_of, as_of + datetime.timedelta(days=7), as_of + datetime.timedelta(days=30)
+
+
+class SourceListFilterSet(BaseFilterSet):
+    district = district_filter("commune__district")
+    commune = commune_filter("commune")
+    year = django_filters.NumberFilter(label=_("Year"), min_value=1990, max_value=2100)
+
+    class Meta:
+        model = SourceList
+        fields = ["district", "commune", "year"]
+
+    def filter_q(self, queryset, name, value):
+        return queryset.filter(commune__name__icontains=value)

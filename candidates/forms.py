@@ -1,0 +1,445 @@
+"""Forms of the candidates app. Each step form knows the service that performs its step."""
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from establishments.models import PartyCell, PartyMember
+from sonla_party.citizen_id import normalise_citizen_id
+from sonla_party.forms import DateInput, ScopedModelForm, limit_choices_to_scope, style_fields
+from sonla_party.widgets import AutocompleteSelect
+
+from . import services
+from .choices import Stage
+from .models import Candidate
+
+
+class CandidateForm(ScopedModelForm):
+    """The person's data. New candidates also get the date they join the source list."""
+
+    citizen_id = forms.CharField(label=_("Citizen ID"), max_length=20, required=False, help_text=_("12 digits."))
+    added_on = forms.DateField(label=_("Added to the source list on"), required=False, widget=DateInput())
+    confirm_not_duplicate = forms.BooleanField(label=_("I have checked: this is a different person"), required=False)
+
+    class Meta:
+        model = Candidate
+        fields = [
+            "full_name",
+            "birth_date",
+            "gender",
+            "ethnicity",
+            "religion",
+            "citizen_id",
+            "education_grade",
+            "qualification",
+            "occupation",
+            "is_youth_union_member",
+            "establishment",
+            "phone",
+            "helper",
+            "notes",
+        ]
+        widgets = {
+            "establishment": AutocompleteSelect("establishments:establishment_autocomplete"),
+            "helper": AutocompleteSelect("establishments:party_member_autocomplete"),
+            "notes": forms.Textarea(attrs={"rows": 3}),
+        }
+        help_texts = {"citizen_id": _("12 digits.")}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.duplicates = []
+        if self.instance.pk:
+            del self.fields["added_on"]
+        else:
+            self.fields["added_on"].initial = timezone.localdate()
+            self.fields["added_on"].required = True
+        style_fields(self)
+
+    def clean_citizen_id(self):
+        return normalise_citizen_id(self.cleaned_data.get("citizen_id"))
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("full_name") and cleaned.get("birth_date"):
+            self.duplicates = services.possible_duplicates(
+                full_name=cleaned["full_name"], birth_date=cleaned["birth_date"], exclude_pk=self.instance.pk
+            )
+            if self.duplicates and not cleaned.get("confirm_not_duplicate"):
+                self.add_error(
+                    None,
+                    _(
+                        "Possible duplicate: %(names)s has the same name and birth date. "
+                        "Check, then tick the box below."
+                    )
+                    % {"names": ", ".join(f"{c.full_name} ({c.establishment})" for c in self.duplicates)},
+                )
+        return cleaned
+
+
+class StepForm(forms.Form):
+    """A step of the pipeline: `perform` calls the step's service with the cleaned data."""
+
+    stage: str = ""
+    expected_stage = forms.CharField(widget=forms.HiddenInput)
+
+    def __init__(self, *args, candidate: Candidate, user, **kwargs):
+        self.candidate = candidate
+        self.user = user
+        kwargs.setdefault("initial", {})
+        kwargs["initial"].setdefault("expected_stage", candidate.stage)
+        for name, field in self.base_fields.items():
+            if isinstance(field, forms.DateField):
+                kwargs["initial"].setdefault(name, timezone.localdate())
+        super().__init__(*args, **kwargs)
+        limit_choices_to_scope(self, user)
+        style_fields(self)
+
+    @property
+    def title(self):
+        return Stage(self.stage).label
+
+    def full_clean(self):
+        super().full_clean()
+        style_fields(self)
+
+    def perform(self):
+        raise NotImplementedError
+
+    def common(self) -> dict:
+        return {"candidate": self.candidate, "by": self.user, "expected_stage": self.cleaned_data["expected_stage"]}
+
+
+def date_field(label):
+    return forms.DateField(label=label, widget=DateInput())
+
+
+def note_field(required=False, label=None):
+    return forms.CharField(
+        label=label or _("Note"),
+        required=required,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Required when the step is late or ends the file: say why."),
+    )
+
+
+class TrainedForm(StepForm):
+    stage = Stage.TRAINED
+    certificate_number = forms.CharField(label=_("Certificate number"), max_length=50)
+    certificate_on = date_field(_("Certificate date"))
+    issuer = forms.CharField(label=_("Issued by"), max_length=150)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        district = self.candidate.establishment.commune.district
+        self.fields["issuer"].initial = _("Political centre of %(district)s") % {"district": district.name}
+
+    def perform(self):
+        data = self.cleaned_data
+        return services.record_training(
+            certificate_number=data["certificate_number"],
+            certificate_on=data["certificate_on"],
+            issuer=data["issuer"],
+            **self.common(),
+        )
+
+
+class DossierFieldsMixin(forms.Form):
+    application_on = forms.DateField(label=_("Application (form 1-KNĐ)"), required=False, widget=DateInput())
+    personal_history_on = forms.DateField(label=_("Personal history (form 2-KNĐ)"), required=False, widget=DateInput())
+    verification_concluded_on = forms.DateField(
+        label=_("Background verification concluded"), required=False, widget=DateInput()
+    )
+    comments_on = forms.DateField(
+        label=_("Comments of organisations and the residence cell (form 5-KNĐ)"), required=False, widget=DateInput()
+    )
+
+    def dossier_data(self):
+        return {name: self.cleaned_data.get(name) for name in services.DOSSIER_FIELDS}
+
+
+class DossierForm(DossierFieldsMixin, StepForm):
+    stage = Stage.DOSSIER
+    opened_on = date_field(_("Application received on"))
+    note = note_field()
+
+    def perform(self):
+        return services.open_dossier(
+            opened_on=self.cleaned_data["opened_on"],
+            note=self.cleaned_data["note"],
+            **self.dossier_data(),
+            **self.common(),
+        )
+
+
+class DossierUpdateForm(DossierFieldsMixin):
+    """The dossier's documents as they arrive, without a change of stage."""
+
+    def __init__(self, *args, candidate, user, **kwargs):
+        self.candidate, self.user = candidate, user
+        kwargs.setdefault("initial", {name: getattr(candidate, name) for name in services.DOSSIER_FIELDS})
+        super().__init__(*args, **kwargs)
+        style_fields(self)
+
+    def perform(self):
+        return services.update_dossier(candidate=self.candidate, by=self.user, **self.dossier_data())
+
+
+class IntroducerForm(forms.Form):
+    party_member = forms.ModelChoiceField(
+        label=_("Introducing party member"),
+        queryset=PartyMember.objects.all(),
+        required=False,
+        widget=AutocompleteSelect("establishments:party_member_autocomplete"),
+    )
+    youth_union_resolution = forms.CharField(
+        label=_("or: Youth Union resolution number"), required=False, max_length=50
+    )
+    introduced_on = date_field(_("Introduced on"))
+
+    def __init__(self, *args, candidate, user, **kwargs):
+        self.candidate, self.user = candidate, user
+        kwargs.setdefault("initial", {"introduced_on": timezone.localdate()})
+        super().__init__(*args, **kwargs)
+        limit_choices_to_scope(self, user)
+        style_fields(self)
+
+    def clean(self):
+        cleaned = super().clean()
+        if bool(cleaned.get("party_member")) == bool(cleaned.get("youth_union_resolution", "").strip()):
+            raise forms.ValidationError(
+                _("Choose a party member, or give a Youth Union resolution number (not both).")
+            )
+        return cleaned
+
+    def perform(self):
+        data = self.cleaned_data
+        return services.add_introducer(
+            candidate=self.candidate,
+            by=self.user,
+            party_member=data.get("party_member"),
+            youth_union_resolution=data.get("youth_union_resolution", "").strip(),
+            introduced_on=data["introduced_on"],
+        )
+
+
+class VotesMixin(forms.Form):
+    votes_for = forms.IntegerField(label=_("Votes in favour"), min_value=0, max_value=999)
+    official_members = forms.IntegerField(label=_("Official members of the cell"), min_value=1, max_value=999)
+
+    def clean(self):
+        cleaned = super().clean()
+        if (cleaned.get("votes_for") or 0) > (cleaned.get("official_members") or 0) and cleaned.get(
+            "official_members"
+        ):
+            self.add_error("votes_for", _("Votes in favour cannot exceed the number of official members."))
+        return cleaned
+
+
+class CellResolutionForm(VotesMixin, StepForm):
+    stage = Stage.CELL_RESOLUTION
+    voted_on = date_field(_("Date of the cell's vote"))
+    document_number = forms.CharField(label=_("Resolution number (form 6-KNĐ)"), max_length=50)
+    party_cell = forms.ModelChoiceField(
+        label=_("Party cell"),
+        queryset=PartyCell.objects.all(),
+        required=False,
+        widget=AutocompleteSelect("establishments:party_cell_autocomplete"),
+    )
+    note = note_field()
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        today = timezone.localdate()
+        cell = self.candidate.party_cell or (
+            self.candidate.establishment.party_cells.active_on(today).order_by("-founded_on").first()
+        )
+        if cell is not None:
+            self.fields["party_cell"].initial = cell.pk
+            self.fields["official_members"].initial = cell.party_members.official_on(today).count()
+
+    def perform(self):
+        data = self.cleaned_data
+        return services.record_cell_resolution(
+            voted_on=data["voted_on"],
+            document_number=data["document_number"],
+            votes_for=data["votes_for"],
+            official_members=data["official_members"],
+            party_cell=data.get("party_cell"),
+            note=data["note"],
+            **self.common(),
+        )
+
+
+class GrassrootsResolutionForm(StepForm):
+    stage = Stage.GRASSROOTS_RESOLUTION
+    resolved_on = date_field(_("Date of the resolution"))
+    document_number = forms.CharField(label=_("Resolution number (form 8-KNĐ)"), max_length=50)
+    note = note_field()
+
+    def perform(self):
+        data = self.cleaned_data
+        return services.record_grassroots_resolution(
+            resolved_on=data["resolved_on"],
+            document_number=data["document_number"],
+            note=data["note"],
+            **self.common(),
+        )
+
+
+class DecisionForm(StepForm):
+    stage = Stage.DECISION
+    decided_on = date_field(_("Date of the decision"))
+    document_number = forms.CharField(label=_("Decision number (form 9-KNĐ)"), max_length=50)
+    deciding_body = forms.CharField(label=_("Deciding body"), max_length=200)
+    note = note_field()
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["deciding_body"].initial = services.default_deciding_body(self.candidate)[1]
+
+    def perform(self):
+        data = self.cleaned_data
+        return services.record_decision(
+            decided_on=data["decided_on"],
+            document_number=data["document_number"],
+            deciding_body=data["deciding_body"],
+            note=data["note"],
+            **self.common(),
+        )
+
+
+class AdmittedForm(StepForm):
+    stage = Stage.ADMITTED
+    ceremony_on = date_field(_("Date of the admission ceremony"))
+    note = note_field()
+
+    def perform(self):
+        data = self.cleaned_data
+        return services.admit_candidate(ceremony_on=data["ceremony_on"], note=data["note"], **self.common())
+
+
+class OfficialForm(VotesMixin, StepForm):
+    stage = Stage.OFFICIAL
+    voted_on = date_field(_("Date of the cell's vote"))
+    document_number = forms.CharField(label=_("Resolution number"), max_length=50)
+    note = note_field()
+
+    def perform(self):
+        data = self.cleaned_data
+        return services.recognise_official(
+            voted_on=data["voted_on"],
+            document_number=data["document_number"],
+            votes_for=data["votes_for"],
+            official_members=data["official_members"],
+            note=data["note"],
+            **self.common(),
+        )
+
+
+class RejectedForm(StepForm):
+    stage = Stage.REJECTED
+    on = date_field(_("Date"))
+    document_number = forms.CharField(label=_("Document number"), max_length=50, required=False)
+    votes_for = forms.IntegerField(label=_("Votes in favour"), min_value=0, required=False)
+    official_members = forms.IntegerField(label=_("Official members of the cell"), min_value=1, required=False)
+    note = note_field(required=True, label=_("What was decided, and why"))
+
+    def perform(self):
+        data = self.cleaned_data
+        return services.reject_candidate(
+            rejected_on=data["on"],
+            document_number=data["document_number"],
+            votes_for=data.get("votes_for"),
+            official_members=data.get("official_members"),
+            note=data["note"],
+            **self.common(),
+        )
+
+
+class WithdrawnForm(StepForm):
+    stage = Stage.WITHDRAWN
+    on = date_field(_("Date"))
+    note = note_field(required=True, label=_("Why"))
+
+    def perform(self):
+        return services.withdraw_candidate(
+            withdrawn_on=self.cleaned_data["on"], note=self.cleaned_data["note"], **self.common()
+        )
+
+
+class MovedAwayForm(StepForm):
+    stage = Stage.MOVED_AWAY
+    on = date_field(_("Date"))
+    note = note_field(required=True, label=_("Where to, and why"))
+
+    def perform(self):
+        return services.record_moved_away(
+            moved_on=self.cleaned_data["on"], note=self.cleaned_data["note"], **self.common()
+        )
+
+
+class RemovedForm(StepForm):
+    stage = Stage.REMOVED
+    on = date_field(_("Date"))
+    document_number = forms.CharField(label=_("Decision number"), max_length=50)
+    note = note_field(required=True, label=_("Why"))
+
+    def perform(self):
+        data = self.cleaned_data
+        return services.remove_from_probation(
+            removed_on=data["on"], document_number=data["document_number"], note=data["note"], **self.common()
+        )
+
+
+class ReturnToSourceForm(StepForm):
+    stage = Stage.SOURCE
+    added_on = date_field(_("Added to the source list on"))
+    year = forms.IntegerField(label=_("Source list year"), min_value=1990, max_value=2100)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["year"].initial = timezone.localdate().year
+
+    @property
+    def title(self):
+        return _("Back on the source list")
+
+    def perform(self):
+        data = self.cleaned_data
+        return services.return_to_source(
+            candidate=self.candidate, added_on=data["added_on"], year=data["year"], by=self.user
+        )
+
+
+STEP_FORMS: dict[str, type[StepForm]] = {
+    form.stage: form
+    for form in (
+        TrainedForm,
+        DossierForm,
+        CellResolutionForm,
+        GrassrootsResolutionForm,
+        DecisionForm,
+        AdmittedForm,
+        OfficialForm,
+        RejectedForm,
+        WithdrawnForm,
+        MovedAwayForm,
+        RemovedForm,
+        ReturnToSourceForm,
+    )
+}
+
+
+def step_forms_for(candidate: Candidate, user, bound: StepForm | None = None) -> list[StepForm]:
+    """A form for every step the candidate may take next and the user may record."""
+    forms_ = []
+    for stage in candidate.allowed_stages():
+        permission = "candidates.record_decision" if stage == Stage.DECISION else "candidates.move_candidate"
+        if not user.has_perm(permission):
+            continue
+        if isinstance(bound, StepForm) and bound.stage == stage:
+            forms_.append(bound)
+        else:
+            forms_.append(STEP_FORMS[stage](candidate=candidate, user=user, prefix=stage))
+    return forms_

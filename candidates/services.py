@@ -1,0 +1,600 @@
+"""Every write of the admission process. Forms, the admin, imports and commands call these.
+
+`move_candidate` is the one mutator of `Candidate.stage`: it locks the row, checks the order of
+stages and the step's own rules, writes a `StageEvent`, applies the step's effects and saves.
+Each public function below is one step; each raises `PipelineError` with a message that names
+the rule that refused it.
+"""
+
+import datetime
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from establishments.choices import LeftReason
+from establishments.models import PartyCell, PartyMember
+from sonla_party.exceptions import RuleViolation
+from sonla_party.search import fold
+from sonla_party.workdays import add_months
+
+from . import rules
+from .choices import DecidingLevel, Stage
+from .models import Candidate, Introducer, SourceList, SourceListEntry, StageEvent
+
+
+class PipelineError(RuleViolation):
+    """A rule of the admission process refused the step."""
+
+
+class PipelineConflict(PipelineError):
+    """The candidate was moved by someone else since the page was opened."""
+
+
+@dataclass
+class Step:
+    """What a step records besides the stage: its date and document, votes, deciding body, note."""
+
+    occurred_on: datetime.date
+    document_number: str = ""
+    votes_for: int | None = None
+    official_members: int | None = None
+    deciding_level: str = ""
+    deciding_body: str = ""
+    note: str = ""
+
+
+# --- The one mutator -----------------------------------------------------------------------
+
+
+@transaction.atomic
+def move_candidate(
+    *,
+    candidate: Candidate,
+    to_stage: str,
+    step: Step,
+    by,
+    expected_stage: str | None = None,
+    check: Callable[[Candidate], list[rules.Requirement]] | None = None,
+    apply: Callable[[Candidate, StageEvent], None] | None = None,
+) -> StageEvent:
+    """Move `candidate` to `to_stage`, recording `step`.
+
+    Locks the candidate's row, so two people recording at once cannot both move it: the second
+    gets PipelineConflict. Refuses (PipelineError) a stage out of order, a date in the future or
+    before the previous step, a user without the right or outside their scope, and any failing
+    requirement returned by `check`. `apply` makes the step's effects on the locked row.
+    """
+    _check_permission(by, candidate, to_stage)
+    locked = (
+        Candidate.objects.select_for_update(of=("self",))
+        .select_related("establishment__commune", "party_member")
+        .get(pk=candidate.pk)
+    )
+    if expected_stage is not None and locked.stage != expected_stage:
+        raise PipelineConflict(_conflict_message(locked))
+    if not locked.can_move_to(to_stage):
+        raise PipelineError(_order_message(locked, to_stage), field="stage")
+    _check_date(locked, step.occurred_on)
+    failing = [req for req in (check(locked) if check else []) if not req.ok]
+    if failing:
+        raise PipelineError(" ".join(req.message for req in failing))
+    event = StageEvent.objects.create(
+        candidate=locked, from_stage=locked.stage, stage=to_stage, recorded_by=by, **step.__dict__
+    )
+    locked.stage, locked.stage_since = to_stage, step.occurred_on
+    if apply is not None:
+        apply(locked, event)
+    _refresh_due(locked)
+    locked._history_user = by
+    locked.save()
+    candidate.refresh_from_db()
+    return event
+
+
+def _check_permission(by, candidate: Candidate, to_stage: str) -> None:
+    permission = "candidates.record_decision" if to_stage == Stage.DECISION else "candidates.move_candidate"
+    if not by.has_perm(permission):
+        raise PipelineError(_("Your role may not record this step (%(stage)s).") % {"stage": Stage(to_stage).label})
+    if not Candidate.objects.for_user(by).filter(pk=candidate.pk).exists():
+        raise PipelineError(_("This candidate is outside your district or commune."))
+
+
+def _conflict_message(locked: Candidate) -> str:
+    last = locked.events.select_related("recorded_by").order_by("-recorded_at", "-pk").first()
+    who = last.recorded_by.get_full_name() or last.recorded_by.username if last else "?"
+    return _(
+        "Someone else has just recorded a step for %(name)s: the file is now at “%(stage)s” (recorded by %(who)s). "
+        "Nothing was saved; reload the page to see the file as it is now."
+    ) % {"name": locked.full_name, "stage": locked.get_stage_display(), "who": who}
+
+
+def _order_message(locked: Candidate, to_stage: str) -> str:
+    allowed = ", ".join(f"“{Stage(stage).label}”" for stage in locked.allowed_stages()) or "—"
+    return _(
+        "Order of stages: %(name)s is at “%(stage)s”, so the next step cannot be “%(to)s”. "
+        "Possible next steps: %(allowed)s."
+    ) % {
+        "name": locked.full_name,
+        "stage": locked.get_stage_display(),
+        "to": Stage(to_stage).label,
+        "allowed": allowed,
+    }
+
+
+def _check_date(locked: Candidate, on: datetime.date) -> None:
+    if on > timezone.localdate():
+        raise PipelineError(_("Date: %(date)s is in the future.") % {"date": rules.d(on)}, field="occurred_on")
+    if locked.stage_since and on < locked.stage_since:
+        raise PipelineError(
+            _("Date: %(date)s is before the previous step (%(since)s).")
+            % {"date": rules.d(on), "since": rules.d(locked.stage_since)},
+            field="occurred_on",
+        )
+
+
+def _event_dates(candidate: Candidate) -> dict[str, datetime.date]:
+    """The latest date of each stage the candidate entered."""
+    return dict(candidate.events.order_by("occurred_on", "pk").values_list("stage", "occurred_on"))
+
+
+def _refresh_due(candidate: Candidate) -> None:
+    introductions = list(candidate.introducers.values_list("introduced_on", flat=True))
+    candidate.next_due_on, candidate.next_due_kind = rules.next_due(candidate, _event_dates(candidate), introductions)
+
+
+@transaction.atomic
+def refresh_due(*, candidate: Candidate) -> None:
+    """Recompute what the file waits for next (after its certificate or introductions change)."""
+    _refresh_due(candidate)
+    Candidate.objects.filter(pk=candidate.pk).update(
+        next_due_on=candidate.next_due_on, next_due_kind=candidate.next_due_kind
+    )
+
+
+# --- Entering the pipeline -----------------------------------------------------------------
+
+
+def source_list_for(*, commune, year: int) -> SourceList:
+    source_list, _created = SourceList.objects.get_or_create(commune=commune, year=year)
+    return source_list
+
+
+@transaction.atomic
+def create_candidate(*, candidate: Candidate, added_on: datetime.date, by, year: int | None = None) -> Candidate:
+    """Save a new candidate and put them on their commune's source list of `year` (stage `source`).
+
+    Raises PipelineError when the citizen ID belongs to a party member already.
+    """
+    if not by.has_perm("candidates.add_candidate"):
+        raise PipelineError(_("Your role may not add candidates."))
+    _check_not_a_member(candidate)
+    candidate.stage, candidate.stage_since = Stage.SOURCE, added_on
+    candidate._history_user = by
+    candidate.save()
+    StageEvent.objects.create(candidate=candidate, stage=Stage.SOURCE, occurred_on=added_on, recorded_by=by)
+    source_list = source_list_for(commune=candidate.establishment.commune, year=year or added_on.year)
+    SourceListEntry.objects.create(
+        source_list=source_list, candidate=candidate, establishment=candidate.establishment, added_on=added_on
+    )
+    return candidate
+
+
+@transaction.atomic
+def update_candidate(*, candidate: Candidate, by) -> Candidate:
+    """Save edits of the person's data (never the stage). Same refusals as `create_candidate`."""
+    if not by.has_perm("candidates.change_candidate"):
+        raise PipelineError(_("Your role may not edit candidates."))
+    if not Candidate.objects.for_user(by).filter(pk=candidate.pk).exists():
+        raise PipelineError(_("This candidate is outside your district or commune."))
+    _check_not_a_member(candidate)
+    candidate._history_user = by
+    candidate.save()
+    return candidate
+
+
+def _check_not_a_member(candidate: Candidate) -> None:
+    if candidate.citizen_id:
+        member = PartyMember.objects.filter(citizen_id=candidate.citizen_id).first()
+        if member is not None and getattr(member, "candidate", None) != candidate:
+            raise PipelineError(
+                _("Citizen ID %(id)s belongs to party member %(name)s: a member cannot be a candidate.")
+                % {"id": candidate.citizen_id, "name": member.full_name},
+                field="citizen_id",
+            )
+
+
+def possible_duplicates(*, full_name: str, birth_date: datetime.date, exclude_pk=None) -> list[Candidate]:
+    """Other candidates with the same name (ignoring accents and case) and the same birth date."""
+    name = fold(full_name)
+    same_day = Candidate.objects.filter(birth_date=birth_date).exclude(pk=exclude_pk).select_related("establishment")
+    return [other for other in same_day if fold(other.full_name) == name]
+
+
+def _close_source_entries(candidate: Candidate, on: datetime.date, reason: str) -> None:
+    candidate.source_list_entries.filter(removed_on__isnull=True).update(removed_on=on, removed_reason=reason)
+
+
+@transaction.atomic
+def return_to_source(*, candidate: Candidate, added_on: datetime.date, by, year: int | None = None) -> StageEvent:
+    """Put someone who withdrew, moved away or was turned down on a source list again."""
+
+    def apply(locked, event):
+        source_list = source_list_for(commune=locked.establishment.commune, year=year or added_on.year)
+        SourceListEntry.objects.update_or_create(
+            source_list=source_list,
+            candidate=locked,
+            defaults={
+                "establishment": locked.establishment,
+                "added_on": added_on,
+                "removed_on": None,
+                "removed_reason": "",
+            },
+        )
+
+    return move_candidate(candidate=candidate, to_stage=Stage.SOURCE, step=Step(added_on), by=by, apply=apply)
+
+
+# --- The steps -----------------------------------------------------------------------------
+
+
+def record_training(
+    *, candidate, certificate_number: str, certificate_on: datetime.date, issuer: str, by, expected_stage=None
+) -> StageEvent:
+    """source → trained: completed the awareness class, with the certificate's number and date."""
+
+    def apply(locked, event):
+        locked.certificate_number, locked.certificate_on, locked.certificate_issuer = (
+            certificate_number,
+            certificate_on,
+            issuer,
+        )
+
+    step = Step(certificate_on, document_number=certificate_number, note=issuer)
+    return move_candidate(
+        candidate=candidate, to_stage=Stage.TRAINED, step=step, by=by, expected_stage=expected_stage, apply=apply
+    )
+
+
+DOSSIER_FIELDS = ("application_on", "personal_history_on", "verification_concluded_on", "comments_on")
+
+
+def open_dossier(
+    *, candidate, opened_on: datetime.date, by, note: str = "", expected_stage=None, **dossier
+) -> StageEvent:
+    """trained → dossier: the application is received; the dossier's documents may follow."""
+
+    def apply(locked, event):
+        for name in DOSSIER_FIELDS:
+            if dossier.get(name):
+                setattr(locked, name, dossier[name])
+        locked.application_on = locked.application_on or opened_on
+
+    return move_candidate(
+        candidate=candidate,
+        to_stage=Stage.DOSSIER,
+        step=Step(opened_on, note=note),
+        by=by,
+        expected_stage=expected_stage,
+        apply=apply,
+    )
+
+
+@transaction.atomic
+def update_dossier(*, candidate: Candidate, by, **dossier) -> Candidate:
+    """Record the dates the dossier's documents were received (no change of stage)."""
+    if candidate.stage not in (Stage.TRAINED, Stage.DOSSIER):
+        raise PipelineError(_("The dossier can be completed before the cell's vote only."))
+    if not by.has_perm("candidates.move_candidate"):
+        raise PipelineError(_("Your role may not record this step (%(stage)s).") % {"stage": Stage.DOSSIER.label})
+    today = timezone.localdate()
+    for name in DOSSIER_FIELDS:
+        value = dossier.get(name)
+        if value and value > today:
+            raise PipelineError(_("Date: %(date)s is in the future.") % {"date": rules.d(value)}, field=name)
+        setattr(candidate, name, value)
+    candidate._history_user = by
+    candidate.save(update_fields=list(DOSSIER_FIELDS))
+    return candidate
+
+
+@transaction.atomic
+def add_introducer(
+    *,
+    candidate: Candidate,
+    introduced_on: datetime.date,
+    by,
+    party_member: PartyMember | None = None,
+    youth_union_resolution: str = "",
+    note: str = "",
+) -> Introducer:
+    """Record an introduction (3-KNĐ) by an official member, or the Youth Union's resolution (4-KNĐ).
+
+    Refuses a member who is not official on that date, a Youth Union resolution for someone who
+    is not a Youth Union member, and a date in the future.
+    """
+    if not by.has_perm("candidates.move_candidate"):
+        raise PipelineError(_("Your role may not record introductions."))
+    if introduced_on > timezone.localdate():
+        raise PipelineError(
+            _("Date: %(date)s is in the future.") % {"date": rules.d(introduced_on)}, field="introduced_on"
+        )
+    if party_member is not None and not rules._is_official(party_member, introduced_on):
+        raise PipelineError(
+            _("Introducers: %(name)s is not an official party member on %(date)s.")
+            % {"name": party_member.full_name, "date": rules.d(introduced_on)},
+            field="party_member",
+        )
+    if party_member is None and not candidate.is_youth_union_member:
+        raise PipelineError(
+            _("Introducers: only a Youth Union member may be introduced by a Youth Union resolution."),
+            field="youth_union_resolution",
+        )
+    try:
+        with transaction.atomic():
+            introducer = Introducer.objects.create(
+                candidate=candidate,
+                party_member=party_member,
+                youth_union_resolution=youth_union_resolution,
+                introduced_on=introduced_on,
+                note=note,
+            )
+    except IntegrityError as error:
+        raise PipelineError(
+            _("Introducers: this member already introduced the candidate."), field="party_member"
+        ) from error
+    refresh_due(candidate=candidate)
+    return introducer
+
+
+def record_cell_resolution(
+    *,
+    candidate,
+    voted_on: datetime.date,
+    document_number: str,
+    votes_for: int,
+    official_members: int,
+    by,
+    party_cell: PartyCell | None = None,
+    note: str = "",
+    expected_stage=None,
+) -> StageEvent:
+    """dossier → cell_resolution (6-KNĐ): the cell votes to admit.
+
+    Refused unless the dossier is complete, the candidate is 18 to 60 on the vote date, the
+    education and certificate rules hold, the introducers are enough, and at least two thirds of
+    the cell's official members voted in favour.
+    """
+
+    def check(locked):
+        return [
+            *rules.cell_resolution_requirements(locked, voted_on),
+            rules.votes_requirement(votes_for, official_members),
+        ]
+
+    def apply(locked, event):
+        locked.party_cell = party_cell or locked.party_cell
+
+    step = Step(voted_on, document_number, votes_for, official_members, note=note)
+    return move_candidate(
+        candidate=candidate,
+        to_stage=Stage.CELL_RESOLUTION,
+        step=step,
+        by=by,
+        expected_stage=expected_stage,
+        check=check,
+        apply=apply,
+    )
+
+
+def record_grassroots_resolution(
+    *, candidate, resolved_on: datetime.date, document_number: str, by, note: str = "", expected_stage=None
+) -> StageEvent:
+    """cell_resolution → grassroots_resolution (8-KNĐ): the grassroots party committee agrees."""
+    step = Step(resolved_on, document_number, note=note)
+    return move_candidate(
+        candidate=candidate, to_stage=Stage.GRASSROOTS_RESOLUTION, step=step, by=by, expected_stage=expected_stage
+    )
+
+
+def default_deciding_body(candidate: Candidate) -> tuple[str, str]:
+    """The competent committee under ADMISSION_DECIDING_LEVEL (district until the 2025 reform)."""
+    commune = candidate.establishment.commune
+    if settings.ADMISSION_DECIDING_LEVEL == DecidingLevel.COMMUNE:
+        return DecidingLevel.COMMUNE, _("Standing committee of the %(commune)s party committee") % {
+            "commune": commune.name
+        }
+    return DecidingLevel.DISTRICT, _("Standing committee of the %(district)s district party committee") % {
+        "district": commune.district.name
+    }
+
+
+def record_decision(
+    *,
+    candidate,
+    decided_on: datetime.date,
+    document_number: str,
+    by,
+    deciding_body: str = "",
+    note: str = "",
+    expected_stage=None,
+) -> StageEvent:
+    """grassroots_resolution → decision (9-KNĐ), due 60 working days after the cell resolution;
+    a late decision needs a note saying why."""
+
+    def check(locked):
+        cell_on = _event_dates(locked).get(Stage.CELL_RESOLUTION)
+        due = rules.decision_due(cell_on) if cell_on else None
+        return [rules.deadline_requirement(_("Decision deadline"), due, decided_on, note)]
+
+    level, body = default_deciding_body(candidate)
+    step = Step(decided_on, document_number, deciding_level=level, deciding_body=deciding_body or body, note=note)
+    return move_candidate(
+        candidate=candidate, to_stage=Stage.DECISION, step=step, by=by, expected_stage=expected_stage, check=check
+    )
+
+
+def admit_candidate(*, candidate, ceremony_on: datetime.date, by, note: str = "", expected_stage=None) -> StageEvent:
+    """decision → admitted: the admission ceremony. Creates the probationary PartyMember in the
+    candidate's establishment and cell, admitted on the ceremony date. Due 30 working days after
+    the decision; a late ceremony needs a note."""
+
+    def check(locked):
+        decided_on = _event_dates(locked).get(Stage.DECISION)
+        due = rules.ceremony_due(decided_on) if decided_on else None
+        return [rules.deadline_requirement(_("Ceremony deadline"), due, ceremony_on, note)]
+
+    def apply(locked, event):
+        locked.party_member = _create_member(locked, ceremony_on, by)
+        _close_source_entries(locked, ceremony_on, str(Stage.ADMITTED.label))
+
+    return move_candidate(
+        candidate=candidate,
+        to_stage=Stage.ADMITTED,
+        step=Step(ceremony_on, note=note),
+        by=by,
+        expected_stage=expected_stage,
+        check=check,
+        apply=apply,
+    )
+
+
+def _create_member(candidate: Candidate, admitted_on: datetime.date, by) -> PartyMember:
+    if candidate.citizen_id and PartyMember.objects.filter(citizen_id=candidate.citizen_id).exists():
+        raise PipelineError(_("Citizen ID %(id)s already belongs to a party member.") % {"id": candidate.citizen_id})
+    member = PartyMember(
+        full_name=candidate.full_name,
+        birth_date=candidate.birth_date,
+        gender=candidate.gender,
+        ethnicity=candidate.ethnicity,
+        citizen_id=candidate.citizen_id,
+        establishment=candidate.establishment,
+        party_cell=candidate.party_cell,
+        admitted_on=admitted_on,
+    )
+    member._history_user = by
+    member.save()
+    return member
+
+
+def recognise_official(
+    *,
+    candidate,
+    voted_on: datetime.date,
+    document_number: str,
+    votes_for: int,
+    official_members: int,
+    by,
+    note: str = "",
+    expected_stage=None,
+) -> StageEvent:
+    """admitted → official: the cell votes after 12 months of probation (two thirds in favour);
+    the member is official from the ceremony date + 12 months. Due 30 working days after the
+    probation ends; a late vote needs a note."""
+
+    def check(locked):
+        admitted_on = locked.party_member.admitted_on
+        return [
+            rules.probation_requirement(admitted_on, voted_on),
+            rules.votes_requirement(votes_for, official_members),
+            rules.deadline_requirement(_("Recognition deadline"), rules.recognition_due(admitted_on), voted_on, note),
+        ]
+
+    def apply(locked, event):
+        member = locked.party_member
+        member.official_on = add_months(member.admitted_on, rules.PROBATION_MONTHS)
+        member._history_user = by
+        member.save(update_fields=["official_on"])
+
+    step = Step(voted_on, document_number, votes_for, official_members, note=note)
+    return move_candidate(
+        candidate=candidate,
+        to_stage=Stage.OFFICIAL,
+        step=step,
+        by=by,
+        expected_stage=expected_stage,
+        check=check,
+        apply=apply,
+    )
+
+
+def remove_from_probation(
+    *, candidate, removed_on: datetime.date, document_number: str, note: str, by, expected_stage=None
+) -> StageEvent:
+    """admitted → removed: dropped from the probationary list; the member leaves on that date."""
+
+    def check(locked):
+        return [rules.Requirement(_("Reason"), bool(note.strip()), _("say why the member is removed."))]
+
+    def apply(locked, event):
+        member = locked.party_member
+        member.left_on, member.left_reason = removed_on, LeftReason.REMOVED
+        member._history_user = by
+        member.save(update_fields=["left_on", "left_reason"])
+
+    step = Step(removed_on, document_number, note=note)
+    return move_candidate(
+        candidate=candidate,
+        to_stage=Stage.REMOVED,
+        step=step,
+        by=by,
+        expected_stage=expected_stage,
+        check=check,
+        apply=apply,
+    )
+
+
+def _exit(
+    stage: str,
+    *,
+    candidate,
+    on: datetime.date,
+    by,
+    note: str,
+    document_number: str = "",
+    votes_for=None,
+    official_members=None,
+    expected_stage=None,
+) -> StageEvent:
+    def check(locked):
+        return [rules.Requirement(_("Reason"), bool(note.strip()), _("say what happened in the note."))]
+
+    def apply(locked, event):
+        _close_source_entries(locked, on, str(Stage(stage).label))
+
+    step = Step(on, document_number, votes_for, official_members, note=note)
+    return move_candidate(
+        candidate=candidate, to_stage=stage, step=step, by=by, expected_stage=expected_stage, check=check, apply=apply
+    )
+
+
+def reject_candidate(
+    *, candidate, rejected_on, note, by, document_number="", votes_for=None, official_members=None, expected_stage=None
+) -> StageEvent:
+    """A vote or decision said no."""
+    return _exit(
+        Stage.REJECTED,
+        candidate=candidate,
+        on=rejected_on,
+        by=by,
+        note=note,
+        document_number=document_number,
+        votes_for=votes_for,
+        official_members=official_members,
+        expected_stage=expected_stage,
+    )
+
+
+def withdraw_candidate(*, candidate, withdrawn_on, note, by, expected_stage=None) -> StageEvent:
+    """The candidate withdrew, or the cell stopped following them."""
+    return _exit(
+        Stage.WITHDRAWN, candidate=candidate, on=withdrawn_on, by=by, note=note, expected_stage=expected_stage
+    )
+
+
+def record_moved_away(*, candidate, moved_on, note, by, expected_stage=None) -> StageEvent:
+    """The candidate went to work or live far away (a main cause of loss in remote areas)."""
+    return _exit(Stage.MOVED_AWAY, candidate=candidate, on=moved_on, by=by, note=note, expected_stage=expected_stage)

@@ -1,0 +1,122 @@
+"""Tables of the candidates app; the views' querysets select every column shown."""
+
+import django_tables2 as tables
+from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+
+from establishments.choices import Ethnicity, Gender
+from sonla_party.tables import BooleanColumn, ChoiceColumn, CitizenIdColumn, DateColumn
+
+from .choices import DueKind, Stage
+from .models import Candidate, SourceList
+
+
+class DueColumn(DateColumn):
+    """The next deadline, marked when it has passed."""
+
+    def render(self, value, record):
+        text = super().render(value)
+        if value < timezone.localdate():
+            return format_html('<span class="badge text-bg-danger" title="{}">{}</span>', _("Overdue"), text)
+        return text
+
+
+class CandidateTable(tables.Table):
+    selection = tables.CheckBoxColumn(
+        accessor="pk", exclude_from_export=True, attrs={"th__input": {"data-select-all": "selection"}}
+    )
+    full_name = tables.Column(linkify=True)
+    birth_date = DateColumn()
+    gender = ChoiceColumn(Gender.choices)
+    ethnicity = ChoiceColumn(Ethnicity.choices)
+    citizen_id = CitizenIdColumn()
+    establishment = tables.Column(order_by=("establishment__name",))
+    commune = tables.Column(
+        accessor="establishment__commune", verbose_name=_("Commune"), order_by=("establishment__commune__name",)
+    )
+    stage = ChoiceColumn(Stage.choices)
+    stage_since = DateColumn()
+    next_due_on = DueColumn()
+    next_due_kind = ChoiceColumn(DueKind.choices)
+    is_youth_union_member = BooleanColumn()
+
+    class Meta:
+        model = Candidate
+        fields = (
+            "selection",
+            "full_name",
+            "birth_date",
+            "gender",
+            "ethnicity",
+            "citizen_id",
+            "establishment",
+            "commune",
+            "stage",
+            "stage_since",
+            "next_due_on",
+            "next_due_kind",
+            "is_youth_union_member",
+        )
+        empty_text = _("No candidate matches.")
+
+
+class WorkQueueTable(tables.Table):
+    next_due_on = DueColumn(verbose_name=_("Due on"))
+    next_due_kind = ChoiceColumn(DueKind.choices, verbose_name=_("What is due"))
+    full_name = tables.Column(linkify=True)
+    stage = ChoiceColumn(Stage.choices)
+    establishment = tables.Column(order_by=("establishment__name",))
+    commune = tables.Column(
+        accessor="establishment__commune", verbose_name=_("Commune"), order_by=("establishment__commune__name",)
+    )
+    district = tables.Column(
+        accessor="establishment__commune__district",
+        verbose_name=_("District"),
+        order_by=("establishment__commune__district__code",),
+    )
+
+    class Meta:
+        model = Candidate
+        fields = ("next_due_on", "next_due_kind", "full_name", "stage", "establishment", "commune", "district")
+        order_by = ("next_due_on",)
+        empty_text = _("Nothing is due in this period.")
+
+
+class DecisionQueueTable(tables.Table):
+    full_name = tables.Column(linkify=True)
+    birth_date = DateColumn()
+    establishment = tables.Column(order_by=("establishment__name",))
+    commune = tables.Column(
+        accessor="establishment__commune", verbose_name=_("Commune"), order_by=("establishment__commune__name",)
+    )
+    stage_since = DateColumn(verbose_name=_("Grassroots resolution on"))
+    next_due_on = DueColumn(verbose_name=_("Decision due by"))
+    action = tables.TemplateColumn(
+        template_name="candidates/includes/decision_button.html",
+        verbose_name="",
+        orderable=False,
+        exclude_from_export=True,
+    )
+
+    class Meta:
+        model = Candidate
+        fields = ("full_name", "birth_date", "establishment", "commune", "stage_since", "next_due_on", "action")
+        order_by = ("next_due_on",)
+        empty_text = _("No candidate awaits a decision.")
+
+
+class SourceListTable(tables.Table):
+    commune = tables.Column(linkify=lambda record: record.get_absolute_url(), order_by=("commune__name",))
+    district = tables.Column(
+        accessor="commune__district", verbose_name=_("District"), order_by=("commune__district__code",)
+    )
+    year = tables.Column()
+    approved_on = DateColumn()
+    entry_count = tables.Column(verbose_name=_("People on the list"))
+    trained_count = tables.Column(verbose_name=_("Of whom trained"))
+
+    class Meta:
+        model = SourceList
+        fields = ("commune", "district", "year", "approved_on", "entry_count", "trained_count")
+        empty_text = _("No source list matches.")

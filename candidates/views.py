@@ -1,0 +1,263 @@
+import datetime
+
+from django.contrib import messages
+from django.contrib.auth.mixins import PermissionRequiredMixin
+from django.db.models import Count, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
+from django.http import Http404, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _l
+from django.views.generic import View
+
+from establishments.views import AutocompleteView
+from sonla_party.exceptions import RuleViolation
+from sonla_party.views import (
+    AsOfForm,
+    FilteredListView,
+    ScopedCreateView,
+    ScopedDetailView,
+    ScopedUpdateView,
+)
+
+from . import rules, services
+from .choices import Stage
+from .filters import CandidateFilterSet, SourceListFilterSet, queue_window
+from .forms import STEP_FORMS, CandidateForm, DossierUpdateForm, IntroducerForm, step_forms_for
+from .models import Candidate, SourceList, SourceListEntry
+from .tables import CandidateTable, DecisionQueueTable, SourceListTable, WorkQueueTable
+
+
+class CandidateListView(FilteredListView):
+    model = Candidate
+    filterset_class = CandidateFilterSet
+    table_class = CandidateTable
+    title = _l("Candidates")
+    create_url = "candidates:candidate_create"
+    template_name = "candidates/candidate_list.html"
+
+    def scope_queryset(self, queryset):
+        return queryset.select_related("establishment__commune")
+
+
+class CandidateDetailView(ScopedDetailView):
+    model = Candidate
+
+    def scope_queryset(self, queryset):
+        return queryset.select_related("establishment__commune__district", "party_cell", "helper", "party_member")
+
+    def get_context_data(self, bound_form=None, **kwargs):
+        context = super().get_context_data(**kwargs)
+        candidate, user = self.object, self.request.user
+        context.update(
+            events=candidate.events.select_related("recorded_by").order_by("occurred_on", "pk"),
+            introducers=candidate.introducers.select_related("party_member"),
+            entries=candidate.source_list_entries.select_related("source_list"),
+            step_forms=step_forms_for(candidate, user, bound=bound_form),
+            checklist=checklist(candidate),
+            can_move=user.has_perm("candidates.move_candidate"),
+            duplicates=services.possible_duplicates(
+                full_name=candidate.full_name, birth_date=candidate.birth_date, exclude_pk=candidate.pk
+            ),
+        )
+        if candidate.stage in (Stage.TRAINED, Stage.DOSSIER) and context["can_move"]:
+            context["dossier_form"] = (
+                bound_form
+                if isinstance(bound_form, DossierUpdateForm)
+                else DossierUpdateForm(candidate=candidate, user=user, prefix="dossier")
+            )
+            context["introducer_form"] = (
+                bound_form
+                if isinstance(bound_form, IntroducerForm)
+                else IntroducerForm(candidate=candidate, user=user, prefix="introducer")
+            )
+        return context
+
+
+def checklist(candidate: Candidate) -> list[rules.Requirement]:
+    """What the next forward step still needs, evaluated today."""
+    today = timezone.localdate()
+    if candidate.stage in (Stage.TRAINED, Stage.DOSSIER):
+        return rules.cell_resolution_requirements(candidate, today)
+    if candidate.stage == Stage.ADMITTED and candidate.party_member:
+        return [rules.probation_requirement(candidate.party_member.admitted_on, today)]
+    return []
+
+
+class CandidateActionView(PermissionRequiredMixin, View):
+    """POST a form of the candidate's page; on a refusal, the page again with the form as typed."""
+
+    permission_required = "candidates.view_candidate"
+    http_method_names = ["post"]
+
+    def get_candidate(self) -> Candidate:
+        return get_object_or_404(Candidate.objects.for_user(self.request.user), pk=self.kwargs["pk"])
+
+    def get_form(self, candidate):
+        raise NotImplementedError
+
+    def post(self, request, pk, **kwargs):
+        candidate = self.get_candidate()
+        form = self.get_form(candidate)
+        if form.is_valid():
+            try:
+                form.perform()
+            except RuleViolation as error:
+                form.add_error(error.field if error.field in form.fields else None, error.message)
+            else:
+                messages.success(request, self.success_message(candidate))
+                return HttpResponseRedirect(candidate.get_absolute_url())
+        detail = CandidateDetailView(request=request, kwargs={"pk": pk}, object=candidate)
+        context = detail.get_context_data(bound_form=form, object=candidate)
+        messages.error(request, _("Nothing was saved: see the form below."))
+        return detail.render_to_response(context, status=400)
+
+    def success_message(self, candidate):
+        return _("Saved.")
+
+
+class CandidateStepView(CandidateActionView):
+    """Record a step of the pipeline through its service."""
+
+    def get_form(self, candidate):
+        form_class = STEP_FORMS.get(self.kwargs["stage"])
+        if form_class is None:
+            raise Http404
+        return form_class(self.request.POST, candidate=candidate, user=self.request.user, prefix=form_class.stage)
+
+    def success_message(self, candidate):
+        candidate.refresh_from_db()
+        return _("%(name)s: “%(stage)s” recorded.") % {
+            "name": candidate.full_name,
+            "stage": candidate.get_stage_display(),
+        }
+
+
+class DossierUpdateView(CandidateActionView):
+    def get_form(self, candidate):
+        return DossierUpdateForm(self.request.POST, candidate=candidate, user=self.request.user, prefix="dossier")
+
+
+class IntroducerCreateView(CandidateActionView):
+    def get_form(self, candidate):
+        return IntroducerForm(self.request.POST, candidate=candidate, user=self.request.user, prefix="introducer")
+
+
+class CandidateCreateView(ScopedCreateView):
+    model = Candidate
+    form_class = CandidateForm
+    template_name = "candidates/candidate_form.html"
+    list_url = "candidates:candidate_list"
+
+    def save_form(self, form):
+        return services.create_candidate(
+            candidate=form.instance, added_on=form.cleaned_data["added_on"], by=self.request.user
+        )
+
+
+class CandidateUpdateView(ScopedUpdateView):
+    model = Candidate
+    form_class = CandidateForm
+    template_name = "candidates/candidate_form.html"
+
+    def save_form(self, form):
+        return services.update_candidate(candidate=form.instance, by=self.request.user)
+
+
+class WorkQueueView(FilteredListView):
+    """What is overdue, and what falls due within 7 and 30 days, in the user's scope."""
+
+    model = Candidate
+    filterset_class = CandidateFilterSet
+    table_class = WorkQueueTable
+    title = _l("Work queue")
+    template_name = "candidates/work_queue.html"
+    export_name = "work-queue"
+
+    def get(self, request, *args, **kwargs):
+        self.as_of_form = AsOfForm(request.GET or None)
+        self.as_of = self.as_of_form.as_of_date()
+        self.window = self.request.GET.get("window", "30")
+        return super().get(request, *args, **kwargs)
+
+    def scope_queryset(self, queryset):
+        today, week, month = queue_window(self.as_of)
+        horizon = {"overdue": today - datetime.timedelta(days=1), "7": week}.get(self.window, month)
+        return queryset.filter(next_due_on__isnull=False, next_due_on__lte=horizon).select_related(
+            "establishment__commune__district"
+        )
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        today, week, month = queue_window(self.as_of)
+        base = Candidate.objects.for_user(self.request.user).filter(next_due_on__isnull=False)
+        context.update(
+            as_of_form=self.as_of_form,
+            as_of=self.as_of,
+            window=self.window,
+            counts=base.aggregate(
+                overdue=Count("pk", filter=Q(next_due_on__lt=today)),
+                week=Count("pk", filter=Q(next_due_on__gte=today, next_due_on__lte=week)),
+                month=Count("pk", filter=Q(next_due_on__gte=today, next_due_on__lte=month)),
+            ),
+        )
+        return context
+
+
+class DecisionQueueView(FilteredListView):
+    """District reviewers: their district's candidates awaiting the admission decision."""
+
+    model = Candidate
+    filterset_class = CandidateFilterSet
+    table_class = DecisionQueueTable
+    title = _l("Awaiting the admission decision")
+    export_name = "awaiting-decision"
+
+    def scope_queryset(self, queryset):
+        return queryset.filter(stage=Stage.GRASSROOTS_RESOLUTION).select_related("establishment__commune")
+
+
+class CandidateAutocompleteView(AutocompleteView):
+    model = Candidate
+
+    def get_queryset(self):
+        return super().get_queryset().select_related("establishment").order_by("full_name")
+
+    def label(self, obj):
+        return f"{obj.full_name} ({obj.birth_date:%d/%m/%Y}, {obj.establishment})"
+
+
+def source_list_counts(queryset):
+    entries = SourceListEntry.objects.filter(source_list=OuterRef("pk")).order_by().values("source_list")
+    return queryset.annotate(
+        entry_count=Coalesce(Subquery(entries.annotate(n=Count("pk")).values("n")), 0),
+        trained_count=Coalesce(
+            Subquery(entries.filter(candidate__certificate_on__isnull=False).annotate(n=Count("pk")).values("n")), 0
+        ),
+    )
+
+
+class SourceListListView(FilteredListView):
+    model = SourceList
+    table_class = SourceListTable
+    title = _l("Source lists")
+
+    filterset_class = SourceListFilterSet
+
+    def scope_queryset(self, queryset):
+        return source_list_counts(queryset.select_related("commune__district"))
+
+
+class SourceListDetailView(ScopedDetailView):
+    model = SourceList
+
+    def scope_queryset(self, queryset):
+        return queryset.select_related("commune__district")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["entries"] = self.object.entries.select_related("candidate", "establishment").order_by(
+            "candidate__full_name"
+        )
+        return context

@@ -1,0 +1,263 @@
+"""Candidate pages: forms through the services, the work queue, scope, query counts, bad input."""
+
+import datetime
+
+import pytest
+
+from candidates.choices import Stage
+from candidates.models import Candidate
+from sonla_party.workdays import add_working_days
+from tests.candidates.pipeline import TIMELINE, advance, new_candidate
+from tests.factories import CandidateFactory, CommuneFactory, EstablishmentFactory
+from tests.helpers import column, count_queries, csv_rows
+
+D = datetime.date
+pytestmark = pytest.mark.django_db
+
+
+def person(establishment, **overrides):
+    data = {
+        "full_name": "Lò Thị Hoa",
+        "birth_date": "1998-04-02",
+        "gender": "female",
+        "ethnicity": "thai",
+        "citizen_id": "014198012345",
+        "education_grade": "9",
+        "establishment": establishment.pk,
+        "added_on": "2024-01-05",
+    }
+    data.update(overrides)
+    return data
+
+
+class TestCitizenIdOnTheForm:
+    @pytest.mark.parametrize(
+        ("citizen_id", "reason"),
+        [
+            ("01419801234", "12"),  # too short
+            ("0141980123456", "12"),  # too long
+            ("01419801234A", "12"),  # a letter
+            ("014098012345", "4"),  # digit 4 = 0: a man, but she is a woman
+            ("014399012345", "5"),  # digits 5–6 = 99, born 1998
+            ("014398012345", "4"),  # digit 4 = 3: born in the 2000s
+            ("999198012345", "999"),  # no such province
+        ],
+    )
+    def test_a_bad_citizen_id_is_refused_with_the_reason(self, board_client, province, citizen_id, reason):
+        response = board_client.post("/candidates/new/", person(province.home_establishment, citizen_id=citizen_id))
+        assert response.status_code == 200
+        errors = " ".join(response.context["form"].errors["citizen_id"])
+        assert reason in errors
+        assert not Candidate.objects.exists()
+        assert f'value="{citizen_id}"' in response.content.decode()  # what was typed is kept
+
+    def test_spaces_and_dots_are_tolerated(self, board_client, province):
+        board_client.post("/candidates/new/", person(province.home_establishment, citizen_id="014 198.012 345"))
+        assert Candidate.objects.get().citizen_id == "014198012345"
+
+    def test_a_second_candidate_with_the_same_id_is_refused(self, board_client, province):
+        board_client.post("/candidates/new/", person(province.home_establishment))
+        response = board_client.post(
+            "/candidates/new/", person(province.home_establishment, full_name="Cà Thị Lan", birth_date="1998-09-09")
+        )
+        assert response.status_code == 200
+        assert response.context["form"].errors["citizen_id"]
+        assert Candidate.objects.count() == 1
+
+
+def test_creating_a_candidate_through_the_form_puts_them_on_the_source_list(board_client, province):
+    response = board_client.post("/candidates/new/", person(province.home_establishment))
+    candidate = Candidate.objects.get()
+    assert response["Location"] == f"/candidates/{candidate.pk}/"
+    assert candidate.stage == Stage.SOURCE
+    assert candidate.source_list_entries.get().source_list.year == 2024
+
+
+def test_a_possible_duplicate_needs_confirmation(board_client, province):
+    board_client.post("/candidates/new/", person(province.home_establishment))
+    twin = person(province.home_establishment, full_name="LO THI HOA", citizen_id="")
+    response = board_client.post("/candidates/new/", twin)
+    assert response.status_code == 200 and Candidate.objects.count() == 1
+    assert 'data-testid="duplicates"' in response.content.decode()
+    board_client.post("/candidates/new/", {**twin, "confirm_not_duplicate": "on"})
+    assert Candidate.objects.count() == 2
+
+
+def test_a_refused_step_shows_the_rule_and_keeps_the_form(board_client, board_user, province):
+    candidate = new_candidate(board_user, province.home_establishment)
+    advance(candidate, Stage.DOSSIER, board_user)
+    response = board_client.post(
+        f"/candidates/{candidate.pk}/step/cell_resolution/",
+        {
+            "cell_resolution-expected_stage": "dossier",
+            "cell_resolution-voted_on": "2023-06-01",
+            "cell_resolution-document_number": "NQ-77",
+            "cell_resolution-votes_for": "5",
+            "cell_resolution-official_members": "8",
+        },
+    )
+    assert response.status_code == 400
+    content = response.content.decode()
+    assert "NQ-77" in content  # kept
+    assert "(6)" in content  # the two-thirds rule says how many were needed
+    assert Candidate.objects.get(pk=candidate.pk).stage == Stage.DOSSIER
+
+
+def test_recording_a_step_through_the_page(board_client, board_user, province):
+    candidate = new_candidate(board_user, province.home_establishment)
+    response = board_client.post(
+        f"/candidates/{candidate.pk}/step/trained/",
+        {
+            "trained-expected_stage": "source",
+            "trained-certificate_number": "GCN-1",
+            "trained-certificate_on": "2023-03-01",
+            "trained-issuer": "TTCT Mộc Châu",
+        },
+    )
+    assert response.status_code == 302
+    candidate.refresh_from_db()
+    assert candidate.stage == Stage.TRAINED and candidate.certificate_number == "GCN-1"
+
+
+def test_an_unknown_step_answers_404(board_client, board_user, province):
+    candidate = new_candidate(board_user, province.home_establishment)
+    assert board_client.post(f"/candidates/{candidate.pk}/step/knighted/", {}).status_code == 404
+
+
+class TestWorkQueue:
+    def at_decision(self, by, establishment, decided_on):
+        candidate = new_candidate(by, establishment)
+        advance(candidate, Stage.GRASSROOTS_RESOLUTION, by)
+        from candidates import services
+
+        services.record_decision(candidate=candidate, decided_on=decided_on, document_number="QĐ", note="x", by=by)
+        candidate.refresh_from_db()
+        return candidate
+
+    def test_a_ceremony_becomes_overdue_after_30_working_days_counting_tet(self, board_client, board_user, province):
+        decided = D(2025, 1, 20)  # the Monday before Tết At Ty (holidays 27/01–31/01/2025)
+        candidate = self.at_decision(board_user, province.home_establishment, decided)
+        due = add_working_days(decided, 30)
+        naive = decided + datetime.timedelta(days=42)  # 30 weekdays, ignoring Tết
+        assert due > naive  # Tết's days off pushed the deadline back
+        assert candidate.next_due_on == due and candidate.next_due_kind == "ceremony"
+
+        def overdue_names(on):
+            page = board_client.get(f"/candidates/queue/?window=overdue&as_of={on.isoformat()}")
+            return [row.record.full_name for row in page.context["table"].rows]
+
+        assert candidate.full_name not in overdue_names(due)
+        assert candidate.full_name in overdue_names(due + datetime.timedelta(days=1))
+        assert candidate.full_name not in overdue_names(naive + datetime.timedelta(days=1))
+
+    def test_queue_windows_count_what_falls_due(self, board_client, board_user, province):
+        self.at_decision(board_user, province.home_establishment, D(2025, 3, 3))
+        due = add_working_days(D(2025, 3, 3), 30)
+        page = board_client.get(f"/candidates/queue/?as_of={(due - datetime.timedelta(days=5)).isoformat()}")
+        assert page.context["counts"] == {"overdue": 0, "week": 1, "month": 1}
+
+    def test_the_queue_is_scoped(self, reviewer_client, board_user, province):
+        self.at_decision(board_user, province.other_establishment, D(2025, 3, 3))
+        page = reviewer_client.get("/candidates/queue/?window=30&as_of=2025-05-01")
+        assert list(page.context["table"].rows) == []
+        assert page.context["counts"]["overdue"] == 0
+
+
+def test_reviewer_records_the_decision_from_their_queue(reviewer_client, board_user, province):
+    candidate = new_candidate(board_user, province.home_establishment)
+    advance(candidate, Stage.GRASSROOTS_RESOLUTION, board_user)
+    queue = reviewer_client.get("/candidates/decisions/")
+    assert [row.record for row in queue.context["table"].rows] == [candidate]
+    response = reviewer_client.post(
+        f"/candidates/{candidate.pk}/step/decision/",
+        {
+            "decision-expected_stage": "grassroots_resolution",
+            "decision-decided_on": TIMELINE[Stage.DECISION].isoformat(),
+            "decision-document_number": "123-QĐ/HU",
+            "decision-deciding_body": "Ban Thường vụ Huyện ủy Mộc Châu",
+        },
+    )
+    assert response.status_code == 302
+    assert Candidate.objects.get(pk=candidate.pk).stage == Stage.DECISION
+
+
+class TestScope:
+    def test_other_district_candidates_are_404_and_absent(self, reviewer_client, board_user, province):
+        mine = new_candidate(board_user, province.home_establishment)
+        theirs = new_candidate(board_user, province.other_establishment, citizen_id=None, full_name="Sùng A Páo")
+        assert reviewer_client.get(f"/candidates/{theirs.pk}/").status_code == 404
+        assert reviewer_client.get(f"/candidates/{theirs.pk}/edit/").status_code in (403, 404)
+        assert reviewer_client.post(f"/candidates/{theirs.pk}/step/decision/", {}).status_code == 404
+        assert reviewer_client.get(f"/candidates/{mine.pk}/").status_code == 200
+        names = column(csv_rows(reviewer_client.get("/candidates/?_export=csv")), "Họ và tên")
+        assert names == [mine.full_name]
+        found = reviewer_client.get("/candidates/autocomplete/?q=pao").json()["results"]
+        assert found == []
+
+    def test_admin_candidates_are_scoped_and_stage_is_read_only(self, reviewer_user, board_user, province):
+        from django.test import Client
+
+        new_candidate(board_user, province.other_establishment)
+        reviewer_user.is_staff = True
+        reviewer_user.save()
+        client = Client()
+        client.force_login(reviewer_user)
+        assert list(client.get("/admin/candidates/candidate/").context["cl"].result_list) == []
+        admin = Client()
+        admin.force_login(board_user)
+        board_user.is_staff = True
+        board_user.save()
+        candidate = Candidate.objects.get()
+        page = admin.get(f"/admin/candidates/candidate/{candidate.pk}/change/")
+        assert page.status_code == 200
+        assert "stage" not in page.context["adminform"].form.fields
+
+
+@pytest.mark.parametrize("count", [2])
+def test_candidate_list_costs_the_same_queries_at_2_and_20_rows(board_client, count):
+    establishment = EstablishmentFactory(commune=CommuneFactory())
+    CandidateFactory.create_batch(2, establishment=establishment)
+    at_two = count_queries(board_client, "/candidates/")
+    CandidateFactory.create_batch(18, establishment=EstablishmentFactory(commune=establishment.commune))
+    assert count_queries(board_client, "/candidates/") == at_two
+    assert count_queries(board_client, "/candidates/queue/") == count_queries(board_client, "/candidates/queue/")
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "stage=knighted",
+        "age_min=abc",
+        "age_max=-5",
+        "source_list_year=1800",
+        "overdue=perhaps",
+        "youth_union=2",
+        "establishment=zz",
+        "district=0",
+    ],
+)
+def test_nonsense_candidate_filters_give_the_form_back(board_client, query):
+    response = board_client.get(f"/candidates/?{query}")
+    assert response.status_code == 200
+    assert response.context["filter"].form.errors
+
+
+def test_filters_age_youth_union_and_overdue(board_client, board_user, province):
+    young = new_candidate(
+        board_user, province.home_establishment, birth_date=D(2004, 1, 1), citizen_id=None, is_youth_union_member=True
+    )
+    new_candidate(board_user, province.home_establishment, birth_date=D(1980, 1, 1), citizen_id=None)
+    rows = lambda q: [r.record for r in board_client.get(f"/candidates/?{q}").context["table"].rows]  # noqa: E731
+    assert rows("age_max=25") == [young]
+    assert rows("youth_union=true") == [young]
+    assert young not in rows("age_min=30")
+    assert rows("overdue=true") == []
+    assert len(rows("source_list_year=2023")) == 2
+
+
+def test_member_detail_links_to_the_file_of_admission(board_client, board_user, province):
+    candidate = new_candidate(board_user, province.home_establishment)
+    advance(candidate, Stage.ADMITTED, board_user)
+    member = candidate.party_member
+    response = board_client.get(f"/members/{member.pk}/")
+    assert f"/candidates/{candidate.pk}/" in response.content.decode()

@@ -1,0 +1,76 @@
+"""The demo candidates: the published source-list figures, every stage today, files that obey the rules."""
+
+import datetime
+import random
+
+import pytest
+from django.db.models import Count, F, Min
+
+from candidates import rules
+from candidates.choices import ACTIVE, Stage
+from candidates.models import Candidate, SourceListEntry, StageEvent
+from establishments.models import PartyMember
+
+WINDOW = (datetime.date(2006, 1, 1), datetime.date(2014, 12, 31))
+
+
+@pytest.fixture
+def data(demo_data, db):
+    return None
+
+
+def test_source_lists_of_villages_without_members_hold_the_published_figures(data):
+    first_member = dict(
+        PartyMember.objects.filter(establishment__kind="village")
+        .values("establishment")
+        .annotate(first=Min("admitted_on"))
+        .filter(first__gt=WINDOW[0])
+        .values_list("establishment", "first")
+    )
+    entries = SourceListEntry.objects.filter(
+        added_on__range=WINDOW, establishment__in=list(first_member)
+    ).select_related("candidate")
+    counted = [e for e in entries if e.added_on < first_member[e.establishment_id]]
+    assert len(counted) == 4758
+    assert sum(1 for e in counted if e.candidate.certificate_on) == 3903
+
+
+def test_today_every_active_stage_has_candidates_and_some_are_overdue(data):
+    stages = dict(Candidate.objects.values_list("stage").annotate(n=Count("pk")))
+    for stage in [*ACTIVE, Stage.ADMITTED, Stage.OFFICIAL, Stage.WITHDRAWN, Stage.MOVED_AWAY]:
+        assert stages.get(stage, 0) > 0, stage
+    today = datetime.date.today()
+    overdue = Candidate.objects.filter(next_due_on__lt=today)
+    assert overdue.filter(next_due_kind="ceremony").exists()
+    assert overdue.filter(next_due_kind="decision").exists()
+    assert overdue.filter(next_due_kind="recognition").exists()
+
+
+def test_every_member_admitted_since_2006_has_the_file_of_their_admission(data):
+    members = PartyMember.objects.filter(admitted_on__gte=WINDOW[0])
+    assert not members.filter(candidate__isnull=True).exists()
+    mismatched = StageEvent.objects.filter(stage=Stage.ADMITTED, candidate__party_member__isnull=False).exclude(
+        occurred_on=F("candidate__party_member__admitted_on")
+    )
+    assert not mismatched.exists()
+
+
+def test_a_sample_of_admitted_files_met_the_cell_vote_rules(data):
+    sample_ids = list(Candidate.objects.filter(stage=Stage.OFFICIAL).values_list("pk", flat=True))
+    random.Random(3).shuffle(sample_ids)
+    for candidate in Candidate.objects.filter(pk__in=sample_ids[:150]).select_related("establishment__commune"):
+        events = {e.stage: e for e in candidate.events.all()}
+        vote = events[Stage.CELL_RESOLUTION]
+        failing = [
+            req.message
+            for req in [
+                *rules.cell_resolution_requirements(candidate, vote.occurred_on),
+                rules.votes_requirement(vote.votes_for, vote.official_members),
+            ]
+            if not req.ok
+        ]
+        assert failing == [], (candidate.pk, failing)
+        dates = [e.occurred_on for e in sorted(events.values(), key=lambda e: e.pk)]
+        assert dates == sorted(dates), candidate.pk
+        assert events[Stage.DECISION].occurred_on <= rules.decision_due(vote.occurred_on)
+        assert events[Stage.ADMITTED].occurred_on <= rules.ceremony_due(events[Stage.DECISION].occurred_on)
