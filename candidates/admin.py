@@ -11,7 +11,7 @@ from sonla_party.exceptions import RuleViolation
 
 from . import services
 from .choices import Stage
-from .models import Candidate, Introducer, SourceList, SourceListEntry, StageEvent
+from .models import Candidate, Enrollment, Introducer, SourceList, SourceListEntry, StageEvent, TrainingClass
 
 
 class StageEventInline(admin.TabularInline):
@@ -171,3 +171,51 @@ class IntroducerAdmin(ScopedAdmin):
 
     def has_add_permission(self, request):
         return False  # through the candidate's page, where the introducer rules are checked
+
+
+class EnrollmentInline(admin.TabularInline):
+    model = Enrollment
+    extra = 0
+    can_delete = False
+    fields = (
+        "candidate",
+        "enrolled_on",
+        "attended",
+        "completed",
+        "essay_result",
+        "certificate_number",
+        "certificate_on",
+    )
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False  # enrolment goes through the candidate list, where its rules are checked
+
+
+@admin.register(TrainingClass)
+class TrainingClassAdmin(ScopedAdmin):
+    list_display = ("name", "district", "organiser", "starts_on", "ends_on", "capacity")
+    list_filter = (("district", admin.RelatedOnlyFieldListFilter),)
+    list_select_related = ("district",)
+    search_fields = ("name", "organiser", "venue")
+    date_hierarchy = "starts_on"
+    inlines = [EnrollmentInline]
+
+    def save_model(self, request, obj, form, change):
+        services.save_training_class(training_class=obj, by=request.user)
+
+
+@admin.register(Enrollment)
+class EnrollmentAdmin(ScopedAdmin):
+    """Read-only: enrolment and the roster have their own pages, which apply the training rules."""
+
+    list_display = ("candidate", "training_class", "attended", "completed", "certificate_number", "certificate_on")
+    list_filter = ("completed", "essay_result")
+    list_select_related = ("candidate", "training_class__district")
+    search_fields = ("candidate__full_name", "certificate_number")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

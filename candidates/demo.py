@@ -27,7 +27,7 @@ from sonla_party.demo_people import CitizenIds, make_person
 
 from . import rules
 from .choices import DecidingLevel, Stage
-from .models import Candidate, Introducer, SourceList, SourceListEntry, StageEvent
+from .models import Candidate, Enrollment, Introducer, SourceList, SourceListEntry, StageEvent, TrainingClass
 
 SOURCE_LIST_TOTAL = 4758  # people put on source lists in villages without members, 2006–2014
 SOURCE_LIST_TRAINED = 3903
@@ -245,7 +245,10 @@ def build_candidates(*, seed: int, scale: str, by) -> dict[str, int]:
     _source_list_story(builder)
     _current_pipeline(builder, scale)
     admitted_now = _write(builder)
+    classes, enrollments = _training_classes(builder)
     return {
+        "training_classes": classes,
+        "enrollments": enrollments,
         "candidates": len(builder.files),
         "candidates_admitted_today": admitted_now,
         "stage_events": sum(len(f.events) for f in builder.files),
@@ -408,8 +411,78 @@ def _source_lists(files: list[File]) -> dict[tuple[int, int], SourceList]:
     return existing
 
 
+def _training_classes(builder: Builder) -> tuple[int, int]:
+    """The classes behind the demo certificates: each district's political centre holds a class
+    every four months or so, ending before the certificates it gave; plus, in every district, an
+    upcoming class with today's candidates enrolled."""
+    groups = defaultdict(list)
+    for file in builder.files:
+        cand = file.candidate
+        if cand.certificate_on:
+            district = cand.establishment.commune.district
+            groups[(district, cand.certificate_on.year, (cand.certificate_on.month - 1) // 4)].append(cand)
+    classes, enrollments = [], []
+    for (district, year, third), people in sorted(groups.items(), key=lambda item: (item[0][0].code, *item[0][1:])):
+        ends = min(c.certificate_on for c in people)
+        tc = TrainingClass(
+            name=f"Lớp {third + 1}/{year}",
+            organiser=f"Trung tâm Chính trị {district.name}",
+            district=district,
+            starts_on=ends - datetime.timedelta(days=4),
+            ends_on=ends,
+            venue=f"Trung tâm Chính trị {district.name}",
+            capacity=max(50, len(people)),
+        )
+        classes.append(tc)
+        enrollments += [
+            Enrollment(
+                training_class=tc,
+                candidate=c,
+                enrolled_on=tc.starts_on - datetime.timedelta(days=10),
+                attended=True,
+                completed=True,
+                essay_result=builder.rng.choice(["excellent", "good", "good", "pass"]),
+                certificate_number=c.certificate_number,
+                certificate_on=c.certificate_on,
+                organiser=tc.organiser,
+            )
+            for c in people
+        ]
+    classes += _upcoming_classes(builder, enrollments)
+    TrainingClass.objects.bulk_create(classes, batch_size=1000)
+    for enrollment in enrollments:
+        enrollment.training_class_id = enrollment.training_class.pk
+    Enrollment.objects.bulk_create(enrollments, batch_size=2000)
+    return len(classes), len(enrollments)
+
+
+def _upcoming_classes(builder: Builder, enrollments: list) -> list[TrainingClass]:
+    starts = builder.today + datetime.timedelta(days=21)
+    by_district = defaultdict(list)
+    for file in builder.files:
+        if file.candidate.stage == Stage.SOURCE:
+            by_district[file.candidate.establishment.commune.district].append(file.candidate)
+    classes = []
+    for district, people in sorted(by_district.items(), key=lambda item: item[0].code):
+        tc = TrainingClass(
+            name=f"Lớp {starts.month}/{starts.year}",
+            organiser=f"Trung tâm Chính trị {district.name}",
+            district=district,
+            starts_on=starts,
+            ends_on=starts + datetime.timedelta(days=4),
+            venue=f"Trung tâm Chính trị {district.name}",
+            capacity=60,
+        )
+        classes.append(tc)
+        enrollments += [
+            Enrollment(training_class=tc, candidate=c, enrolled_on=builder.today, organiser=tc.organiser)
+            for c in people[: len(people) // 2]
+        ]
+    return classes
+
+
 def delete_demo() -> None:
-    for model in (StageEvent, Introducer, SourceListEntry, Candidate, SourceList):
+    for model in (Enrollment, TrainingClass, StageEvent, Introducer, SourceListEntry, Candidate, SourceList):
         model.objects.all().delete()
         model.history.all().delete()
 

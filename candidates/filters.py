@@ -3,7 +3,7 @@
 import datetime
 
 import django_filters
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -15,7 +15,7 @@ from sonla_party.widgets import AutocompleteSelect
 from sonla_party.workdays import add_months
 
 from .choices import Stage
-from .models import Candidate, SourceList, SourceListEntry
+from .models import Candidate, SourceList, SourceListEntry, TrainingClass
 
 
 class CandidateFilterSet(BaseFilterSet):
@@ -89,3 +89,24 @@ class SourceListFilterSet(BaseFilterSet):
 
     def filter_q(self, queryset, name, value):
         return queryset.filter(commune__name__icontains=value)
+
+
+CLASS_STATUS = [("upcoming", _("Upcoming")), ("running", _("Running")), ("finished", _("Finished"))]
+
+
+class TrainingClassFilterSet(BaseFilterSet):
+    district = district_filter("district")
+    year = django_filters.NumberFilter(
+        label=_("Year"), field_name="starts_on", lookup_expr="year", min_value=1990, max_value=2100
+    )
+    status = django_filters.ChoiceFilter(label=_("Status"), choices=CLASS_STATUS, method="filter_status")
+
+    class Meta:
+        model = TrainingClass
+        fields = ["district", "year", "status", "q"]
+
+    def filter_status(self, queryset, name, value):
+        return queryset.status_on(value, timezone.localdate())
+
+    def filter_q(self, queryset, name, value):
+        return queryset.filter(Q(name__icontains=value) | Q(venue__icontains=value) | Q(organiser__icontains=value))

@@ -1,5 +1,7 @@
 """Forms of the candidates app. Each step form knows the service that performs its step."""
 
+import datetime
+
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -10,8 +12,8 @@ from sonla_party.forms import DateInput, ScopedModelForm, limit_choices_to_scope
 from sonla_party.widgets import AutocompleteSelect
 
 from . import services
-from .choices import Stage
-from .models import Candidate
+from .choices import EssayResult, Stage
+from .models import Candidate, TrainingClass
 
 
 class CandidateForm(ScopedModelForm):
@@ -435,11 +437,128 @@ def step_forms_for(candidate: Candidate, user, bound: StepForm | None = None) ->
     """A form for every step the candidate may take next and the user may record."""
     forms_ = []
     for stage in candidate.allowed_stages():
-        permission = "candidates.record_decision" if stage == Stage.DECISION else "candidates.move_candidate"
-        if not user.has_perm(permission):
+        if not user.has_perm(services.step_permission(stage)):
             continue
         if isinstance(bound, StepForm) and bound.stage == stage:
             forms_.append(bound)
         else:
             forms_.append(STEP_FORMS[stage](candidate=candidate, user=user, prefix=stage))
     return forms_
+
+
+class TrainingClassForm(ScopedModelForm):
+    class Meta:
+        model = TrainingClass
+        fields = ["name", "district", "organiser", "starts_on", "ends_on", "venue", "capacity", "notes"]
+        widgets = {"notes": forms.Textarea(attrs={"rows": 3})}
+        help_texts = {"ends_on": _("A class lasts 5 days (50 periods, 5 lessons).")}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not self.instance.pk:
+            self.fields["capacity"].initial = 60
+            district = (
+                self.fields["district"].queryset.first() if self.fields["district"].queryset.count() == 1 else None
+            )
+            if district is not None:
+                self.fields["district"].initial = district.pk
+                self.fields["organiser"].initial = services.default_organiser(district)
+        self.fields["organiser"].required = False
+        self.fields["ends_on"].required = False  # five days from the start when left empty
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("district") and not cleaned.get("organiser"):
+            cleaned["organiser"] = services.default_organiser(cleaned["district"])
+            self.instance.organiser = cleaned["organiser"]
+        starts, ends = cleaned.get("starts_on"), cleaned.get("ends_on")
+        if starts and not ends:
+            cleaned["ends_on"] = starts + datetime.timedelta(days=4)
+            self.instance.ends_on = cleaned["ends_on"]
+        return cleaned
+
+
+class EnrolForm(forms.Form):
+    """Enrol the ticked candidates, or all that match the list's filters, in one class."""
+
+    training_class = forms.ModelChoiceField(label=_("Class"), queryset=TrainingClass.objects.all())
+    selection = forms.TypedMultipleChoiceField(coerce=int, required=False)
+    everyone = forms.BooleanField(required=False)
+    filters = forms.CharField(required=False)
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["training_class"].queryset = open_classes(user)
+        self.fields["selection"].choices = [(v, v) for v in self.data.getlist("selection")] if self.is_bound else []
+        style_fields(self)
+
+    def clean(self):
+        cleaned = super().clean()
+        if not cleaned.get("everyone") and not cleaned.get("selection"):
+            raise forms.ValidationError(_("Tick at least one candidate, or choose “all that match the filter”."))
+        return cleaned
+
+
+def open_classes(user):
+    """Classes in the user's scope that have not ended: the ones people can be enrolled in."""
+    return TrainingClass.objects.for_user(user).filter(ends_on__gte=timezone.localdate()).select_related("district")
+
+
+class RosterRowForm(forms.Form):
+    enrollment = forms.IntegerField(widget=forms.HiddenInput)
+    attended = forms.BooleanField(label=_("Attended"), required=False)
+    completed = forms.BooleanField(label=_("Completed"), required=False)
+    essay_result = forms.ChoiceField(label=_("Essay"), choices=[("", "—"), *EssayResult.choices], required=False)
+    certificate_number = forms.CharField(label=_("Certificate number"), max_length=50, required=False)
+    certificate_on = forms.DateField(label=_("Certificate date"), required=False, widget=DateInput())
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        style_fields(self)
+
+    def full_clean(self):
+        super().full_clean()
+        style_fields(self)
+
+
+RosterFormSet = forms.formset_factory(RosterRowForm, extra=0)
+
+
+def roster_formset(training_class, data=None):
+    enrollments = list(training_class.enrollments.select_related("candidate").order_by("candidate__full_name", "pk"))
+    initial = [
+        {
+            "enrollment": e.pk,
+            "attended": e.attended,
+            "completed": e.completed,
+            "essay_result": e.essay_result,
+            "certificate_number": e.certificate_number,
+            "certificate_on": e.certificate_on,
+        }
+        for e in enrollments
+    ]
+    formset = RosterFormSet(data=data, initial=initial, prefix="roster")
+    for form, enrollment in zip(formset.forms, enrollments, strict=False):
+        form.enrollment_object = enrollment
+    return formset, enrollments
+
+
+def roster_rows(formset, enrollments) -> list[services.RosterRow]:
+    """The cleaned rows, each matched to its enrolment of this class (anything else is ignored)."""
+    by_id = {e.pk: e for e in enrollments}
+    rows = []
+    for form in formset.forms:
+        enrollment = by_id.get(form.cleaned_data.get("enrollment"))
+        if enrollment is None:
+            continue
+        rows.append(
+            services.RosterRow(
+                enrollment=enrollment,
+                attended=form.cleaned_data["attended"],
+                completed=form.cleaned_data["completed"],
+                essay_result=form.cleaned_data["essay_result"],
+                certificate_number=form.cleaned_data["certificate_number"],
+                certificate_on=form.cleaned_data["certificate_on"],
+            )
+        )
+    return rows

@@ -10,7 +10,8 @@ import datetime
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import Count, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -22,7 +23,7 @@ from sonla_party.scoping import ScopedQuerySet
 from sonla_party.search import SearchTextModel, SearchTextQuerySetMixin
 from sonla_party.workdays import add_months
 
-from .choices import TRANSITIONS, DecidingLevel, DueKind, Religion, Stage
+from .choices import TRANSITIONS, DecidingLevel, DueKind, EssayResult, Religion, Stage
 
 
 class SourceListQuerySet(ScopedQuerySet):
@@ -152,6 +153,7 @@ class Candidate(SearchTextModel):
             ("move_candidate", _("Can record the steps of the admission process")),
             ("record_decision", _("Can record admission decisions")),
             ("view_file_access", _("Can see who viewed a person's file")),
+            ("record_training", _("Can record the completion of the awareness class")),
         ]
         constraints = [
             choice_constraint("stage", Stage, "candidate_stage_valid"),
@@ -361,3 +363,131 @@ class SourceListEntry(models.Model):
 
     def __str__(self):
         return f"{self.candidate} — {self.source_list}"
+
+
+class TrainingClassQuerySet(ScopedQuerySet):
+    district_path = "district"
+    commune_path = None  # a district's class: commune staff see their district's classes
+
+    def with_counts(self):
+        enrolled = Enrollment.objects.filter(training_class=OuterRef("pk")).order_by().values("training_class")
+        return self.annotate(
+            enrolled_count=Coalesce(Subquery(enrolled.annotate(n=Count("pk")).values("n")), 0),
+            completed_count=Coalesce(Subquery(enrolled.filter(completed=True).annotate(n=Count("pk")).values("n")), 0),
+        )
+
+    def status_on(self, status: str, on: datetime.date):
+        if status == "upcoming":
+            return self.filter(starts_on__gt=on)
+        if status == "running":
+            return self.filter(starts_on__lte=on, ends_on__gte=on)
+        return self.filter(ends_on__lt=on)
+
+
+class TrainingClass(models.Model):
+    """Lớp bồi dưỡng nhận thức về Đảng: 5 days, 50 periods, 5 lessons, run by the district's
+    political centre. Completing it gives the certificate the admission rules require."""
+
+    name = models.CharField(_("name / course number"), max_length=150)
+    organiser = models.CharField(
+        _("organiser"), max_length=150, help_text=_("Certificate numbers are unique per organiser.")
+    )
+    district = models.ForeignKey(
+        "establishments.District",
+        verbose_name=_("district"),
+        on_delete=models.PROTECT,
+        related_name="training_classes",
+    )
+    starts_on = models.DateField(_("starts on"))
+    ends_on = models.DateField(_("ends on"))
+    venue = models.CharField(_("venue"), max_length=200, blank=True)
+    capacity = models.PositiveSmallIntegerField(_("capacity"), validators=[MinValueValidator(1)])
+    notes = models.TextField(_("notes"), blank=True)
+    history = HistoricalRecords()
+
+    objects = TrainingClassQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("training class")
+        verbose_name_plural = _("training classes")
+        ordering = ["-starts_on", "district__code"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_on__gte=models.F("starts_on")),
+                name="training_class_ends_after_start",
+                violation_error_message=_("A class cannot end before it starts."),
+            ),
+            models.CheckConstraint(
+                condition=Q(capacity__gte=1),
+                name="training_class_capacity_positive",
+                violation_error_message=_("The capacity must be at least 1."),
+            ),
+        ]
+        indexes = [models.Index(fields=["starts_on", "ends_on"], name="training_class_dates_idx")]
+
+    def __str__(self):
+        return f"{self.name} ({self.district})"
+
+    def get_absolute_url(self):
+        return reverse("candidates:training_class_detail", args=[self.pk])
+
+    def status_on(self, on: datetime.date) -> str:
+        if self.starts_on > on:
+            return "upcoming"
+        return "running" if self.ends_on >= on else "finished"
+
+
+class EnrollmentQuerySet(ScopedQuerySet):
+    district_path = "training_class__district"
+    commune_path = "candidate__establishment__commune"
+
+
+class Enrollment(models.Model):
+    """A candidate in a class: attendance, completion, essay result and the certificate.
+
+    `organiser` repeats the class's organiser so the database itself keeps certificate numbers
+    unique per organiser; services keep the two equal."""
+
+    training_class = models.ForeignKey(
+        TrainingClass, verbose_name=_("training class"), on_delete=models.CASCADE, related_name="enrollments"
+    )
+    candidate = models.ForeignKey(
+        Candidate, verbose_name=_("candidate"), on_delete=models.PROTECT, related_name="enrollments"
+    )
+    enrolled_on = models.DateField(_("enrolled on"))
+    attended = models.BooleanField(_("attended"), default=False)
+    completed = models.BooleanField(_("completed"), default=False)
+    essay_result = models.CharField(_("essay result"), max_length=20, choices=EssayResult.choices, blank=True)
+    certificate_number = models.CharField(_("certificate number"), max_length=50, blank=True)
+    certificate_on = models.DateField(_("certificate date"), null=True, blank=True)
+    organiser = models.CharField(_("organiser"), max_length=150, editable=False)
+    history = HistoricalRecords()
+
+    objects = EnrollmentQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("enrolment")
+        verbose_name_plural = _("enrolments")
+        ordering = ["training_class", "candidate__full_name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["training_class", "candidate"],
+                name="enrollment_once_per_class",
+                violation_error_message=_("The candidate is already enrolled in this class."),
+            ),
+            models.UniqueConstraint(
+                fields=["organiser", "certificate_number"],
+                condition=~Q(certificate_number=""),
+                name="enrollment_certificate_unique_per_organiser",
+                violation_error_message=_("This organiser has already issued a certificate with this number."),
+            ),
+            choice_constraint("essay_result", EssayResult, "enrollment_essay_result_valid", allow_blank=True),
+            models.CheckConstraint(
+                condition=Q(completed=False) | (~Q(certificate_number="") & Q(certificate_on__isnull=False)),
+                name="enrollment_completion_has_certificate",
+                violation_error_message=_("Completing the class needs the certificate's number and date."),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.candidate} — {self.training_class}"

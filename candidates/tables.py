@@ -9,7 +9,7 @@ from establishments.choices import Ethnicity, Gender
 from sonla_party.tables import BooleanColumn, ChoiceColumn, CitizenIdColumn, DateColumn
 
 from .choices import DueKind, Stage
-from .models import Candidate, SourceList
+from .models import Candidate, SourceList, TrainingClass
 
 
 class DueColumn(DateColumn):
@@ -120,3 +120,49 @@ class SourceListTable(tables.Table):
         model = SourceList
         fields = ("commune", "district", "year", "approved_on", "entry_count", "trained_count")
         empty_text = _("No source list matches.")
+
+
+class ClassStatusColumn(tables.Column):
+    LABELS = {"upcoming": _("Upcoming"), "running": _("Running"), "finished": _("Finished")}
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("accessor", "pk")
+        kwargs.setdefault("orderable", False)
+        kwargs.setdefault("verbose_name", _("Status"))
+        super().__init__(*args, **kwargs)
+
+    def render(self, record):
+        return self.LABELS[record.status_on(timezone.localdate())]
+
+    def value(self, record):
+        return str(self.render(record))
+
+
+class TrainingClassTable(tables.Table):
+    name = tables.Column(linkify=True)
+    district = tables.Column(order_by=("district__code",))
+    organiser = tables.Column()
+    starts_on = DateColumn()
+    ends_on = DateColumn()
+    venue = tables.Column()
+    capacity = tables.Column()
+    enrolled_count = tables.Column(verbose_name=_("Enrolled"))
+    completed_count = tables.Column(verbose_name=_("Completed"))
+    status = ClassStatusColumn()
+
+    class Meta:
+        model = TrainingClass
+        fields = ("name", "district", "organiser", "starts_on", "ends_on", "venue", "capacity")
+        sequence = (
+            "name",
+            "district",
+            "organiser",
+            "starts_on",
+            "ends_on",
+            "venue",
+            "capacity",
+            "enrolled_count",
+            "completed_count",
+            "status",
+        )
+        empty_text = _("No class matches.")

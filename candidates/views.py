@@ -4,29 +4,46 @@ from django.contrib import messages
 from django.contrib.auth.mixins import PermissionRequiredMixin
 from django.db.models import Count, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
-from django.http import Http404, HttpResponseRedirect
+from django.http import Http404, HttpResponseRedirect, QueryDict
 from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 from django.views.generic import View
+from django.views.generic.detail import SingleObjectMixin
 
 from establishments.views import AutocompleteView
 from sonla_party.exceptions import RuleViolation
+from sonla_party.exports import xlsx_response
 from sonla_party.views import (
     AsOfForm,
     FilteredListView,
+    ModelPermissionMixin,
     ScopedCreateView,
     ScopedDetailView,
+    ScopedQuerysetMixin,
     ScopedUpdateView,
 )
 
 from . import rules, services
 from .choices import Stage
-from .filters import CandidateFilterSet, SourceListFilterSet, queue_window
-from .forms import STEP_FORMS, CandidateForm, DossierUpdateForm, IntroducerForm, step_forms_for
-from .models import Candidate, SourceList, SourceListEntry
-from .tables import CandidateTable, DecisionQueueTable, SourceListTable, WorkQueueTable
+from .filters import CandidateFilterSet, SourceListFilterSet, TrainingClassFilterSet, queue_window
+from .forms import (
+    STEP_FORMS,
+    CandidateForm,
+    DossierUpdateForm,
+    EnrolForm,
+    IntroducerForm,
+    TrainingClassForm,
+    open_classes,
+    roster_formset,
+    roster_rows,
+    step_forms_for,
+)
+from .models import Candidate, SourceList, SourceListEntry, TrainingClass
+from .tables import CandidateTable, DecisionQueueTable, SourceListTable, TrainingClassTable, WorkQueueTable
 
 
 class CandidateListView(FilteredListView):
@@ -39,6 +56,13 @@ class CandidateListView(FilteredListView):
 
     def scope_queryset(self, queryset):
         return queryset.select_related("establishment__commune")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        if self.request.user.has_perm("candidates.add_enrollment"):
+            context["enrol_form"] = EnrolForm(user=self.request.user)
+            context["open_classes"] = open_classes(self.request.user)
+        return context
 
 
 class CandidateDetailView(ScopedDetailView):
@@ -261,3 +285,171 @@ class SourceListDetailView(ScopedDetailView):
             "candidate__full_name"
         )
         return context
+
+
+# --- Training classes ----------------------------------------------------------------------
+
+
+class TrainingClassListView(FilteredListView):
+    model = TrainingClass
+    filterset_class = TrainingClassFilterSet
+    table_class = TrainingClassTable
+    title = _l("Training classes")
+    create_url = "candidates:training_class_create"
+    export_name = "training-classes"
+
+    def scope_queryset(self, queryset):
+        return queryset.select_related("district").with_counts()
+
+
+class TrainingClassDetailView(ScopedDetailView):
+    model = TrainingClass
+
+    def scope_queryset(self, queryset):
+        return queryset.select_related("district").with_counts()
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["enrollments"] = self.object.enrollments.select_related("candidate__establishment__commune").order_by(
+            "candidate__full_name", "pk"
+        )
+        context["status"] = self.object.status_on(timezone.localdate())
+        return context
+
+
+class TrainingClassFormMixin:
+    model = TrainingClass
+    form_class = TrainingClassForm
+    list_url = "candidates:training_class_list"
+
+    def save_form(self, form):
+        return services.save_training_class(training_class=form.instance, by=self.request.user)
+
+
+class TrainingClassCreateView(TrainingClassFormMixin, ScopedCreateView):
+    pass
+
+
+class TrainingClassUpdateView(TrainingClassFormMixin, ScopedUpdateView):
+    pass
+
+
+class RosterView(ModelPermissionMixin, ScopedQuerysetMixin, SingleObjectMixin, View):
+    """The whole class's attendance, results and certificates in one form."""
+
+    model = TrainingClass
+    permission_required = "candidates.change_enrollment"
+    template_name = "candidates/roster_form.html"
+
+    def get(self, request, pk):
+        self.object = self.get_object()
+        formset, _enrollments = roster_formset(self.object)
+        return self.render(formset)
+
+    def post(self, request, pk):
+        self.object = self.get_object()
+        formset, enrollments = roster_formset(self.object, data=request.POST)
+        if formset.is_valid():
+            try:
+                moved = services.save_roster(
+                    training_class=self.object, rows=roster_rows(formset, enrollments), by=request.user
+                )
+            except services.RosterError as error:
+                for index, field_errors in error.errors.items():
+                    for field, message in field_errors.items():
+                        formset.forms[index].add_error(
+                            field if field in formset.forms[index].fields else None, message
+                        )
+                messages.error(request, error.message)
+            except RuleViolation as error:
+                messages.error(request, error.message)
+            else:
+                messages.success(request, _("Roster saved; %(count)s candidate(s) now trained.") % {"count": moved})
+                return HttpResponseRedirect(self.object.get_absolute_url())
+        return self.render(formset, status=400)
+
+    def render(self, formset, status=200):
+        context = {
+            "object": self.object,
+            "formset": formset,
+            "title": _("Roster of %(class)s") % {"class": self.object},
+        }
+        return TemplateResponse(self.request, self.template_name, context, status=status)
+
+
+def roster_table_rows(training_class):
+    header = [
+        _("No."),
+        _("Full name"),
+        _("Birth date"),
+        _("Gender"),
+        _("Ethnicity"),
+        _("Commune"),
+        _("Attended"),
+        _("Completed"),
+        _("Essay"),
+        _("Certificate number"),
+        _("Certificate date"),
+    ]
+    yield header
+    enrollments = training_class.enrollments.select_related("candidate__establishment__commune").order_by(
+        "candidate__full_name", "pk"
+    )
+    for number, e in enumerate(enrollments, start=1):
+        c = e.candidate
+        yield [
+            number,
+            c.full_name,
+            c.birth_date,
+            c.get_gender_display(),
+            c.get_ethnicity_display(),
+            c.establishment.commune.name,
+            e.attended,
+            e.completed,
+            e.get_essay_result_display(),
+            e.certificate_number,
+            e.certificate_on,
+        ]
+
+
+class RosterExportView(ModelPermissionMixin, ScopedQuerysetMixin, SingleObjectMixin, View):
+    model = TrainingClass
+
+    def get(self, request, pk):
+        training_class = self.get_object()
+        return xlsx_response({str(_("Roster")): roster_table_rows(training_class)}, f"roster-{training_class.pk}")
+
+
+class RosterPrintView(TrainingClassDetailView):
+    template_name = "candidates/roster_print.html"
+
+
+class EnrolView(PermissionRequiredMixin, View):
+    """Enrol the ticked candidates of the list — or all that match its filters — in a class."""
+
+    permission_required = "candidates.add_enrollment"
+    http_method_names = ["post"]
+
+    def post(self, request):
+        form = EnrolForm(request.POST, user=request.user)
+        if not form.is_valid():
+            for error in form.errors.values():
+                messages.error(request, " ".join(error))
+            return HttpResponseRedirect(f"{reverse('candidates:candidate_list')}?{request.POST.get('filters', '')}")
+        candidates = form.cleaned_data["selection"]
+        if form.cleaned_data["everyone"]:
+            filterset = CandidateFilterSet(
+                QueryDict(form.cleaned_data["filters"]),
+                queryset=Candidate.objects.for_user(request.user),
+                request=request,
+            )
+            if not filterset.is_valid():
+                messages.error(request, _("The list's filters are not valid: correct them first."))
+                return HttpResponseRedirect(reverse("candidates:candidate_list"))
+            candidates = filterset.qs
+        training_class = form.cleaned_data["training_class"]
+        result = services.enrol_candidates(
+            training_class=training_class, candidate_ids=candidates, enrolled_on=timezone.localdate(), by=request.user
+        )
+        context = {"result": result, "training_class": training_class, "title": _("Enrolment")}
+        return TemplateResponse(request, "candidates/enrolment_result.html", context)

@@ -51,12 +51,17 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         *_model_perms(("delete",), only={"establishment", "partycell", "assignment", "sourcelistentry", "enrollment"}),
         "candidates.move_candidate",
         "candidates.record_decision",
+        "candidates.record_training",
         "candidates.view_file_access",
         "sonla_party.finalise_report",
+        "sonla_party.view_full_citizen_id",
     ],
     REVIEWER: [
         *_model_perms(("view",)),
+        *_model_perms(("add", "change"), only={"trainingclass", "enrollment"}),
+        "candidates.delete_enrollment",
         "candidates.record_decision",
+        "candidates.record_training",
     ],
     COMMUNE_STAFF: [
         *_model_perms(("view",)),
@@ -64,6 +69,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
             ("add", "change"), only={"establishment", "candidate", "sourcelist", "sourcelistentry", "introducer"}
         ),
         "candidates.move_candidate",
+        "candidates.record_training",
     ],
 }
 

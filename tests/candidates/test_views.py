@@ -99,7 +99,7 @@ def test_a_refused_step_shows_the_rule_and_keeps_the_form(board_client, board_us
     assert response.status_code == 400
     content = response.content.decode()
     assert "NQ-77" in content  # kept
-    assert "(6)" in content  # the two-thirds rule says how many were needed
+    assert "hai phần ba (6" in content  # the two-thirds rule says how many were needed
     assert Candidate.objects.get(pk=candidate.pk).stage == Stage.DOSSIER
 
 

@@ -62,11 +62,17 @@ def test_board_takes_a_candidate_from_source_to_admitted(page):
     record_step(
         page,
         "dossier",
-        {"opened_on": "2025-03-03", "personal_history_on": "2025-03-05", "verification_concluded_on": "2025-03-20",
-         "comments_on": "2025-03-21"},
+        {
+            "opened_on": "2025-03-03",
+            "personal_history_on": "2025-03-05",
+            "verification_concluded_on": "2025-03-20",
+            "comments_on": "2025-03-21",
+        },
     )
     for member in members[:2]:
-        page.locator("summary", has_text="introducer").or_(page.locator("summary", has_text="giới thiệu")).first.click()
+        page.locator("summary", has_text="introducer").or_(
+            page.locator("summary", has_text="giới thiệu")
+        ).first.click()
         form = page.locator("form[action$='/introducers/']")
         choose(page, "introducer-party_member", member.full_name, scope=form, value=member.pk)
         form.locator("[name='introducer-introduced_on']").fill("2025-03-24")
@@ -74,7 +80,8 @@ def test_board_takes_a_candidate_from_source_to_admitted(page):
         page.wait_for_load_state()
     assert page.locator("[data-testid=introducers] li").count() == 2
     record_step(
-        page, "cell_resolution",
+        page,
+        "cell_resolution",
         {"voted_on": "2025-04-02", "document_number": "05-NQ/CB", "votes_for": "7", "official_members": "9"},
     )
     record_step(page, "grassroots_resolution", {"resolved_on": "2025-04-15", "document_number": "21-NQ/ĐU"})

@@ -21,9 +21,9 @@ from sonla_party.exceptions import RuleViolation
 from sonla_party.search import fold
 from sonla_party.workdays import add_months
 
-from . import rules
-from .choices import DecidingLevel, Stage
-from .models import Candidate, Introducer, SourceList, SourceListEntry, StageEvent
+from .. import rules
+from ..choices import DecidingLevel, Stage
+from ..models import Candidate, Introducer, SourceList, SourceListEntry, StageEvent
 
 
 class PipelineError(RuleViolation):
@@ -95,9 +95,16 @@ def move_candidate(
     return event
 
 
+def step_permission(to_stage: str) -> str:
+    """The permission a user needs to record a step into `to_stage`."""
+    return {
+        Stage.DECISION: "candidates.record_decision",
+        Stage.TRAINED: "candidates.record_training",
+    }.get(to_stage, "candidates.move_candidate")
+
+
 def _check_permission(by, candidate: Candidate, to_stage: str) -> None:
-    permission = "candidates.record_decision" if to_stage == Stage.DECISION else "candidates.move_candidate"
-    if not by.has_perm(permission):
+    if not by.has_perm(step_permission(to_stage)):
         raise PipelineError(_("Your role may not record this step (%(stage)s).") % {"stage": Stage(to_stage).label})
     if not Candidate.objects.for_user(by).filter(pk=candidate.pk).exists():
         raise PipelineError(_("This candidate is outside your district or commune."))
