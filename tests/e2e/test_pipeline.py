@@ -5,9 +5,9 @@ import datetime
 import pytest
 
 from candidates.models import Candidate
+from tests.candidates.pipeline import cell_for
 from tests.e2e.conftest import log_in
 from tests.factories import TEST_PASSWORD, CommuneFactory, DistrictFactory, EstablishmentFactory, make_user
-from tests.candidates.pipeline import cell_for
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
