@@ -3,8 +3,8 @@ from django.contrib import admin
 
 from sonla_party.admin import ScopedAdmin
 
-from .models import Commune, District, Establishment, PartyCell, PartyMember
-from .services import RegistryError, check_cell_coverage
+from .models import Assignment, Cadre, Commune, District, Establishment, PartyCell, PartyMember
+from .services import RegistryError, check_assignment, check_cell_coverage
 
 
 @admin.register(District)
@@ -89,3 +89,39 @@ class PartyMemberAdmin(ScopedAdmin):
         if request.user.has_perm("sonla_party.view_full_citizen_id"):
             return ()
         return ("citizen_id",)
+
+
+@admin.register(Cadre)
+class CadreAdmin(ScopedAdmin):
+    list_display = ("full_name", "force", "unit", "rank", "district", "phone")
+    list_filter = ("force", ("district", admin.RelatedOnlyFieldListFilter))
+    list_select_related = ("district",)
+    search_fields = ("search_text",)
+    autocomplete_fields = ("district", "party_member")
+
+
+class AssignmentAdminForm(forms.ModelForm):
+    """The admin obeys the same assignment rules as the web form."""
+
+    class Meta:
+        model = Assignment
+        fields = ["cadre", "establishment", "commune", "role", "starts_on", "ends_on", "note"]
+
+    def _post_clean(self):
+        super()._post_clean()  # the instance now carries the form's values
+        if not self.errors:
+            try:
+                check_assignment(self.instance)
+            except RegistryError as error:
+                self.add_error(error.field if error.field in self.fields else None, error.message)
+
+
+@admin.register(Assignment)
+class AssignmentAdmin(ScopedAdmin):
+    form = AssignmentAdminForm
+    list_display = ("cadre", "establishment", "commune", "role", "starts_on", "ends_on")
+    list_filter = ("role", "cadre__force", ("cadre__district", admin.RelatedOnlyFieldListFilter))
+    list_select_related = ("cadre", "establishment", "commune")
+    search_fields = ("cadre__full_name", "establishment__name", "commune__name")
+    autocomplete_fields = ("cadre", "establishment", "commune")
+    date_hierarchy = "starts_on"

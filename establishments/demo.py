@@ -19,12 +19,21 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.conf import settings
+from django.db.models import Min
 from simple_history.utils import bulk_create_with_history
 
 from sonla_party.demo_people import CitizenIds, make_person
 
-from .choices import CommuneKind, DistrictKind, EstablishmentKind, FoundingMethod, LeftReason
-from .models import Commune, District, Establishment, PartyCell, PartyMember
+from .choices import (
+    AssignmentRole,
+    CadreForce,
+    CommuneKind,
+    DistrictKind,
+    EstablishmentKind,
+    FoundingMethod,
+    LeftReason,
+)
+from .models import Assignment, Cadre, Commune, District, Establishment, PartyCell, PartyMember
 
 DISTRICTS = [
     ("116", "Sơn La", DistrictKind.CITY),
@@ -461,6 +470,94 @@ def _add_year(day: datetime.date) -> datetime.date:
         return day.replace(year=day.year + 1, day=28)
 
 
+CADRE_FORCES = [
+    (CadreForce.COMMUNE_OFFICIAL, "Đảng ủy xã", "Phó Bí thư Đảng ủy"),
+    (CadreForce.COMMUNE_OFFICIAL, "Ủy ban nhân dân xã", "Phó Chủ tịch UBND xã"),
+    (CadreForce.MILITARY, "Ban Chỉ huy Quân sự huyện", "Đại úy"),
+    (CadreForce.POLICE, "Công an huyện", "Thượng úy"),
+    (CadreForce.PROVINCIAL_OFFICIAL, "Ban Tổ chức Huyện ủy", "Chuyên viên"),
+]
+
+
+def build_cadres(rng: random.Random) -> dict[str, int]:
+    """Border-guard deputy secretaries in the border communes (handed over every few years), and
+    cadres following most — not all — of the establishments while they were blank."""
+    ids = CitizenIds(start=800000)
+    today = datetime.date.today()
+    cadres, assignments = [], []
+
+    def cadre(district, force, unit, rank):
+        person = make_person(rng, ids, today, 28, 50)
+        cadres.append(
+            Cadre(
+                full_name=person.full_name,
+                force=force,
+                unit=unit,
+                rank=rank,
+                district=district,
+                phone=f"09{rng.randint(10000000, 99999999)}",
+            )
+        )
+        return cadres[-1]
+
+    for commune in Commune.objects.filter(is_border=True).select_related("district"):
+        start = _year(rng, 2007, 2010)
+        while start < today:
+            guard = cadre(commune.district, CadreForce.BORDER_GUARD, f"Đồn Biên phòng {commune.name}", "Thiếu tá")
+            end = start + datetime.timedelta(days=rng.randint(3 * 365, 6 * 365))
+            assignments.append(
+                Assignment(
+                    cadre=guard,
+                    commune=commune,
+                    role=AssignmentRole.DEPUTY_SECRETARY,
+                    starts_on=start,
+                    ends_on=end if end < today else None,
+                )
+            )
+            start = end
+    pools = defaultdict(list)
+    for est, blank_from, blank_until in _blank_periods():
+        if rng.random() > 0.85:
+            continue  # nobody followed this one
+        district = est.commune.district
+        if not pools[district.pk] or rng.random() < 0.35:
+            pools[district.pk].append(cadre(district, *rng.choice(CADRE_FORCES)))
+        follower = rng.choice(pools[district.pk])
+        start = blank_from + datetime.timedelta(days=rng.randint(0, 200))
+        if blank_until is not None and start >= blank_until:
+            start = blank_from
+        end = blank_until + datetime.timedelta(days=rng.randint(60, 400)) if blank_until else None
+        assignments.append(
+            Assignment(
+                cadre=follower,
+                establishment=est,
+                role=AssignmentRole.FOLLOWS_ESTABLISHMENT,
+                starts_on=start,
+                ends_on=end if end and end < today else None,
+            )
+        )
+    bulk_create_with_history(cadres, Cadre, batch_size=1000)
+    for assignment in assignments:
+        assignment.cadre_id = assignment.cadre.pk
+    bulk_create_with_history(assignments, Assignment, batch_size=1000)
+    return {"cadres": len(cadres), "assignments": len(assignments)}
+
+
+def _blank_periods():
+    """(establishment, from, until) for every establishment that lacked members or a cell since
+    2006: from 2006 (or its opening) until its first cell (None: still without one)."""
+    first_cell = dict(
+        PartyCell.establishments.through.objects.values("establishment")
+        .annotate(first=Min("partycell__founded_on"))
+        .values_list("establishment", "first")
+    )
+    for est in Establishment.objects.select_related("commune__district").order_by("pk"):
+        since = max(START, est.opened_on or START)
+        founded = first_cell.get(est.pk)
+        if founded is None or founded > since:
+            yield est, since, founded
+
+
 def build_registry(*, seed: int = 2006, scale: str = "default") -> dict[str, int]:
     """Districts, communes, establishments, cells and members; returns what it created."""
     rng = random.Random(seed)
@@ -471,7 +568,9 @@ def build_registry(*, seed: int = 2006, scale: str = "default") -> dict[str, int
     plan = plan_history(rng, establishments)
     cells, _coverage = build_cells(rng, plan)
     members = build_members(rng, plan, cells, scale)
+    cadres = build_cadres(rng)
     return {
+        **cadres,
         "districts": len(districts),
         "communes": len(communes),
         "establishments": len(establishments),

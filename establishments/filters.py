@@ -1,14 +1,16 @@
 """FilterSets of the registry lists. Parameters are the public contract (see DESIGN.md)."""
 
 import django_filters
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from sonla_party.filters import BaseFilterSet, TrueFalseFilter, date_filter
+from sonla_party.search import search
 from sonla_party.widgets import AutocompleteSelect
 
-from .choices import EstablishmentKind, Ethnicity, FoundingMethod, Gender, MemberStatus
-from .models import Commune, District, Establishment, PartyCell, PartyMember
+from .choices import CadreForce, EstablishmentKind, Ethnicity, FoundingMethod, Gender, MemberStatus
+from .models import Assignment, Cadre, Commune, District, Establishment, PartyCell, PartyMember
 
 
 def district_filter(field_name: str):
@@ -41,10 +43,26 @@ class EstablishmentFilterSet(AsOfFilterSet):
     kind = django_filters.ChoiceFilter(label=_("Kind"), choices=EstablishmentKind.choices)
     has_party_members = TrueFalseFilter(label=_("Has party members"))
     has_party_cell = TrueFalseFilter(label=_("Has a party cell"))
+    blank = TrueFalseFilter(label=_("Blank (no members or no cell)"), method="filter_blank")
+    has_cadre = TrueFalseFilter(label=_("Has a responsible cadre"))
 
     class Meta:
         model = Establishment
-        fields = ["district", "commune", "kind", "has_party_members", "has_party_cell", "as_of", "q"]
+        fields = [
+            "district",
+            "commune",
+            "kind",
+            "has_party_members",
+            "has_party_cell",
+            "blank",
+            "has_cadre",
+            "as_of",
+            "q",
+        ]
+
+    def filter_blank(self, queryset, name, value):
+        blank = Q(has_party_members=False) | Q(has_party_cell=False)
+        return queryset.filter(blank) if value == "true" else queryset.exclude(blank)
 
     def filter_queryset(self, queryset):
         as_of = self.as_of_date()
@@ -102,3 +120,42 @@ class PartyMemberFilterSet(BaseFilterSet):
             "admitted_on",
             "q",
         ]
+
+
+class CadreFilterSet(BaseFilterSet):
+    district = district_filter("district")
+    force = django_filters.ChoiceFilter(label=_("Force"), choices=CadreForce.choices)
+    has_open_assignment = TrueFalseFilter(label=_("Has an open assignment"), method="filter_open")
+
+    class Meta:
+        model = Cadre
+        fields = ["district", "force", "has_open_assignment", "q"]
+
+    def filter_open(self, queryset, name, value):
+        open_ones = Exists(Assignment.objects.filter(cadre=OuterRef("pk"), ends_on__isnull=True))
+        return queryset.filter(open_ones if value == "true" else ~open_ones)
+
+
+class AssignmentFilterSet(BaseFilterSet):
+    district = district_filter("cadre__district")
+    commune = django_filters.ModelChoiceFilter(
+        label=_("Commune"), queryset=Commune.objects.all(), method="filter_commune"
+    )
+    kind = django_filters.ChoiceFilter(
+        label=_("Establishment kind"), choices=EstablishmentKind.choices, field_name="establishment__kind"
+    )
+    force = django_filters.ChoiceFilter(label=_("Force"), choices=CadreForce.choices, field_name="cadre__force")
+    open_on = date_filter(_("Open on"), method="filter_open_on")
+
+    class Meta:
+        model = Assignment
+        fields = ["district", "commune", "kind", "force", "open_on", "q"]
+
+    def filter_commune(self, queryset, name, value):
+        return queryset.filter(Q(commune=value) | Q(establishment__commune=value))
+
+    def filter_open_on(self, queryset, name, value):
+        return queryset.active_on(value)
+
+    def filter_q(self, queryset, name, value):
+        return search(queryset, value, field="cadre__search_text")

@@ -1,12 +1,13 @@
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from sonla_party.citizen_id import normalise_citizen_id
-from sonla_party.forms import ScopedModelForm
+from sonla_party.forms import DateInput, ScopedModelForm, limit_choices_to_scope, style_fields
 from sonla_party.widgets import AutocompleteSelect, AutocompleteSelectMultiple
 
-from .models import Establishment, PartyCell, PartyMember
-from .services import RegistryError, check_cell_coverage
+from .models import Assignment, Cadre, Establishment, PartyCell, PartyMember
+from .services import RegistryError, check_assignment, check_cell_coverage
 
 
 class EstablishmentForm(ScopedModelForm):
@@ -67,3 +68,50 @@ class PartyMemberForm(ScopedModelForm):
 
     def clean_citizen_id(self):
         return normalise_citizen_id(self.cleaned_data.get("citizen_id"))
+
+
+class CadreForm(ScopedModelForm):
+    class Meta:
+        model = Cadre
+        fields = ["full_name", "force", "unit", "rank", "phone", "district", "party_member"]
+        widgets = {"party_member": AutocompleteSelect("establishments:party_member_autocomplete")}
+
+
+class AssignmentForm(ScopedModelForm):
+    class Meta:
+        model = Assignment
+        fields = ["cadre", "establishment", "commune", "role", "starts_on", "ends_on", "note"]
+        widgets = {
+            "cadre": AutocompleteSelect("establishments:cadre_autocomplete"),
+            "establishment": AutocompleteSelect("establishments:establishment_autocomplete"),
+        }
+        help_texts = {"commune": _("Or a whole commune, instead of one establishment.")}
+
+    def clean(self):
+        cleaned = super().clean()
+        if bool(cleaned.get("establishment")) == bool(cleaned.get("commune")):
+            raise forms.ValidationError(_("Choose one establishment, or one whole commune (not both)."))
+        return cleaned
+
+    def _post_clean(self):
+        super()._post_clean()  # the database's rules (open duplicates, end before start) ...
+        if not self.errors:
+            try:  # ... then the rules across rows, before anything is saved
+                check_assignment(self.instance)
+            except RegistryError as error:
+                self.add_error(error.field if error.field in self.fields else None, error.message)
+
+
+class HandOverForm(forms.Form):
+    to_cadre = forms.ModelChoiceField(
+        label=_("Hand over to"),
+        queryset=Cadre.objects.all(),
+        widget=AutocompleteSelect("establishments:cadre_autocomplete"),
+    )
+    on = forms.DateField(label=_("On"), widget=DateInput())
+
+    def __init__(self, *args, user, **kwargs):
+        kwargs.setdefault("initial", {"on": timezone.localdate()})
+        super().__init__(*args, **kwargs)
+        limit_choices_to_scope(self, user)
+        style_fields(self)

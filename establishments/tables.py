@@ -5,8 +5,26 @@ from django.utils.translation import gettext_lazy as _
 
 from sonla_party.tables import BooleanColumn, ChoiceColumn, CitizenIdColumn, DateColumn
 
-from .choices import EstablishmentKind, Ethnicity, FoundingMethod, Gender, MemberStatus
-from .models import Establishment, PartyCell, PartyMember
+from .choices import AssignmentRole, CadreForce, EstablishmentKind, Ethnicity, FoundingMethod, Gender, MemberStatus
+from .models import Assignment, Cadre, Establishment, PartyCell, PartyMember
+
+
+class ResponsibleCadresColumn(tables.Column):
+    """Who follows the establishment today, directly or through its commune (prefetched)."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.update(accessor="pk", orderable=False, verbose_name=_("Responsible cadres today"))
+        super().__init__(*args, **kwargs)
+
+    def render(self, record):
+        return self.value(record) or "—"
+
+    def value(self, record):
+        assignments = [
+            *getattr(record, "current_assignments", []),
+            *getattr(record.commune, "current_assignments", []),
+        ]
+        return ", ".join(sorted({a.cadre.full_name for a in assignments}))
 
 
 class EstablishmentTable(tables.Table):
@@ -19,10 +37,12 @@ class EstablishmentTable(tables.Table):
     )
     has_party_members = BooleanColumn(verbose_name=_("Has party members"))
     has_party_cell = BooleanColumn(verbose_name=_("Has a party cell"))
+    has_cadre = BooleanColumn(verbose_name=_("Has a responsible cadre"))
+    cadres = ResponsibleCadresColumn()
 
     class Meta:
         model = Establishment
-        fields = ("name", "code", "kind", "commune", "district", "has_party_members", "has_party_cell")
+        fields = ("name", "code", "kind", "commune", "district", "has_party_members", "has_party_cell", "has_cadre")
         empty_text = _("No establishment matches.")
 
 
@@ -75,3 +95,50 @@ class PartyMemberTable(tables.Table):
             "status",
         )
         empty_text = _("No party member matches.")
+
+
+class CadreTable(tables.Table):
+    full_name = tables.Column(linkify=True)
+    force = ChoiceColumn(CadreForce.choices)
+    unit = tables.Column()
+    rank = tables.Column()
+    phone = tables.Column()
+    district = tables.Column(order_by=("district__code",))
+    open_assignments = tables.Column(verbose_name=_("Open assignments"))
+
+    class Meta:
+        model = Cadre
+        fields = ("full_name", "force", "unit", "rank", "phone", "district")
+        empty_text = _("No cadre matches.")
+
+
+class AssignmentTable(tables.Table):
+    cadre = tables.Column(linkify=lambda record: record.cadre.get_absolute_url(), order_by=("cadre__full_name",))
+    force = ChoiceColumn(CadreForce.choices, accessor="cadre__force", verbose_name=_("Force"))
+    place = tables.Column(
+        accessor="pk",
+        verbose_name=_("Place followed"),
+        orderable=False,
+        linkify=lambda record: record.get_absolute_url(),
+    )
+    commune = tables.Column(accessor="pk", verbose_name=_("Commune"), orderable=False)
+    role = ChoiceColumn(AssignmentRole.choices)
+    starts_on = DateColumn()
+    ends_on = DateColumn()
+
+    class Meta:
+        model = Assignment
+        fields = ("cadre", "force", "place", "commune", "role", "starts_on", "ends_on")
+        empty_text = _("No assignment matches.")
+
+    def render_place(self, record):
+        return str(record.place)
+
+    def value_place(self, record):
+        return str(record.place)
+
+    def render_commune(self, record):
+        return str(record.establishment.commune if record.establishment_id else record.commune)
+
+    def value_commune(self, record):
+        return self.render_commune(record)

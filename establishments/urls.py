@@ -25,3 +25,16 @@ urlpatterns = [
     path("members/<int:pk>/", views.PartyMemberDetailView.as_view(), name="party_member_detail"),
     path("members/<int:pk>/edit/", views.PartyMemberUpdateView.as_view(), name="party_member_update"),
 ]
+
+urlpatterns += [
+    path("cadres/", views.CadreListView.as_view(), name="cadre_list"),
+    path("cadres/new/", views.CadreCreateView.as_view(), name="cadre_create"),
+    path("cadres/autocomplete/", views.CadreAutocompleteView.as_view(), name="cadre_autocomplete"),
+    path("cadres/<int:pk>/", views.CadreDetailView.as_view(), name="cadre_detail"),
+    path("cadres/<int:pk>/edit/", views.CadreUpdateView.as_view(), name="cadre_update"),
+    path("cadres/<int:pk>/hand-over/", views.HandOverView.as_view(), name="cadre_hand_over"),
+    path("cadres/assignments/", views.AssignmentListView.as_view(), name="assignment_list"),
+    path("cadres/assignments/new/", views.AssignmentCreateView.as_view(), name="assignment_create"),
+    path("cadres/assignments/<int:pk>/", views.AssignmentDetailView.as_view(), name="assignment_detail"),
+    path("cadres/assignments/<int:pk>/edit/", views.AssignmentUpdateView.as_view(), name="assignment_update"),
+]

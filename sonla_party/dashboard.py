@@ -38,8 +38,13 @@ class BlankRow:
     def without_cell_url(self):
         return self.link(has_party_cell="false")
 
+    @property
+    def blank_without_cadre_url(self):
+        return self.link(blank="true", has_cadre="false")
 
-COUNTED = ("total", "without_members", "without_cell")
+
+COUNTED = ("total", "without_members", "without_cell", "blank_without_cadre")
+BLANK = Q(has_party_members=False) | Q(has_party_cell=False)
 
 
 def blank_rows(user, on: datetime.date) -> tuple[list[BlankRow], BlankRow | None]:
@@ -55,6 +60,7 @@ def blank_rows(user, on: datetime.date) -> tuple[list[BlankRow], BlankRow | None
             total=Count("pk"),
             without_members=Count("pk", filter=Q(has_party_members=False)),
             without_cell=Count("pk", filter=Q(has_party_cell=False)),
+            blank_without_cadre=Count("pk", filter=BLANK & Q(has_cadre=False)),
         )
     }
     rows = []

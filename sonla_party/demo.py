@@ -4,7 +4,7 @@ from django.contrib.auth.models import Group
 from django.db import connection
 
 from establishments import demo as registry_demo
-from establishments.models import Commune, District, Establishment, PartyCell, PartyMember
+from establishments.models import Assignment, Cadre, Commune, District, Establishment, PartyCell, PartyMember
 
 from . import roles
 from .models import User
@@ -22,11 +22,13 @@ def delete_domain_data() -> None:
     """Everything but users, in dependency order (demo databases only)."""
     for builder in reversed(_later_builders()):
         builder.delete_demo()
+    Assignment.objects.all().delete()
+    Cadre.objects.all().delete()
     PartyMember.objects.all().delete()
     PartyCell.objects.all().delete()
     User.objects.filter(commune__isnull=False).update(commune=None)
     Establishment.objects.all().delete()
-    for model in (PartyMember, PartyCell, Establishment):
+    for model in (Assignment, Cadre, PartyMember, PartyCell, Establishment):
         model.history.all().delete()
 
 

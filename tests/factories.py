@@ -7,7 +7,7 @@ from django.contrib.auth.models import Group
 
 from candidates.models import Candidate
 from establishments.choices import EstablishmentKind, FoundingMethod
-from establishments.models import Commune, District, Establishment, PartyCell, PartyMember
+from establishments.models import Assignment, Cadre, Commune, District, Establishment, PartyCell, PartyMember
 from sonla_party.demo_people import CitizenIds
 from sonla_party.models import User
 
@@ -102,3 +102,25 @@ class CandidateFactory(factory.django.DjangoModelFactory):
     education_grade = 9
     establishment = factory.SubFactory(EstablishmentFactory)
     stage_since = datetime.date(2023, 1, 10)
+
+
+class CadreFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Cadre
+
+    full_name = factory.Sequence(lambda n: f"Thào A Sử {n}")
+    force = "border_guard"
+    unit = "Đồn Biên phòng"
+    district = factory.SubFactory(DistrictFactory)
+
+
+class AssignmentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Assignment
+
+    cadre = factory.SubFactory(CadreFactory)
+    establishment = factory.SubFactory(
+        EstablishmentFactory, commune__district=factory.SelfAttribute("...cadre.district")
+    )
+    role = "follows_establishment"
+    starts_on = datetime.date(2010, 1, 1)

@@ -27,7 +27,8 @@ def figures(client, as_of):
 )
 def test_dashboard_tells_the_published_figures(board, as_of, total, without_members, without_cell):
     row = figures(board, as_of)
-    assert row.counts == {"total": total, "without_members": without_members, "without_cell": without_cell}
+    counts = {key: row.counts[key] for key in ("total", "without_members", "without_cell")}
+    assert counts == {"total": total, "without_members": without_members, "without_cell": without_cell}
 
 
 def test_the_96_without_a_cell_at_end_2015_are_86_villages_and_10_schools(board):
@@ -64,3 +65,27 @@ def test_demo_accounts_and_idempotence(demo_data, db):
     assert User.objects.filter(username__startswith="reviewer-").count() == 12
     assert User.objects.get(username="reviewer-123").district.name == "Mộc Châu"
     assert User.objects.get(username="board").check_password("demo-password")
+
+
+@pytest.mark.parametrize("as_of", ["2006-06-30", "2010-12-31", "2015-12-31", "2026-01-01"])
+def test_blank_without_a_cadre_equals_its_list_and_export(board, as_of):
+    response = board.get(f"/?as_of={as_of}")
+    total = response.context["total"]
+    assert_figure_matches_list(board, total.counts["blank_without_cadre"], total.blank_without_cadre_url)
+    assert 0 < total.counts["blank_without_cadre"] < total.counts["without_cell"] or as_of == "2026-01-01"
+    for row in response.context["rows"][:4]:
+        assert_figure_matches_list(board, row.counts["blank_without_cadre"], row.blank_without_cadre_url)
+
+
+def test_border_communes_have_a_border_guard_deputy_secretary(board):
+    from establishments.models import Assignment, Commune
+
+    border = Commune.objects.filter(is_border=True)
+    assert border.exists()
+    today = datetime.date.today()
+    for commune in border:
+        assert (
+            Assignment.objects.active_on(today)
+            .filter(commune=commune, cadre__force="border_guard", role="deputy_secretary")
+            .exists()
+        ), commune
