@@ -7,7 +7,6 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from establishments.models import PartyCell, PartyMember
-from sonla_party.citizen_id import normalise_citizen_id
 from sonla_party.forms import DateInput, ScopedModelForm, limit_choices_to_scope, style_fields
 from sonla_party.widgets import AutocompleteSelect
 
@@ -57,9 +56,6 @@ class CandidateForm(ScopedModelForm):
             self.fields["added_on"].initial = timezone.localdate()
             self.fields["added_on"].required = True
         style_fields(self)
-
-    def clean_citizen_id(self):
-        return normalise_citizen_id(self.cleaned_data.get("citizen_id"))
 
     def clean(self):
         cleaned = super().clean()

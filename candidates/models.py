@@ -141,7 +141,8 @@ class Candidate(SearchTextModel):
     next_due_kind = models.CharField(
         _("what is due"), max_length=30, choices=DueKind.choices, blank=True, editable=False
     )
-    history = HistoricalRecords(excluded_fields=["search_text"])
+    # The deadline is derived from the tracked facts; tracking it too would only add noise.
+    history = HistoricalRecords(excluded_fields=["search_text", "next_due_on", "next_due_kind"])
 
     objects = CandidateQuerySet.as_manager()
 

@@ -19,8 +19,10 @@ from sonla_party.exceptions import RuleViolation
 from sonla_party.exports import xlsx_response
 from sonla_party.views import (
     AsOfForm,
+    FileViewListView,
     FilteredListView,
     ModelPermissionMixin,
+    RecordsFileViewMixin,
     ScopedCreateView,
     ScopedDetailView,
     ScopedQuerysetMixin,
@@ -65,7 +67,7 @@ class CandidateListView(FilteredListView):
         return context
 
 
-class CandidateDetailView(ScopedDetailView):
+class CandidateDetailView(RecordsFileViewMixin, ScopedDetailView):
     model = Candidate
 
     def scope_queryset(self, queryset):
@@ -453,3 +455,7 @@ class EnrolView(PermissionRequiredMixin, View):
         )
         context = {"result": result, "training_class": training_class, "title": _("Enrolment")}
         return TemplateResponse(request, "candidates/enrolment_result.html", context)
+
+
+class CandidateFileViewsView(FileViewListView):
+    model = Candidate

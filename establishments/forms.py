@@ -2,7 +2,6 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from sonla_party.citizen_id import normalise_citizen_id
 from sonla_party.forms import DateInput, ScopedModelForm, limit_choices_to_scope, style_fields
 from sonla_party.widgets import AutocompleteSelect, AutocompleteSelectMultiple
 
@@ -65,9 +64,6 @@ class PartyMemberForm(ScopedModelForm):
             "establishment": AutocompleteSelect("establishments:establishment_autocomplete"),
             "party_cell": AutocompleteSelect("establishments:party_cell_autocomplete"),
         }
-
-    def clean_citizen_id(self):
-        return normalise_citizen_id(self.cleaned_data.get("citizen_id"))
 
 
 class CadreForm(ScopedModelForm):

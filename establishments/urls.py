@@ -24,6 +24,7 @@ urlpatterns = [
     path("members/autocomplete/", views.PartyMemberAutocompleteView.as_view(), name="party_member_autocomplete"),
     path("members/<int:pk>/", views.PartyMemberDetailView.as_view(), name="party_member_detail"),
     path("members/<int:pk>/edit/", views.PartyMemberUpdateView.as_view(), name="party_member_update"),
+    path("members/<int:pk>/viewers/", views.PartyMemberFileViewsView.as_view(), name="party_member_file_views"),
 ]
 
 urlpatterns += [

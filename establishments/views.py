@@ -10,8 +10,10 @@ from django.views.generic import View
 from sonla_party.exceptions import RuleViolation
 from sonla_party.search import search
 from sonla_party.views import (
+    FileViewListView,
     FilteredListView,
     ModelPermissionMixin,
+    RecordsFileViewMixin,
     ScopedCreateView,
     ScopedDetailView,
     ScopedUpdateView,
@@ -166,7 +168,7 @@ class PartyMemberListView(FilteredListView):
         return queryset.select_related("establishment__commune", "party_cell").with_status()
 
 
-class PartyMemberDetailView(ScopedDetailView):
+class PartyMemberDetailView(RecordsFileViewMixin, ScopedDetailView):
     model = PartyMember
 
     def scope_queryset(self, queryset):
@@ -358,3 +360,7 @@ class CadreAutocompleteView(AutocompleteView):
 
     def label(self, obj):
         return f"{obj.full_name} ({obj.get_force_display()}, {obj.district})"
+
+
+class PartyMemberFileViewsView(FileViewListView):
+    model = PartyMember

@@ -1,9 +1,11 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.core.exceptions import ValidationError
+from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from .models import User
+from .models import FileView, User
 from .search import search
 
 
@@ -19,6 +21,25 @@ class ScopedAdmin(SimpleHistoryAdmin):
         if search_term and hasattr(self.model, "search_source_fields"):
             return search(queryset, search_term), False
         return super().get_search_results(request, queryset, search_term)
+
+    def _require_in_scope(self, request, object_id):
+        """The history pages of simple-history look records up without `get_queryset`: check it."""
+        from django.contrib.admin.utils import unquote
+
+        try:
+            in_scope = self.get_queryset(request).filter(pk=unquote(object_id)).exists()
+        except (ValueError, ValidationError):
+            raise Http404 from None
+        if not in_scope and not request.user.scope.is_province:
+            raise Http404
+
+    def history_view(self, request, object_id, extra_context=None):
+        self._require_in_scope(request, object_id)
+        return super().history_view(request, object_id, extra_context=extra_context)
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        self._require_in_scope(request, object_id)
+        return super().history_form_view(request, object_id, version_id, extra_context=extra_context)
 
     def _scope_related(self, request, formfield):
         queryset = getattr(formfield, "queryset", None) if formfield is not None else None
@@ -47,3 +68,23 @@ class UserAdmin(DjangoUserAdmin):
         *DjangoUserAdmin.add_fieldsets,
         (_("Scope"), {"fields": ("district", "commune", "groups")}),
     )
+
+
+@admin.register(FileView)
+class FileViewAdmin(admin.ModelAdmin):
+    """Read-only log of who opened which person's file."""
+
+    list_display = ("viewed_at", "user", "content_type", "object_id")
+    list_filter = ("content_type",)
+    list_select_related = ("user", "content_type")
+    search_fields = ("user__username",)
+    date_hierarchy = "viewed_at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -1,6 +1,9 @@
 """Form helpers shared by every app: Bootstrap classes, date inputs and scoped choices."""
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from .citizen_id import mask_citizen_id, normalise_citizen_id
 
 DATE_WIDGET_FORMAT = "%Y-%m-%d"  # what <input type=date> reads and sends
 
@@ -44,13 +47,30 @@ def limit_choices_to_scope(form, user) -> None:
 
 
 class ScopedModelForm(forms.ModelForm):
-    """A ModelForm for a signed-in user: choices within their scope, Bootstrap-styled."""
+    """A ModelForm for a signed-in user: choices within their scope, Bootstrap-styled, and a
+    citizen ID shown masked (left empty, it is kept) to users who may not see it whole."""
 
     def __init__(self, *args, user, **kwargs):
         self.user = user
         super().__init__(*args, **kwargs)
         limit_choices_to_scope(self, user)
+        self._kept_citizen_id = None
+        if "citizen_id" in self.fields:
+            self._protect_citizen_id()
         style_fields(self)
+
+    def _protect_citizen_id(self):
+        current = getattr(self.instance, "citizen_id", None)
+        if not current or self.user.has_perm("sonla_party.view_full_citizen_id"):
+            return
+        self._kept_citizen_id = current
+        self.initial["citizen_id"] = ""
+        self.fields["citizen_id"].widget.attrs["placeholder"] = mask_citizen_id(current)
+        self.fields["citizen_id"].help_text = _("Leave empty to keep the recorded number.")
+
+    def clean_citizen_id(self):
+        value = normalise_citizen_id(self.cleaned_data.get("citizen_id"))
+        return value or self._kept_citizen_id
 
     def full_clean(self):
         super().full_clean()

@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from .citizen_id import mask_citizen_id
+
 HISTORY_TYPES = {"+": _("Created"), "~": _("Changed"), "-": _("Deleted")}
 
 
@@ -66,36 +68,43 @@ def _related_labels(model, records) -> dict:
     return labels
 
 
-def history_entries(obj, limit: int = 25) -> list[HistoryEntry]:
-    """The latest `limit` changes of `obj`, newest first, each with its field-by-field diff."""
+def _changes(record, previous, fields, labels, masked: bool) -> list[Change]:
+    """Field by field, what `record` changed from `previous` (everything set, for a creation)."""
+    changes = []
+    for field in fields:
+        new = getattr(record, field.attname, None)
+        old = getattr(previous, field.attname, None) if previous is not None else None
+        if previous is None and new in (None, ""):
+            continue
+        if previous is not None and old == new:
+            continue
+        if masked and field.name == "citizen_id":
+            shown_old, shown_new = mask_citizen_id(old) or "—", mask_citizen_id(new) or "—"
+        else:
+            shown_old = _display(field, old, labels) if previous is not None else "—"
+            shown_new = _display(field, new, labels)
+        changes.append(Change(str(field.verbose_name), shown_old, shown_new))
+    return changes
+
+
+def history_entries(obj, user=None, limit: int = 25) -> list[HistoryEntry]:
+    """The latest `limit` changes of `obj`, newest first, each with its field-by-field diff.
+    Citizen IDs are masked for a `user` without the permission to see them."""
     records = list(obj.history.select_related("history_user").order_by("-history_date", "-history_id")[: limit + 1])
     model = type(obj)
     labels = _related_labels(model, records)
     fields = _tracked_fields(model)
+    masked = user is None or not user.has_perm("sonla_party.view_full_citizen_id")
     entries = []
     for index, record in enumerate(records[:limit]):
         previous = records[index + 1] if index + 1 < len(records) else None
-        changes = []
-        for field in fields:
-            new = getattr(record, field.attname, None)
-            old = getattr(previous, field.attname, None) if previous is not None else None
-            if previous is None and record.history_type == "+" and new in (None, ""):
-                continue
-            if previous is None or old != new:
-                changes.append(
-                    Change(
-                        str(field.verbose_name),
-                        _display(field, old, labels) if previous else "—",
-                        _display(field, new, labels),
-                    )
-                )
         entries.append(
             HistoryEntry(
                 when=record.history_date,
                 user=record.history_user,
                 kind=str(HISTORY_TYPES.get(record.history_type, record.history_type)),
                 reason=record.history_change_reason or "",
-                changes=changes,
+                changes=_changes(record, previous, fields, labels, masked),
             )
         )
     return entries

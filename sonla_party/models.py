@@ -1,4 +1,7 @@
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -56,3 +59,37 @@ class User(AbstractUser):
         if scope.level == ScopeLevel.DISTRICT:
             return str(self.district)
         return str(_("No scope assigned"))
+
+
+class FileViewQuerySet(models.QuerySet):
+    def of(self, obj):
+        return self.filter(content_type=ContentType.objects.get_for_model(obj), object_id=obj.pk)
+
+
+class FileView(models.Model):
+    """Who opened a person's file (a candidate's or a party member's), and when.
+
+    Party files hold sensitive personal data; the board can answer "who looked at this file"."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.PROTECT, related_name="+"
+    )
+    content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, related_name="+")
+    object_id = models.PositiveBigIntegerField()
+    record = GenericForeignKey("content_type", "object_id")
+    viewed_at = models.DateTimeField(_("viewed at"), auto_now_add=True, db_index=True)
+
+    objects = FileViewQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("file view")
+        verbose_name_plural = _("file views")
+        ordering = ["-viewed_at", "-pk"]
+        indexes = [models.Index(fields=["content_type", "object_id", "viewed_at"], name="file_view_record_idx")]
+
+    def __str__(self):
+        return f"{self.user} — {self.content_type.model} #{self.object_id}"
+
+    @classmethod
+    def record_view(cls, *, user, obj) -> "FileView":
+        return cls.objects.create(user=user, content_type=ContentType.objects.get_for_model(obj), object_id=obj.pk)

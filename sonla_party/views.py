@@ -3,14 +3,17 @@
 from django import forms
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
 from django.contrib.auth.mixins import PermissionRequiredMixin
 from django.db import transaction
-from django.http import HttpResponseRedirect
+from django.http import HttpResponsePermanentRedirect, HttpResponseRedirect
+from django.templatetags.static import static
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 from django.views.generic import CreateView, DetailView, TemplateView, UpdateView
+from django.views.generic.detail import SingleObjectMixin
 from django_filters.views import FilterView
 from django_tables2 import RequestConfig, SingleTableMixin
 
@@ -19,6 +22,7 @@ from .exceptions import RuleViolation
 from .exports import FORMATS, export_response
 from .forms import DateInput, style_fields
 from .history import history_entries
+from .models import FileView
 
 
 class ModelPermissionMixin(PermissionRequiredMixin):
@@ -95,9 +99,35 @@ class ScopedDetailView(ModelPermissionMixin, ScopedQuerysetMixin, DetailView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["history"] = history_entries(self.object)
+        context["history"] = history_entries(self.object, user=self.request.user)
         opts = self.model._meta
         context["can_change"] = self.request.user.has_perm(f"{opts.app_label}.change_{opts.model_name}")
+        return context
+
+
+class RecordsFileViewMixin:
+    """A page showing a person's file records that this user read it (who viewed the file)."""
+
+    def get(self, request, *args, **kwargs):
+        response = super().get(request, *args, **kwargs)
+        FileView.record_view(user=request.user, obj=self.object)
+        return response
+
+
+class FileViewListView(ModelPermissionMixin, ScopedQuerysetMixin, SingleObjectMixin, TemplateView):
+    """Who opened this person's file, newest first (the board's permission `view_file_access`)."""
+
+    permission_required = "candidates.view_file_access"
+    template_name = "includes/file_views.html"
+
+    def get(self, request, *args, **kwargs):
+        self.object = self.get_object()
+        return super().get(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["views"] = FileView.objects.of(self.object).select_related("user")[:500]
+        context["title"] = _("Who viewed the file of %(name)s") % {"name": self.object}
         return context
 
 
@@ -190,3 +220,9 @@ class DashboardView(TemplateView):
             chart=chart,
         )
         return context
+
+
+@login_not_required
+def favicon(request):
+    """Browsers ask for /favicon.ico on every page (the admin's too)."""
+    return HttpResponsePermanentRedirect(static("favicon.svg"))

@@ -14,6 +14,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from simple_history.utils import bulk_update_with_history
 
 from establishments.choices import LeftReason
 from establishments.models import PartyCell, PartyMember
@@ -155,7 +156,8 @@ def _refresh_due(candidate: Candidate) -> None:
 
 @transaction.atomic
 def refresh_due(*, candidate: Candidate) -> None:
-    """Recompute what the file waits for next (after its certificate or introductions change)."""
+    """Recompute what the file waits for next (after its certificate or introductions change).
+    The deadline is derived from the history's facts, so it is not itself tracked there."""
     _refresh_due(candidate)
     Candidate.objects.filter(pk=candidate.pk).update(
         next_due_on=candidate.next_due_on, next_due_kind=candidate.next_due_kind
@@ -221,8 +223,11 @@ def possible_duplicates(*, full_name: str, birth_date: datetime.date, exclude_pk
     return [other for other in same_day if fold(other.full_name) == name]
 
 
-def _close_source_entries(candidate: Candidate, on: datetime.date, reason: str) -> None:
-    candidate.source_list_entries.filter(removed_on__isnull=True).update(removed_on=on, removed_reason=reason)
+def _close_source_entries(candidate: Candidate, on: datetime.date, reason: str, by) -> None:
+    entries = list(candidate.source_list_entries.filter(removed_on__isnull=True))
+    for entry in entries:
+        entry.removed_on, entry.removed_reason = on, reason
+    bulk_update_with_history(entries, SourceListEntry, ["removed_on", "removed_reason"], default_user=by)
 
 
 @transaction.atomic
@@ -456,7 +461,7 @@ def admit_candidate(*, candidate, ceremony_on: datetime.date, by, note: str = ""
 
     def apply(locked, event):
         locked.party_member = _create_member(locked, ceremony_on, by)
-        _close_source_entries(locked, ceremony_on, str(Stage.ADMITTED.label))
+        _close_source_entries(locked, ceremony_on, str(Stage.ADMITTED.label), by)
 
     return move_candidate(
         candidate=candidate,
@@ -570,7 +575,7 @@ def _exit(
         return [rules.Requirement(_("Reason"), bool(note.strip()), _("say what happened in the note."))]
 
     def apply(locked, event):
-        _close_source_entries(locked, on, str(Stage(stage).label))
+        _close_source_entries(locked, on, str(Stage(stage).label), by)
 
     step = Step(on, document_number, votes_for, official_members, note=note)
     return move_candidate(

@@ -13,7 +13,7 @@ from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from simple_history.utils import bulk_create_with_history
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from ..choices import Stage
 from ..models import Candidate, Enrollment, SourceListEntry, TrainingClass
@@ -77,9 +77,10 @@ def save_training_class(*, training_class: TrainingClass, by) -> TrainingClass:
     try:
         with transaction.atomic():
             training_class.save()
-            training_class.enrollments.exclude(organiser=training_class.organiser).update(
-                organiser=training_class.organiser
-            )
+            stale = list(training_class.enrollments.exclude(organiser=training_class.organiser))
+            for enrollment in stale:
+                enrollment.organiser = training_class.organiser
+            bulk_update_with_history(stale, Enrollment, ["organiser"], default_user=by)
     except IntegrityError as error:
         raise TrainingError(
             _("The new organiser has already issued some of this class's certificate numbers."), field="organiser"
@@ -256,10 +257,9 @@ def renew_certificate(*, candidate: Candidate, enrollment: Enrollment, by) -> No
             _("%(name)s is at “%(stage)s”: a new certificate is not needed.")
             % {"name": candidate.full_name, "stage": candidate.get_stage_display()}
         )
-    Candidate.objects.filter(pk=candidate.pk).update(
-        certificate_number=enrollment.certificate_number,
-        certificate_on=enrollment.certificate_on,
-        certificate_issuer=enrollment.organiser,
-    )
-    candidate.refresh_from_db()
+    candidate.certificate_number = enrollment.certificate_number
+    candidate.certificate_on = enrollment.certificate_on
+    candidate.certificate_issuer = enrollment.organiser
+    candidate._history_user = by
+    candidate.save(update_fields=["certificate_number", "certificate_on", "certificate_issuer"])
     refresh_due(candidate=candidate)

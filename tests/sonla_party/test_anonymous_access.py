@@ -14,6 +14,7 @@ PUBLIC = {
     "password_reset_complete",
     "logout",  # POST only; logging out when logged out is harmless
     "set_language",  # the login page offers the language switch
+    "favicon",  # the browser asks for it on every page, the login page included
     "admin:login",
     "admin:logout",
     "admin:javascript-catalog",
