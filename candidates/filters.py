@@ -10,12 +10,23 @@ from django.utils.translation import gettext_lazy as _
 from establishments.choices import Ethnicity, Gender
 from establishments.filters import commune_filter, district_filter
 from establishments.models import Establishment
-from sonla_party.filters import BaseFilterSet, TrueFalseFilter
+from sonla_party.filters import BaseFilterSet, TrueFalseFilter, date_filter
 from sonla_party.widgets import AutocompleteSelect
 from sonla_party.workdays import add_months
 
 from .choices import Stage
-from .models import Candidate, SourceList, SourceListEntry, TrainingClass
+from .models import (
+    PHASES,
+    Candidate,
+    SourceList,
+    SourceListEntry,
+    TrainingClass,
+    added_between_q,
+    phase_q,
+    step_between_q,
+)
+
+EARLIEST, LATEST = datetime.date(1900, 1, 1), datetime.date(2999, 12, 31)
 
 
 class CandidateFilterSet(BaseFilterSet):
@@ -36,6 +47,13 @@ class CandidateFilterSet(BaseFilterSet):
         label=_("Source list year"), method="filter_source_list_year", min_value=1990, max_value=2100
     )
     overdue = TrueFalseFilter(label=_("Overdue"), method="filter_overdue")
+    phase = django_filters.ChoiceFilter(label=_("Phase on the date"), choices=list(PHASES.items()), method="noop")
+    as_of = date_filter(_("As of"), method="noop")
+    added_after = date_filter(_("Added to a source list from"), method="noop")
+    added_before = date_filter(_("Added to a source list until"), method="noop")
+    event = django_filters.ChoiceFilter(label=_("Step recorded"), choices=Stage.choices, method="noop")
+    event_after = date_filter(_("Step from"), method="noop")
+    event_before = date_filter(_("Step until"), method="noop")
 
     class Meta:
         model = Candidate
@@ -51,8 +69,34 @@ class CandidateFilterSet(BaseFilterSet):
             "youth_union",
             "source_list_year",
             "overdue",
+            "phase",
+            "as_of",
+            "added_after",
+            "added_before",
+            "event",
+            "event_after",
+            "event_before",
             "q",
         ]
+
+    def noop(self, queryset, name, value):
+        return queryset  # these filters work together: see filter_queryset
+
+    def filter_queryset(self, queryset):
+        """The date-bound filters of the quarterly report's drill-downs (see candidates.models)."""
+        data = self.form.cleaned_data if self.form.is_valid() else {}
+        queryset = super().filter_queryset(queryset)
+        if data.get("phase"):
+            as_of = data.get("as_of") or timezone.localdate()
+            queryset = queryset.with_stage_on(as_of).filter(phase_q(data["phase"], as_of))
+        if data.get("added_after") or data.get("added_before"):
+            queryset = queryset.filter(
+                added_between_q(data.get("added_after") or EARLIEST, data.get("added_before") or LATEST)
+            )
+        if data.get("event"):
+            start, end = data.get("event_after") or EARLIEST, data.get("event_before") or LATEST
+            queryset = queryset.filter(step_between_q(data["event"], start, end))
+        return queryset
 
     def filter_age_min(self, queryset, name, value):
         """At least `value` full years old today: born on or before today minus `value` years."""

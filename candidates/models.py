@@ -10,7 +10,7 @@ import datetime
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Count, OuterRef, Q, Subquery
+from django.db.models import Count, Exists, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -67,8 +67,52 @@ class CandidateQuerySet(SearchTextQuerySetMixin, ScopedQuerySet):
     district_path = "establishment__commune__district"
     commune_path = "establishment__commune"
 
-    def on_source_list(self):
-        return self.filter(source_list_entries__removed_on__isnull=True).distinct()
+    def with_stage_on(self, on: datetime.date):
+        """Annotate `stage_on_date`: the stage the file was at on `on` (its latest step by then)."""
+        latest = StageEvent.objects.filter(candidate=OuterRef("pk"), occurred_on__lte=on).order_by(
+            "-occurred_on", "-pk"
+        )
+        return self.annotate(stage_on_date=Subquery(latest.values("stage")[:1]))
+
+
+PHASES = {
+    "on_source_list": _("On a source list"),
+    "certified": _("Holding a valid certificate"),
+    "in_procedure": _("In the dossier and voting stages"),
+}
+BEFORE_ADMISSION = ["trained", "dossier", "cell_resolution", "grassroots_resolution", "decision"]
+IN_PROCEDURE = ["dossier", "cell_resolution", "grassroots_resolution", "decision"]
+
+
+def phase_q(phase: str, on: datetime.date) -> Q:
+    """Candidates in `phase` on `on`, for a queryset annotated by `with_stage_on(on)`.
+
+    The quarterly report counts with these conditions and the candidate list filters with them,
+    so a figure and its list always agree."""
+    if phase == "on_source_list":
+        return Q(
+            Exists(
+                SourceListEntry.objects.filter(candidate=OuterRef("pk"), added_on__lte=on).filter(
+                    Q(removed_on__isnull=True) | Q(removed_on__gt=on)
+                )
+            )
+        )
+    if phase == "certified":
+        oldest_valid = add_months(on, -settings.CERTIFICATE_VALIDITY_MONTHS)
+        return Q(stage_on_date__in=BEFORE_ADMISSION, certificate_on__lte=on, certificate_on__gt=oldest_valid)
+    if phase == "in_procedure":
+        return Q(stage_on_date__in=IN_PROCEDURE)
+    raise ValueError(phase)
+
+
+def step_between_q(stage: str, start: datetime.date, end: datetime.date) -> Q:
+    """Candidates whose file entered `stage` between `start` and `end` (both included)."""
+    return Q(Exists(StageEvent.objects.filter(candidate=OuterRef("pk"), stage=stage, occurred_on__range=(start, end))))
+
+
+def added_between_q(start: datetime.date, end: datetime.date) -> Q:
+    """Candidates put on a source list between `start` and `end` (both included)."""
+    return Q(Exists(SourceListEntry.objects.filter(candidate=OuterRef("pk"), added_on__range=(start, end))))
 
 
 class Candidate(SearchTextModel):
@@ -314,6 +358,7 @@ class StageEvent(models.Model):
         indexes = [
             models.Index(fields=["stage", "occurred_on"], name="stage_event_stage_date_idx"),
             models.Index(fields=["candidate", "stage"], name="stage_event_candidate_idx"),
+            models.Index(fields=["candidate", "occurred_on"], name="stage_event_cand_date_idx"),
         ]
 
     def __str__(self):
@@ -360,7 +405,10 @@ class SourceListEntry(models.Model):
                 violation_error_message=_("A removal cannot come before the addition."),
             ),
         ]
-        indexes = [models.Index(fields=["added_on"], name="source_list_entry_added_idx")]
+        indexes = [
+            models.Index(fields=["added_on"], name="source_list_entry_added_idx"),
+            models.Index(fields=["candidate", "added_on"], name="source_entry_candidate_idx"),
+        ]
 
     def __str__(self):
         return f"{self.candidate} — {self.source_list}"

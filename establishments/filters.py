@@ -77,11 +77,14 @@ class PartyCellFilterSet(BaseFilterSet):
         label=_("Founded between"), widget=django_filters.widgets.DateRangeWidget(attrs={"type": "date"})
     )
     founding_method = django_filters.ChoiceFilter(label=_("Founded by"), choices=FoundingMethod.choices)
+    dissolved_on = django_filters.DateFromToRangeFilter(
+        label=_("Dissolved between"), widget=django_filters.widgets.DateRangeWidget(attrs={"type": "date"})
+    )
     active_on = date_filter(_("Active on"), method="filter_active_on")
 
     class Meta:
         model = PartyCell
-        fields = ["district", "commune", "founded_on", "founding_method", "active_on", "q"]
+        fields = ["district", "commune", "founded_on", "founding_method", "dissolved_on", "active_on", "q"]
 
     def filter_active_on(self, queryset, name, value):
         return queryset.active_on(value)
@@ -106,6 +109,7 @@ class PartyMemberFilterSet(BaseFilterSet):
     admitted_on = django_filters.DateFromToRangeFilter(
         label=_("Admitted between"), widget=django_filters.widgets.DateRangeWidget(attrs={"type": "date"})
     )
+    as_of = date_filter(_("Status as of"), method="filter_as_of")
 
     class Meta:
         model = PartyMember
@@ -115,11 +119,21 @@ class PartyMemberFilterSet(BaseFilterSet):
             "establishment",
             "party_cell",
             "status",
+            "as_of",
             "ethnicity",
             "gender",
             "admitted_on",
             "q",
         ]
+
+    def filter_as_of(self, queryset, name, value):
+        return queryset  # applied in filter_queryset, before the status filter
+
+    def filter_queryset(self, queryset):
+        """Members on the date (admitted by then), each with their status on that date."""
+        as_of = self.form.cleaned_data.get("as_of") if self.form.is_valid() else None
+        as_of = as_of or timezone.localdate()
+        return super().filter_queryset(queryset.filter(admitted_on__lte=as_of).with_status(as_of))
 
 
 class CadreFilterSet(BaseFilterSet):

@@ -165,7 +165,7 @@ class PartyMemberListView(FilteredListView):
     create_url = "establishments:party_member_create"
 
     def scope_queryset(self, queryset):
-        return queryset.select_related("establishment__commune", "party_cell").with_status()
+        return queryset.select_related("establishment__commune", "party_cell")  # status: see the FilterSet
 
 
 class PartyMemberDetailView(RecordsFileViewMixin, ScopedDetailView):

@@ -1,5 +1,7 @@
 """View building blocks shared by every app, and the pages that span both apps."""
 
+from dataclasses import dataclass
+
 from django import forms
 from django.conf import settings
 from django.contrib import messages
@@ -12,14 +14,14 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
-from django.views.generic import CreateView, DetailView, TemplateView, UpdateView
+from django.views.generic import CreateView, DetailView, TemplateView, UpdateView, View
 from django.views.generic.detail import SingleObjectMixin
 from django_filters.views import FilterView
 from django_tables2 import RequestConfig, SingleTableMixin
 
-from . import dashboard
+from . import dashboard, reports
 from .exceptions import RuleViolation
-from .exports import FORMATS, export_response
+from .exports import FORMATS, export_response, xlsx_response
 from .forms import DateInput, style_fields
 from .history import history_entries
 from .models import FileView
@@ -226,3 +228,142 @@ class DashboardView(TemplateView):
 def favicon(request):
     """Browsers ask for /favicon.ico on every page (the admin's too)."""
     return HttpResponsePermanentRedirect(static("favicon.svg"))
+
+
+# --- Quarterly report ----------------------------------------------------------------------
+
+
+class QuarterForm(forms.Form):
+    year = forms.IntegerField(label=_l("Year"), min_value=2006, max_value=2100)
+    quarter = forms.TypedChoiceField(label=_l("Quarter"), coerce=int, choices=[(n, n) for n in range(1, 5)])
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        style_fields(self)
+
+    def chosen_quarter(self) -> reports.Quarter:
+        if self.is_bound and self.is_valid():
+            return reports.Quarter(self.cleaned_data["year"], self.cleaned_data["quarter"])
+        return reports.Quarter.containing(timezone.localdate()).previous()  # the quarter just ended
+
+
+@dataclass
+class ReportCell:
+    value: int
+    link: str
+    delta_previous: int
+    delta_year: int
+    live: int
+    changed: bool
+
+
+def report_cells(row: reports.ReportRow, quarter, finalised: dict | None) -> list[ReportCell]:
+    cells = []
+    for column in reports.COLUMNS:
+        live = row.figures[column.key]
+        shown = finalised.get(column.key, live) if finalised else live
+        cells.append(
+            ReportCell(
+                value=shown,
+                link=column.link(quarter, row.district),
+                delta_previous=shown - row.previous[column.key],
+                delta_year=shown - row.year_before[column.key],
+                live=live,
+                changed=finalised is not None and shown != live,
+            )
+        )
+    return cells
+
+
+class QuarterlyReportMixin(PermissionRequiredMixin):
+    permission_required = "establishments.view_establishment"
+
+    def report_context(self):
+        form = QuarterForm(self.request.GET or None)
+        quarter = form.chosen_quarter()
+        report = reports.build_report(self.request.user, quarter)
+        finalised = reports.finalised_for(quarter)
+        for row in [*report.rows, report.province]:
+            if row is None:
+                continue
+            key = "province" if row.district is None else str(row.district.pk)
+            row.finalised = finalised.figures.get(key) if finalised else None
+            row.cells = report_cells(row, quarter, row.finalised)
+        return {
+            "form": form,
+            "quarter": quarter,
+            "report": report,
+            "columns": reports.COLUMNS,
+            "finalised": finalised,
+            "changed_count": sum(c.changed for r in [*report.rows, report.province] if r for c in r.cells),
+        }
+
+
+class QuarterlyReportView(QuarterlyReportMixin, TemplateView):
+    template_name = "reports/quarterly.html"
+
+    def get(self, request, *args, **kwargs):
+        if request.GET.get("_export") == "xlsx":
+            return self.export()
+        return super().get(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update(self.report_context())
+        quarters = context["quarter"].last(8)
+        context["admissions_chart"] = reports.admissions_by_quarter(self.request.user, quarters)
+        context["blank_chart"] = reports.blank_by_quarter(self.request.user, quarters)
+        context["title"] = _("Quarterly report %(quarter)s") % {"quarter": context["quarter"]}
+        context["can_finalise"] = (
+            self.request.user.has_perm("sonla_party.finalise_report") and self.request.user.scope.is_province
+        )
+        return context
+
+    def export(self):
+        context = self.report_context()
+        quarter, report = context["quarter"], context["report"]
+        rows = [r for r in [*report.rows, report.province] if r is not None]
+        header = [_("District"), *[str(c.label) for c in reports.COLUMNS]]
+
+        def sheet(value):
+            yield header
+            for row in rows:
+                yield [str(row.district or _("Whole province")), *[value(cell) for cell in row.cells]]
+
+        quarters = quarter.last(8)
+        admissions = reports.admissions_by_quarter(self.request.user, quarters)
+        sheets = {
+            _("Quarter %(quarter)s") % {"quarter": str(quarter).replace("/", "-")}: sheet(lambda c: c.value),
+            _("Change vs previous quarter"): sheet(lambda c: c.delta_previous),
+            _("Change vs a year before"): sheet(lambda c: c.delta_year),
+            _("Admissions by quarter"): [
+                [_("District"), *admissions["labels"]],
+                *[[name, *admissions[pk]] for pk, name in admissions["series"].items()],
+            ],
+        }
+        return xlsx_response(sheets, f"bao-cao-quy-{quarter.number}-{quarter.year}")
+
+
+class QuarterlyReportPrintView(QuarterlyReportMixin, TemplateView):
+    template_name = "reports/quarterly_print.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update(self.report_context())
+        return context
+
+
+class FinaliseQuarterView(PermissionRequiredMixin, View):
+    permission_required = "sonla_party.finalise_report"
+    http_method_names = ["post"]
+
+    def post(self, request):
+        form = QuarterForm(request.POST)
+        quarter = form.chosen_quarter()
+        try:
+            reports.finalise_quarter(quarter=quarter, by=request.user, note=request.POST.get("note", "")[:250])
+        except RuleViolation as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(request, _("Quarter %(quarter)s finalised.") % {"quarter": quarter})
+        return HttpResponseRedirect(f"{reverse('reports:quarterly')}?year={quarter.year}&quarter={quarter.number}")

@@ -82,7 +82,7 @@ class TestFormRefuses:
             "/cadres/assignments/new/", assignment_form(cadre, province.home_establishment, "2020-01-01", "2019-01-01")
         )
         assert response.status_code == 200
-        assert "kết thúc trước khi bắt đầu" in str(response.context["form"].errors) or "before it starts" in str(
+        assert "trước ngày bắt đầu" in str(response.context["form"].errors) or "before it starts" in str(
             response.context["form"].errors
         )
         assert not Assignment.objects.exists()

@@ -17,6 +17,7 @@ from openpyxl import load_workbook
 from candidates.choices import Stage
 from candidates.models import Enrollment, SourceList, TrainingClass
 from sonla_party import roles
+from sonla_party.models import FinalisedReport
 from tests.candidates.pipeline import advance, new_candidate
 from tests.factories import (
     AssignmentFactory,
@@ -88,6 +89,9 @@ ROUTES = {
     "candidates:roster": ("detail", "training_class"),
     "candidates:roster_export": ("detail", "training_class"),
     "candidates:roster_print": ("detail", "training_class"),
+    "reports:quarterly": ("list", None),
+    "reports:quarterly_print": ("list", None),
+    "reports:quarterly_finalise": ("finalise", None),
 }
 
 
@@ -185,6 +189,9 @@ def test_another_district_never_shows(world, route_name, probe):
         )
         if response.status_code == 302:  # the enrol form refuses a class it does not offer
             assert reverse("candidates:candidate_list") in response["Location"]
+    elif kind == "finalise":  # a district's user cannot store the province's figures
+        response = client.post(url, {"year": 2024, "quarter": 1})
+        assert response.status_code == 302 and not FinalisedReport.objects.exists()
     elif kind == "json":
         response = client.get(url, {"q": MARK.lower()})
         assert response.status_code == 200 and response.json()["results"] == []

@@ -1,0 +1,11 @@
+from django.urls import path
+
+from . import views
+
+app_name = "reports"
+
+urlpatterns = [
+    path("quarterly/", views.QuarterlyReportView.as_view(), name="quarterly"),
+    path("quarterly/print/", views.QuarterlyReportPrintView.as_view(), name="quarterly_print"),
+    path("quarterly/finalise/", views.FinaliseQuarterView.as_view(), name="quarterly_finalise"),
+]

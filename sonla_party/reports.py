@@ -1,0 +1,348 @@
+"""The quarterly report of the board's meeting with the district committees.
+
+One row per district in the user's scope, and the province for users who see all of it. Every
+figure is a SQL aggregate built from the same conditions as the list it links to, so a figure
+and its drill-down list always agree. A quarter costs four grouped queries (establishments,
+candidates, members, cells), whatever the number of districts.
+"""
+
+import datetime
+from dataclasses import dataclass, field
+from urllib.parse import urlencode
+
+from django.db import transaction
+from django.db.models import Count, Q
+from django.db.models.functions import ExtractQuarter, ExtractYear
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from candidates.models import Candidate, StageEvent, added_between_q, phase_q, step_between_q
+from establishments.models import District, Establishment, PartyCell, PartyMember
+
+from .exceptions import RuleViolation
+from .models import FinalisedReport
+
+BLANK = Q(has_party_members=False) | Q(has_party_cell=False)
+EVENT_COLUMNS = {
+    "trained": "trained",
+    "admitted": "admitted",
+    "recognised": "official",
+    "removed": "removed",
+    "withdrawn": "withdrawn",
+    "moved_away": "moved_away",
+}
+
+
+@dataclass(frozen=True)
+class Quarter:
+    year: int
+    number: int
+
+    @property
+    def start(self) -> datetime.date:
+        return datetime.date(self.year, 3 * self.number - 2, 1)
+
+    @property
+    def end(self) -> datetime.date:
+        following = self.next()
+        return following.start - datetime.timedelta(days=1)
+
+    def next(self) -> "Quarter":
+        return Quarter(self.year + 1, 1) if self.number == 4 else Quarter(self.year, self.number + 1)
+
+    def previous(self) -> "Quarter":
+        return Quarter(self.year - 1, 4) if self.number == 1 else Quarter(self.year, self.number - 1)
+
+    def year_before(self) -> "Quarter":
+        return Quarter(self.year - 1, self.number)
+
+    def last(self, count: int) -> list["Quarter"]:
+        """The `count` quarters ending with this one, oldest first."""
+        quarters = [self]
+        while len(quarters) < count:
+            quarters.insert(0, quarters[0].previous())
+        return quarters
+
+    def __str__(self):
+        return f"{self.number}/{self.year}"
+
+    @classmethod
+    def containing(cls, day: datetime.date) -> "Quarter":
+        return cls(day.year, (day.month - 1) // 3 + 1)
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    label: str
+    group: str  # "end" (at the quarter's end) or "during" (during the quarter)
+
+    def link(self, quarter: Quarter, district: District | None) -> str:
+        start, end = quarter.start.isoformat(), quarter.end.isoformat()
+        url_name, params = _DRILL_DOWNS[self.key](start, end)
+        if district is not None:
+            params = {"district": district.pk, **params}
+        return f"{reverse(url_name)}?{urlencode(params)}"
+
+
+def _est(**params):
+    return lambda start, end: ("establishments:establishment_list", {"as_of": end, **params})
+
+
+def _cand_phase(phase):
+    return lambda start, end: ("candidates:candidate_list", {"phase": phase, "as_of": end})
+
+
+def _cand_event(stage):
+    return lambda start, end: (
+        "candidates:candidate_list",
+        {"event": stage, "event_after": start, "event_before": end},
+    )
+
+
+def _members(status):
+    return lambda start, end: ("establishments:party_member_list", {"status": status, "as_of": end})
+
+
+def _cells(field_name):
+    return lambda start, end: (
+        "establishments:party_cell_list",
+        {f"{field_name}_after": start, f"{field_name}_before": end},
+    )
+
+
+_DRILL_DOWNS = {
+    "establishments": _est(),
+    "without_members": _est(has_party_members="false"),
+    "without_cell": _est(has_party_cell="false"),
+    "blank_without_cadre": _est(blank="true", has_cadre="false"),
+    "on_source_list": _cand_phase("on_source_list"),
+    "certified": _cand_phase("certified"),
+    "in_procedure": _cand_phase("in_procedure"),
+    "probationary": _members("probationary"),
+    "official": _members("official"),
+    "added_to_source": lambda start, end: (
+        "candidates:candidate_list",
+        {"added_after": start, "added_before": end},
+    ),
+    **{key: _cand_event(stage) for key, stage in EVENT_COLUMNS.items()},
+    "cells_founded": _cells("founded_on"),
+    "cells_dissolved": _cells("dissolved_on"),
+}
+
+COLUMNS = [
+    Column("establishments", _("Establishments"), "end"),
+    Column("without_members", _("Without party members"), "end"),
+    Column("without_cell", _("Without a party cell"), "end"),
+    Column("blank_without_cadre", _("Blank, with no responsible cadre"), "end"),
+    Column("on_source_list", _("On source lists"), "end"),
+    Column("certified", _("Holding a valid certificate"), "end"),
+    Column("in_procedure", _("In the dossier and voting stages"), "end"),
+    Column("probationary", _("Probationary members"), "end"),
+    Column("official", _("Official members"), "end"),
+    Column("added_to_source", _("Added to source lists"), "during"),
+    Column("trained", _("Trained"), "during"),
+    Column("admitted", _("Admitted"), "during"),
+    Column("recognised", _("Recognised official"), "during"),
+    Column("removed", _("Removed"), "during"),
+    Column("withdrawn", _("Withdrawn"), "during"),
+    Column("moved_away", _("Moved away"), "during"),
+    Column("cells_founded", _("Cells founded"), "during"),
+    Column("cells_dissolved", _("Cells dissolved"), "during"),
+]
+KEYS = [column.key for column in COLUMNS]
+
+
+def _grouped(rows, key: str) -> dict[int, dict[str, int]]:
+    return {row.pop(key): row for row in rows}
+
+
+def establishment_figures(user, quarter: Quarter) -> dict[int, dict[str, int]]:
+    on = quarter.end
+    rows = (
+        Establishment.objects.for_user(user)
+        .existing_on(on)
+        .with_facts(on)
+        .order_by()
+        .values("commune__district")
+        .annotate(
+            establishments=Count("pk"),
+            without_members=Count("pk", filter=Q(has_party_members=False)),
+            without_cell=Count("pk", filter=Q(has_party_cell=False)),
+            blank_without_cadre=Count("pk", filter=BLANK & Q(has_cadre=False)),
+        )
+    )
+    return _grouped(list(rows), "commune__district")
+
+
+def candidate_figures(user, quarter: Quarter) -> dict[int, dict[str, int]]:
+    start, end = quarter.start, quarter.end
+    counts = {
+        phase: Count("pk", filter=phase_q(phase, end)) for phase in ("on_source_list", "certified", "in_procedure")
+    }
+    counts["added_to_source"] = Count("pk", filter=added_between_q(start, end))
+    counts.update({key: Count("pk", filter=step_between_q(stage, start, end)) for key, stage in EVENT_COLUMNS.items()})
+    rows = (
+        Candidate.objects.for_user(user)
+        .with_stage_on(end)
+        .order_by()
+        .values("establishment__commune__district")
+        .annotate(**counts)
+    )
+    return _grouped(list(rows), "establishment__commune__district")
+
+
+def member_figures(user, quarter: Quarter) -> dict[int, dict[str, int]]:
+    on = quarter.end
+    active = Q(admitted_on__lte=on) & (Q(left_on__isnull=True) | Q(left_on__gt=on))
+    official = Q(official_on__isnull=False, official_on__lte=on)
+    rows = (
+        PartyMember.objects.for_user(user)
+        .filter(active)
+        .order_by()
+        .values("establishment__commune__district")
+        .annotate(probationary=Count("pk", filter=~official), official=Count("pk", filter=official))
+    )
+    return _grouped(list(rows), "establishment__commune__district")
+
+
+def cell_figures(user, quarter: Quarter) -> dict[int, dict[str, int]]:
+    start, end = quarter.start, quarter.end
+    rows = (
+        PartyCell.objects.for_user(user)
+        .filter(Q(founded_on__range=(start, end)) | Q(dissolved_on__range=(start, end)))
+        .order_by()
+        .values("seat__commune__district")
+        .annotate(
+            cells_founded=Count("pk", filter=Q(founded_on__range=(start, end))),
+            cells_dissolved=Count("pk", filter=Q(dissolved_on__range=(start, end))),
+        )
+    )
+    return _grouped(list(rows), "seat__commune__district")
+
+
+def quarter_figures(user, quarter: Quarter, districts: list[District]) -> dict[int, dict[str, int]]:
+    """Every column for every district of `districts` (four queries)."""
+    parts = [
+        establishment_figures(user, quarter),
+        candidate_figures(user, quarter),
+        member_figures(user, quarter),
+        cell_figures(user, quarter),
+    ]
+    figures = {}
+    for district in districts:
+        row = dict.fromkeys(KEYS, 0)
+        for part in parts:
+            row.update(part.get(district.pk, {}))
+        figures[district.pk] = row
+    return figures
+
+
+@dataclass
+class ReportRow:
+    district: District | None  # None: the province
+    figures: dict[str, int]
+    previous: dict[str, int]
+    year_before: dict[str, int]
+    finalised: dict[str, int] | None = None
+    cells: list = field(default_factory=list)
+
+
+def total(rows: list[dict[str, int]]) -> dict[str, int]:
+    return {key: sum(row[key] for row in rows) for key in KEYS}
+
+
+@dataclass
+class Report:
+    quarter: Quarter
+    rows: list[ReportRow]
+    province: ReportRow | None
+
+
+def build_report(user, quarter: Quarter) -> Report:
+    """The quarter, the one before and the same one a year before, per district (12 queries)."""
+    districts = list(District.objects.for_user(user))
+    now = quarter_figures(user, quarter, districts)
+    before = quarter_figures(user, quarter.previous(), districts)
+    last_year = quarter_figures(user, quarter.year_before(), districts)
+    rows = [ReportRow(d, now[d.pk], before[d.pk], last_year[d.pk]) for d in districts]
+    province = None
+    if user.scope.is_province:
+        province = ReportRow(
+            None,
+            total([r.figures for r in rows]),
+            total([r.previous for r in rows]),
+            total([r.year_before for r in rows]),
+        )
+    return Report(quarter, rows, province)
+
+
+def admissions_by_quarter(user, quarters: list[Quarter]) -> dict:
+    """Admissions (ceremonies) per quarter and district, for the chart (one query)."""
+    districts = list(District.objects.for_user(user))
+    rows = (
+        StageEvent.objects.for_user(user)
+        .filter(stage="admitted", occurred_on__range=(quarters[0].start, quarters[-1].end))
+        .annotate(year=ExtractYear("occurred_on"), quarter=ExtractQuarter("occurred_on"))
+        .order_by()
+        .values("candidate__establishment__commune__district", "year", "quarter")
+        .annotate(n=Count("candidate", distinct=True))
+    )
+    found = {(r["candidate__establishment__commune__district"], r["year"], r["quarter"]): r["n"] for r in rows}
+    return {
+        "labels": [str(q) for q in quarters],
+        "series": {str(d.pk): d.name for d in districts},
+        **{str(d.pk): [found.get((d.pk, q.year, q.number), 0) for q in quarters] for d in districts},
+    }
+
+
+def blank_by_quarter(user, quarters: list[Quarter]) -> dict:
+    counts = Establishment.objects.for_user(user).blank_counts_on([q.end for q in quarters])
+    return {
+        "labels": [str(q) for q in quarters],
+        "series": {"without_members": str(_("Without party members")), "without_cell": str(_("Without a party cell"))},
+        "without_members": [c["without_members"] for c in counts],
+        "without_cell": [c["without_cell"] for c in counts],
+    }
+
+
+class ReportError(RuleViolation):
+    """A rule of the quarterly report refused the action."""
+
+
+@transaction.atomic
+def finalise_quarter(*, quarter: Quarter, by, note: str = "") -> FinalisedReport:
+    """Store the province's figures of `quarter` as presented (who, when). Only once per quarter,
+    by a user who sees the whole province and may finalise; the quarter must be over."""
+    if not by.has_perm("sonla_party.finalise_report") or not by.scope.is_province:
+        raise ReportError(_("Only organisation-board staff who see the whole province may finalise a report."))
+    if quarter.end >= timezone.localdate():
+        raise ReportError(_("Quarter %(quarter)s is not over yet.") % {"quarter": quarter})
+    existing = FinalisedReport.objects.filter(year=quarter.year, quarter=quarter.number).select_related("finalised_by")
+    if existing.exists():
+        done = existing.get()
+        raise ReportError(
+            _("Quarter %(quarter)s was finalised by %(who)s on %(when)s.")
+            % {
+                "quarter": quarter,
+                "who": done.finalised_by,
+                "when": timezone.localtime(done.finalised_at).strftime("%d/%m/%Y"),
+            }
+        )
+    districts = list(District.objects.all())
+    figures = quarter_figures(by, quarter, districts)
+    stored = {str(pk): row for pk, row in figures.items()}
+    stored["province"] = total(list(figures.values()))
+    report = FinalisedReport(year=quarter.year, quarter=quarter.number, figures=stored, finalised_by=by, note=note)
+    report._history_user = by
+    report.save()
+    return report
+
+
+def finalised_for(quarter: Quarter) -> FinalisedReport | None:
+    return (
+        FinalisedReport.objects.filter(year=quarter.year, quarter=quarter.number)
+        .select_related("finalised_by")
+        .first()
+    )

@@ -1,0 +1,34 @@
+"""On the demo data, every figure of the quarterly report equals the rows of the list it links to."""
+
+import pytest
+
+from sonla_party import reports
+
+QUARTERS = [("2024", "2"), ("2010", "4")]
+
+
+@pytest.mark.parametrize(("year", "quarter"), QUARTERS)
+def test_every_province_figure_equals_its_drill_down_list(board, year, quarter):
+    page = board.get(f"/reports/quarterly/?year={year}&quarter={quarter}")
+    province = page.context["report"].province
+    assert [cell.value for cell in province.cells] != [0] * len(reports.COLUMNS)
+    for column, cell in zip(reports.COLUMNS, province.cells, strict=True):
+        listed = board.get(cell.link)
+        assert listed.status_code == 200, column.key
+        assert listed.context["table"].paginator.count == cell.value, (column.key, cell.link)
+
+
+def test_every_district_figure_of_one_district_equals_its_list(board):
+    page = board.get("/reports/quarterly/?year=2024&quarter=3")
+    row = next(r for r in page.context["report"].rows if r.district.code == "119")
+    for column, cell in zip(reports.COLUMNS, row.cells, strict=True):
+        assert board.get(cell.link).context["table"].paginator.count == cell.value, column.key
+
+
+def test_changes_compare_with_the_previous_quarter_and_a_year_before(board):
+    now = board.get("/reports/quarterly/?year=2024&quarter=2").context["report"].province
+    before = board.get("/reports/quarterly/?year=2024&quarter=1").context["report"].province
+    last_year = board.get("/reports/quarterly/?year=2023&quarter=2").context["report"].province
+    for index, cell in enumerate(now.cells):
+        assert cell.delta_previous == cell.value - before.cells[index].value
+        assert cell.delta_year == cell.value - last_year.cells[index].value
