@@ -6,10 +6,11 @@ from collections.abc import Iterable
 from django.db import transaction
 from django.db.models import Q
 from django.utils.translation import gettext as _
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from sonla_party.exceptions import RuleViolation
 
-from .models import Assignment, Cadre, Establishment, PartyCell
+from .models import Assignment, Cadre, Establishment, PartyCell, PartyMember
 
 
 class RegistryError(RuleViolation):
@@ -134,3 +135,21 @@ def hand_over(*, from_cadre: Cadre, to_cadre: Cadre, on: datetime.date, by) -> l
         )
         new.append(save_assignment(assignment=successor, by=by))
     return new
+
+
+@transaction.atomic
+def save_establishments_bulk(*, created: list[Establishment], updated: list[Establishment], fields, by, reason: str):
+    """The bulk door for imports: establishments validated by the importer, with their history."""
+    bulk_create_with_history(created, Establishment, batch_size=500, default_user=by, default_change_reason=reason)
+    bulk_update_with_history(
+        updated, Establishment, fields, batch_size=500, default_user=by, default_change_reason=reason
+    )
+
+
+@transaction.atomic
+def save_members_bulk(*, created: list[PartyMember], updated: list[PartyMember], fields, by, reason: str):
+    """The bulk door for imports: members validated by the importer, with their history."""
+    bulk_create_with_history(created, PartyMember, batch_size=500, default_user=by, default_change_reason=reason)
+    bulk_update_with_history(
+        updated, PartyMember, fields, batch_size=500, default_user=by, default_change_reason=reason
+    )

@@ -11,6 +11,7 @@ SECTIONS = [
     ("candidates:training_class_list", _("Training classes"), "candidates.view_trainingclass"),
     ("establishments:cadre_list", _("Cadres"), "establishments.view_cadre"),
     ("reports:quarterly", _("Quarterly report"), None),
+    ("imports:start", _("Import"), "candidates.add_candidate"),
 ]
 
 

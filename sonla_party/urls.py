@@ -12,6 +12,7 @@ urlpatterns = [
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("admin/", admin.site.urls),
     path("reports/", include("sonla_party.report_urls")),
+    path("imports/", include("sonla_party.import_urls")),
     path("", include("establishments.urls")),
     path("", include("candidates.urls")),
 ]

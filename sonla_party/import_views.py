@@ -1,0 +1,172 @@
+"""Pages of the spreadsheet import: upload → preview (every bad row listed) → confirm (all or none)."""
+
+from django import forms
+from django.conf import settings
+from django.contrib import messages
+from django.http import Http404, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _l
+from django.views.generic import View
+
+from . import imports
+from .exports import xlsx_response
+from .forms import style_fields
+from .models import ImportBatch
+
+SHOWN_ERRORS = 1000  # the preview page lists this many bad rows; the download has them all
+
+
+class UploadForm(forms.Form):
+    kind = forms.ChoiceField(label=_l("What the file holds"))
+    file = forms.FileField(label=_l("File (XLSX or CSV in UTF-8)"))
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = [(kind, importer.label) for kind, importer in allowed_importers(user).items()]
+        style_fields(self)
+
+
+def allowed_importers(user) -> dict[str, imports.Importer]:
+    return {kind: imp for kind, imp in imports.REGISTRY.items() if all(user.has_perm(p) for p in imp.permissions)}
+
+
+def _outcome_summary(outcome: imports.Outcome) -> dict:
+    return {
+        **outcome.summary(),
+        "error_rows": [vars(error) for error in outcome.errors[:SHOWN_ERRORS]],
+        "duplicate_rows": outcome.duplicates[:SHOWN_ERRORS],
+        "samples": outcome.samples,
+    }
+
+
+class ImportStartView(View):
+    template_name = "imports/start.html"
+
+    def get(self, request):
+        return self.render(UploadForm(user=request.user))
+
+    def render(self, form, status=200):
+        context = {
+            "form": form,
+            "importers": allowed_importers(self.request.user),
+            "batches": ImportBatch.objects.filter(user=self.request.user)[:20],
+            "title": _("Import from a spreadsheet"),
+            "limit_mb": settings.IMPORT_MAX_BYTES // 1024 // 1024,
+        }
+        return TemplateResponse(self.request, self.template_name, context, status=status)
+
+    def post(self, request):
+        form = UploadForm(request.POST, request.FILES, user=request.user)
+        if not allowed_importers(request.user):
+            raise Http404
+        if not form.is_valid():
+            return self.render(form, status=400)
+        upload = form.cleaned_data["file"]
+        try:
+            imports.check_size(upload.size)
+            content = upload.read()
+            importer = imports.REGISTRY[form.cleaned_data["kind"]]
+            outcome = importer.run(content=content, file_name=upload.name, user=request.user, save=False)
+        except imports.ImportFileError as error:
+            form.add_error("file", error.message)
+            return self.render(form, status=400)
+        batch = ImportBatch.objects.create(
+            user=request.user,
+            kind=importer.kind,
+            file_name=upload.name[:255],
+            content=content,
+            summary=_outcome_summary(outcome),
+        )
+        return HttpResponseRedirect(batch.get_absolute_url())
+
+
+def own_batch(request, pk) -> ImportBatch:
+    """An import is seen by the person who uploaded it only."""
+    return get_object_or_404(ImportBatch.objects.filter(user=request.user), pk=pk)
+
+
+class ImportPreviewView(View):
+    def get(self, request, pk):
+        batch = own_batch(request, pk)
+        importer = imports.REGISTRY[batch.kind]
+        context = {
+            "batch": batch,
+            "importer": importer,
+            "summary": batch.summary,
+            "title": _("Import: %(file)s") % {"file": batch.file_name},
+        }
+        return TemplateResponse(request, "imports/preview.html", context)
+
+
+class ImportConfirmView(View):
+    """Saves every row or none; the file is read and checked again (the data may have changed)."""
+
+    http_method_names = ["post"]
+
+    def post(self, request, pk):
+        batch = own_batch(request, pk)
+        if batch.status != ImportBatch.Status.PREVIEWED:
+            messages.error(request, _("This file has already been imported."))
+            return HttpResponseRedirect(batch.get_absolute_url())
+        importer = imports.REGISTRY[batch.kind]
+        if not all(request.user.has_perm(p) for p in importer.permissions):
+            raise Http404
+        try:
+            outcome = importer.run(
+                content=bytes(batch.content), file_name=batch.file_name, user=request.user, save=True
+            )
+        except imports.ImportFileError as error:
+            messages.error(request, error.message)
+            return HttpResponseRedirect(batch.get_absolute_url())
+        batch.summary = _outcome_summary(outcome)
+        if outcome.errors:
+            messages.error(request, _("Nothing was saved: some rows are wrong (see below)."))
+        else:
+            batch.status, batch.imported_at = ImportBatch.Status.IMPORTED, timezone.now()
+            messages.success(
+                request,
+                _("Imported: %(created)s created, %(updated)s updated, %(unchanged)s unchanged.") % outcome.summary(),
+            )
+        batch.save()
+        return HttpResponseRedirect(batch.get_absolute_url())
+
+
+class BadRowsView(View):
+    """The wrong rows as an XLSX: their values, their row number and every reason."""
+
+    def get(self, request, pk):
+        batch = own_batch(request, pk)
+        importer = imports.REGISTRY[batch.kind]
+        outcome = importer.run(content=bytes(batch.content), file_name=batch.file_name, user=request.user, save=False)
+        reasons = {}
+        for error in outcome.errors:
+            reasons.setdefault(error.row, []).append(f"{error.column}: {error.reason}")
+        _mapping, rows = imports.read_table(
+            bytes(batch.content), batch.file_name, importer.columns, {imports.fold(n) for n in importer.sheet_names}
+        )
+        keys = [column.key for column in importer.columns]
+
+        def table():
+            yield [_("Row"), *[str(column.label) for column in importer.columns], _("Errors")]
+            for number, values in rows:
+                if number in reasons:
+                    yield [number, *[values.get(key) for key in keys], "; ".join(reasons[number])]
+
+        return xlsx_response({_("Bad rows"): table()}, f"loi-{batch.pk}")
+
+
+class TemplateDownloadView(View):
+    """An empty workbook with the expected columns and one example row."""
+
+    def get(self, request, kind):
+        importer = allowed_importers(request.user).get(kind)
+        if importer is None:
+            raise Http404
+        rows = [
+            [str(column.label) for column in importer.columns],
+            [importer.example.get(column.key, "") for column in importer.columns],
+        ]
+        return xlsx_response({importer.sheet_title: rows}, f"mau-{kind}")

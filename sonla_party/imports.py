@@ -1,0 +1,383 @@
+"""Spreadsheet import: reading XLSX / CSV files row by row, and the two-step preview → confirm.
+
+A file is read in a streaming way (openpyxl read-only mode, the csv module), validated in chunks
+of rows with a constant number of queries per chunk, and either saved whole or not at all.
+The columns of each kind of import, their Vietnamese and English headers, and how a chunk is
+validated and saved, are defined next to the models (`establishments/imports.py`,
+`candidates/imports.py`); this module only reads files and runs the two steps.
+"""
+
+import csv
+import datetime
+import io
+import re
+import zipfile
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from openpyxl import load_workbook
+
+from .exceptions import RuleViolation
+from .search import fold
+
+CHUNK = 1000  # rows validated and saved together
+XLSX_MAGIC = b"PK\x03\x04"
+
+
+class ImportFileError(RuleViolation):
+    """The file itself cannot be read: wrong type, too large, formulas, merged headers, wrong sheet."""
+
+
+@dataclass(frozen=True)
+class ColumnSpec:
+    """One column of an import: its key, whether it is required, and the headers that name it."""
+
+    key: str
+    label: str  # Vietnamese header of the template
+    english: str
+    required: bool = False
+    aliases: tuple[str, ...] = ()
+
+    def names(self) -> set[str]:
+        return {fold(name) for name in (self.label, self.english, self.key, *self.aliases)}
+
+
+@dataclass
+class RowError:
+    row: int  # as the spreadsheet numbers it (the header is row 1)
+    column: str
+    value: str
+    reason: str
+
+
+@dataclass
+class Outcome:
+    """What an import would do (preview) or did (confirm)."""
+
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    errors: list[RowError] = field(default_factory=list)
+    duplicates: list[tuple[int, str]] = field(default_factory=list)  # (row, who it may duplicate)
+    samples: list[tuple[int, str, str]] = field(default_factory=list)  # (row, action, description)
+    rows: int = 0
+    headers: dict[str, str] = field(default_factory=dict)  # column key → the file's own header
+
+    def add_error(self, row: int, column: str, value, reason: str) -> None:
+        """`column` is a column's key: the error names it as the file's header does."""
+        if isinstance(value, datetime.date):
+            value = value.strftime("%d/%m/%Y")
+        name = self.headers.get(column, column)
+        self.errors.append(RowError(row, str(name), "" if value is None else str(value), str(reason)))
+
+    def summary(self) -> dict:
+        return {
+            "rows": self.rows,
+            "created": self.created,
+            "updated": self.updated,
+            "unchanged": self.unchanged,
+            "errors": len(self.errors),
+            "duplicates": len(self.duplicates),
+        }
+
+
+# --- Reading files -------------------------------------------------------------------------
+
+
+def check_size(size: int) -> None:
+    if size > settings.IMPORT_MAX_BYTES:
+        raise ImportFileError(
+            _("The file is %(size).1f MB; the limit is %(limit)d MB. Split it into smaller files.")
+            % {"size": size / 1024 / 1024, "limit": settings.IMPORT_MAX_BYTES // 1024 // 1024}
+        )
+
+
+def read_table(content: bytes, file_name: str, columns: list[ColumnSpec], sheet_names: set[str]):
+    """(column key → header, iterator of (row number, {key: value})) of the file's data rows.
+
+    Raises ImportFileError when the file is not XLSX or CSV, has formulas or merged header cells,
+    or has no sheet with the expected columns.
+    """
+    check_size(len(content))
+    if content.startswith(XLSX_MAGIC):
+        return _read_xlsx(content, columns, sheet_names)
+    if file_name.lower().endswith((".xlsx", ".xlsm", ".xls", ".ods", ".pdf", ".doc", ".docx")):
+        raise ImportFileError(
+            _("This is not a readable XLSX file. Save it as .xlsx (Excel 2007 or later) or CSV (UTF-8).")
+        )
+    try:
+        text = content.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise ImportFileError(
+            _("This file is neither XLSX nor CSV in UTF-8. In Excel, use “Save as” → “CSV UTF-8” or .xlsx.")
+        ) from error
+    if "\x00" in text[:4096]:
+        raise ImportFileError(_("This file is neither XLSX nor CSV in UTF-8."))
+    return _read_csv(text, columns)
+
+
+def header_names(header: list, mapping: dict[int, str], columns: list[ColumnSpec]) -> dict[str, str]:
+    """Column key → the header the file gives it (or the template's, for a column it lacks)."""
+    names = {column.key: str(column.label) for column in columns}
+    names.update({key: str(header[index]) for index, key in mapping.items() if header[index]})
+    return names
+
+
+def _header_map(header: list, columns: list[ColumnSpec]) -> dict[int, str]:
+    mapping = {}
+    for index, name in enumerate(header):
+        folded = fold(name or "")
+        for column in columns:
+            if folded and folded in column.names():
+                mapping[index] = column.key
+    return mapping
+
+
+def _check_header(mapping: dict[int, str], columns: list[ColumnSpec], header: list) -> None:
+    missing = [column for column in columns if column.required and column.key not in mapping.values()]
+    if missing:
+        raise ImportFileError(
+            _(
+                "Columns missing: %(missing)s. The file's columns are: %(found)s. "
+                "Download the template to see the expected ones."
+            )
+            % {
+                "missing": ", ".join(str(c.label) for c in missing),
+                "found": ", ".join(str(h) for h in header if h) or "—",
+            }
+        )
+
+
+def _read_csv(text: str, columns: list[ColumnSpec]):
+    sample = text[:4096]
+    try:
+        dialect = csv.Sniffer().sniff(sample, delimiters=",;\t")
+    except csv.Error:
+        dialect = csv.excel
+    reader = csv.reader(io.StringIO(text), dialect)
+    header = next(reader, [])
+    mapping = _header_map(header, columns)
+    _check_header(mapping, columns, header)
+    names = header_names(header, mapping, columns)
+
+    def rows():
+        for number, values in enumerate(reader, start=2):
+            if not any(value.strip() for value in values):
+                continue
+            yield number, {key: values[i].strip() if i < len(values) else "" for i, key in mapping.items()}
+
+    return names, rows()
+
+
+MERGE_CELL = re.compile(rb'<mergeCell ref="[A-Z]+(\d+):[A-Z]+(\d+)"')
+
+
+def _merged_header(content: bytes, sheet_path: str) -> bool:
+    with zipfile.ZipFile(io.BytesIO(content)) as archive:
+        try:
+            xml = archive.read(sheet_path)
+        except KeyError:
+            return False
+    return any(int(first) == 1 for first, _last in MERGE_CELL.findall(xml))
+
+
+def _read_xlsx(content: bytes, columns: list[ColumnSpec], sheet_names: set[str]):
+    try:
+        workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=False)
+    except Exception as error:  # openpyxl raises many kinds on a damaged or foreign file
+        raise ImportFileError(_("The file could not be opened as an XLSX workbook.")) from error
+    sheet, header, mapping = _find_sheet(workbook, columns, sheet_names, content)
+
+    def rows():
+        for number, cells in enumerate(sheet.iter_rows(min_row=2), start=2):
+            values = {}
+            for index, key in mapping.items():
+                cell = cells[index] if index < len(cells) else None
+                value = getattr(cell, "value", None)
+                if getattr(cell, "data_type", None) == "f" or (isinstance(value, str) and value.startswith("=")):
+                    raise ImportFileError(
+                        _(
+                            "Row %(row)s, column “%(column)s” holds a formula. "
+                            "Paste the values only, then import again."
+                        )
+                        % {"row": number, "column": header[index]}
+                    )
+                values[key] = value
+            if all(value is None or str(value).strip() == "" for value in values.values()):
+                continue  # empty rows, e.g. trailing ones
+            yield number, values
+        workbook.close()
+
+    return header_names(header, mapping, columns), rows()
+
+
+def _find_sheet(workbook, columns: list[ColumnSpec], sheet_names: set[str], content: bytes):
+    """The sheet named as in the template, else the first whose header has the required columns.
+    A sheet that looks like the data but whose header row has merged cells is refused."""
+    ordered = sorted(workbook.worksheets, key=lambda ws: fold(ws.title) not in sheet_names)
+    first_header = None
+    for sheet in ordered:
+        header = [cell.value for cell in next(sheet.iter_rows(min_row=1, max_row=1), [])]
+        first_header = first_header if first_header is not None else header
+        mapping = _header_map(header, columns)
+        position = workbook.sheetnames.index(sheet.title) + 1
+        if mapping and _merged_header(content, f"xl/worksheets/sheet{position}.xml"):
+            raise ImportFileError(_("The header row has merged cells: give each column its own header cell."))
+        if all(c.key in mapping.values() for c in columns if c.required):
+            return sheet, header, mapping
+    if len(workbook.worksheets) > 1:
+        raise ImportFileError(
+            _("No sheet of this workbook has the expected columns (sheets: %(sheets)s). Use the template's sheet.")
+            % {"sheets": ", ".join(workbook.sheetnames)}
+        )
+    _check_header(_header_map(first_header or [], columns), columns, first_header or [])
+    raise ImportFileError(_("The sheet has no header row."))
+
+
+def chunks(rows: Iterator, size: int = CHUNK) -> Iterator[list]:
+    batch = []
+    for row in rows:
+        batch.append(row)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+# --- Values --------------------------------------------------------------------------------
+
+DATE_FORMATS = ("%d/%m/%Y", "%Y-%m-%d", "%d-%m-%Y", "%d.%m.%Y")
+
+
+def parse_date(value) -> datetime.date | None:
+    """dd/mm/yyyy, yyyy-mm-dd or an Excel date cell; empty is None; anything else ValueError."""
+    if value is None or str(value).strip() == "":
+        return None
+    if isinstance(value, datetime.datetime):
+        return value.date()
+    if isinstance(value, datetime.date):
+        return value
+    text = str(value).strip()
+    for pattern in DATE_FORMATS:
+        try:
+            return datetime.datetime.strptime(text, pattern).date()
+        except ValueError:
+            continue
+    raise ValueError(_("not a date (write dd/mm/yyyy)"))
+
+
+@lru_cache(maxsize=64)
+def _choice_lookup(choices) -> dict[str, str]:
+    """Folded slug, English and Vietnamese label → slug, for one TextChoices class."""
+    lookup = {}
+    for slug, label in choices.choices:
+        for language in ("en", "vi"):
+            with translation.override(language):
+                lookup[fold(str(label))] = slug
+        lookup[fold(slug)] = slug
+    return lookup
+
+
+def parse_choice(value, choices) -> str:
+    """A TextChoices value from its slug, its Vietnamese or English label, ignoring accents."""
+    if value is None or str(value).strip() == "":
+        return ""
+    found = _choice_lookup(choices).get(fold(value))
+    if found is None:
+        raise ValueError(
+            _("unknown value; expected one of: %(values)s") % {"values": ", ".join(str(c.label) for c in choices)}
+        )
+    return found
+
+
+TRUE_WORDS = {"co", "x", "yes", "true", "1", "dung"}
+FALSE_WORDS = {"khong", "no", "false", "0", "sai", ""}
+
+
+def parse_bool(value) -> bool:
+    if value is True or value is False:
+        return value
+    word = fold(value)
+    if word in TRUE_WORDS:
+        return True
+    if word in FALSE_WORDS:
+        return False
+    raise ValueError(_("write Có or Không"))
+
+
+def parse_int(value) -> int | None:
+    if value is None or str(value).strip() == "":
+        return None
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    text = str(value).strip()
+    if not text.lstrip("-").isdigit():
+        raise ValueError(_("not a whole number"))
+    return int(text)
+
+
+def text(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))  # an ID or a code typed as a number
+    return str(value).strip()
+
+
+# --- The two steps -------------------------------------------------------------------------
+
+
+@dataclass
+class Importer:
+    """One kind of import: its columns, sheet names, and the function validating (and, when
+    `save` is true, saving) a chunk of rows into an Outcome."""
+
+    kind: str
+    label: object
+    columns: list[ColumnSpec]
+    sheet_names: set[str]
+    permissions: tuple[str, ...]
+    process_chunk: Callable  # (user, rows, outcome, save: bool, context: dict) -> None
+    sheet_title: str = ""  # the template's sheet
+    example: dict = field(default_factory=dict)  # the template's example row
+
+    def run(self, *, content: bytes, file_name: str, user, save: bool) -> Outcome:
+        """Read and validate every row; with `save`, write them all in one transaction, or none
+        when any row is wrong (ImportFileError for an unreadable file)."""
+        headers, rows = read_table(content, file_name, self.columns, {fold(n) for n in self.sheet_names})
+        outcome = Outcome(headers=headers)
+        context: dict = {}
+        if not save:
+            for chunk in chunks(rows):
+                outcome.rows += len(chunk)
+                self.process_chunk(user, chunk, outcome, False, context)
+            return outcome
+        with transaction.atomic():
+            for chunk in chunks(rows):
+                outcome.rows += len(chunk)
+                self.process_chunk(user, chunk, outcome, not outcome.errors, context)
+            if outcome.errors:
+                transaction.set_rollback(True)
+        return outcome
+
+
+REGISTRY: dict[str, Importer] = {}
+
+
+def register(importer: Importer) -> Importer:
+    REGISTRY[importer.kind] = importer
+    return importer
+
+
+KIND_LABELS = {
+    "establishments": gettext_lazy("Establishments"),
+    "members": gettext_lazy("Party members"),
+    "candidates": gettext_lazy("Candidates"),
+}
