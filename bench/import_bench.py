@@ -111,7 +111,7 @@ def main(sizes):
         content = build_file(rows)
         print(f"{rows} rows, file {len(content) / 1024 / 1024:.1f} MiB")
 
-        def run(save):
+        def run(save, content=content):
             return importer.run(content=content, file_name="bench.xlsx", user=user, save=save)
 
         outcome = measure("preview", lambda: run(False))
