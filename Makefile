@@ -53,5 +53,14 @@ messages: $(VENV)/.installed
 	$(PY) manage.py makemessages --locale vi --no-obsolete --ignore '.venv/*' --ignore 'staticfiles/*'
 	$(PY) manage.py makemessages --locale vi --domain djangojs --no-obsolete --ignore '.venv/*' --ignore 'staticfiles/*' --ignore 'static/vendor/*' || true
 
+# Backups: pg_dump on PostgreSQL, a consistent copy on SQLite, written to backups/.
+backup: $(VENV)/.installed
+	$(PY) manage.py backup_db
+
+# make restore FILE=backups/sonla-YYYYmmdd-HHMMSS.dump   (asks before replacing the data)
+restore: $(VENV)/.installed
+	@test -n "$(FILE)" || (echo "usage: make restore FILE=backups/<file>" && exit 2)
+	$(PY) manage.py restore_db $(FILE)
+
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache

@@ -341,10 +341,18 @@ def _write(builder: Builder) -> int:
     SourceListEntry.objects.bulk_create(entries, batch_size=2000)
     events = [
         StageEvent(
-            candidate=f.candidate, from_stage=previous, stage=stage, occurred_on=on, recorded_by=builder.by, **extra
+            candidate=f.candidate,
+            from_stage=previous,
+            stage=stage,
+            occurred_on=on,
+            ended_on=following,
+            recorded_by=builder.by,
+            **extra,
         )
         for f in builder.files
-        for previous, (stage, on, extra) in zip(["", *[e[0] for e in f.events]], f.events, strict=False)
+        for previous, (stage, on, extra), following in zip(
+            ["", *[e[0] for e in f.events]], f.events, [*[e[1] for e in f.events[1:]], None], strict=False
+        )
     ]
     StageEvent.objects.bulk_create(events, batch_size=2000)  # events are themselves the file's record
     introducers = [

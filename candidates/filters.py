@@ -21,9 +21,9 @@ from .models import (
     SourceList,
     SourceListEntry,
     TrainingClass,
-    added_between_q,
-    phase_q,
-    step_between_q,
+    candidates_added,
+    candidates_in_phase,
+    candidates_with_step,
 )
 
 EARLIEST, LATEST = datetime.date(1900, 1, 1), datetime.date(2999, 12, 31)
@@ -88,14 +88,14 @@ class CandidateFilterSet(BaseFilterSet):
         queryset = super().filter_queryset(queryset)
         if data.get("phase"):
             as_of = data.get("as_of") or timezone.localdate()
-            queryset = queryset.with_stage_on(as_of).filter(phase_q(data["phase"], as_of))
+            queryset = queryset.filter(candidates_in_phase(data["phase"], as_of))
         if data.get("added_after") or data.get("added_before"):
             queryset = queryset.filter(
-                added_between_q(data.get("added_after") or EARLIEST, data.get("added_before") or LATEST)
+                candidates_added(data.get("added_after") or EARLIEST, data.get("added_before") or LATEST)
             )
         if data.get("event"):
             start, end = data.get("event_after") or EARLIEST, data.get("event_before") or LATEST
-            queryset = queryset.filter(step_between_q(data["event"], start, end))
+            queryset = queryset.filter(candidates_with_step(data["event"], start, end))
         return queryset
 
     def filter_age_min(self, queryset, name, value):

@@ -67,13 +67,6 @@ class CandidateQuerySet(SearchTextQuerySetMixin, ScopedQuerySet):
     district_path = "establishment__commune__district"
     commune_path = "establishment__commune"
 
-    def with_stage_on(self, on: datetime.date):
-        """Annotate `stage_on_date`: the stage the file was at on `on` (its latest step by then)."""
-        latest = StageEvent.objects.filter(candidate=OuterRef("pk"), occurred_on__lte=on).order_by(
-            "-occurred_on", "-pk"
-        )
-        return self.annotate(stage_on_date=Subquery(latest.values("stage")[:1]))
-
 
 PHASES = {
     "on_source_list": _("On a source list"),
@@ -84,35 +77,54 @@ BEFORE_ADMISSION = ["trained", "dossier", "cell_resolution", "grassroots_resolut
 IN_PROCEDURE = ["dossier", "cell_resolution", "grassroots_resolution", "decision"]
 
 
-def phase_q(phase: str, on: datetime.date) -> Q:
-    """Candidates in `phase` on `on`, for a queryset annotated by `with_stage_on(on)`.
+def event_open_on_q(on: datetime.date) -> Q:
+    """For StageEvent: the step the file was at on `on` (entered by then, not yet followed)."""
+    return Q(occurred_on__lte=on) & (Q(ended_on__isnull=True) | Q(ended_on__gt=on))
 
-    The quarterly report counts with these conditions and the candidate list filters with them,
-    so a figure and its list always agree."""
-    if phase == "on_source_list":
-        return Q(
-            Exists(
-                SourceListEntry.objects.filter(candidate=OuterRef("pk"), added_on__lte=on).filter(
-                    Q(removed_on__isnull=True) | Q(removed_on__gt=on)
-                )
-            )
-        )
+
+def phase_event_q(phase: str, on: datetime.date) -> Q:
+    """For StageEvent: the file was in `phase` on `on` ("certified": at a stage before admission
+    with a certificate still valid; "in_procedure": at the dossier or voting stages)."""
     if phase == "certified":
         oldest_valid = add_months(on, -settings.CERTIFICATE_VALIDITY_MONTHS)
-        return Q(stage_on_date__in=BEFORE_ADMISSION, certificate_on__lte=on, certificate_on__gt=oldest_valid)
+        return (
+            event_open_on_q(on)
+            & Q(stage__in=BEFORE_ADMISSION)
+            & Q(candidate__certificate_on__lte=on, candidate__certificate_on__gt=oldest_valid)
+        )
     if phase == "in_procedure":
-        return Q(stage_on_date__in=IN_PROCEDURE)
+        return event_open_on_q(on) & Q(stage__in=IN_PROCEDURE)
     raise ValueError(phase)
 
 
-def step_between_q(stage: str, start: datetime.date, end: datetime.date) -> Q:
-    """Candidates whose file entered `stage` between `start` and `end` (both included)."""
-    return Q(Exists(StageEvent.objects.filter(candidate=OuterRef("pk"), stage=stage, occurred_on__range=(start, end))))
+def step_event_q(stage: str, start: datetime.date, end: datetime.date) -> Q:
+    """For StageEvent: a step into `stage` between `start` and `end` (both included)."""
+    return Q(stage=stage, occurred_on__range=(start, end))
 
 
-def added_between_q(start: datetime.date, end: datetime.date) -> Q:
-    """Candidates put on a source list between `start` and `end` (both included)."""
-    return Q(Exists(SourceListEntry.objects.filter(candidate=OuterRef("pk"), added_on__range=(start, end))))
+def entry_open_on_q(on: datetime.date) -> Q:
+    """For SourceListEntry: the person was on the list on `on`."""
+    return Q(added_on__lte=on) & (Q(removed_on__isnull=True) | Q(removed_on__gt=on))
+
+
+def entry_added_q(start: datetime.date, end: datetime.date) -> Q:
+    return Q(added_on__range=(start, end))
+
+
+def candidates_in_phase(phase: str, on: datetime.date) -> Q:
+    """For a Candidate queryset: the same conditions as the quarterly report counts, so a figure
+    and its drill-down list always agree."""
+    if phase == "on_source_list":
+        return Q(Exists(SourceListEntry.objects.filter(entry_open_on_q(on), candidate=OuterRef("pk"))))
+    return Q(Exists(StageEvent.objects.filter(phase_event_q(phase, on), candidate=OuterRef("pk"))))
+
+
+def candidates_with_step(stage: str, start: datetime.date, end: datetime.date) -> Q:
+    return Q(Exists(StageEvent.objects.filter(step_event_q(stage, start, end), candidate=OuterRef("pk"))))
+
+
+def candidates_added(start: datetime.date, end: datetime.date) -> Q:
+    return Q(Exists(SourceListEntry.objects.filter(entry_added_q(start, end), candidate=OuterRef("pk"))))
 
 
 class Candidate(SearchTextModel):
@@ -325,6 +337,13 @@ class StageEvent(models.Model):
     from_stage = models.CharField(_("from stage"), max_length=30, choices=Stage.choices, blank=True)
     stage = models.CharField(_("stage"), max_length=30, choices=Stage.choices)
     occurred_on = models.DateField(_("date"))
+    ended_on = models.DateField(
+        _("until"),
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_("The date of the next step: the file was at this stage from its date until then."),
+    )
     document_number = models.CharField(_("document number"), max_length=50, blank=True)
     votes_for = models.PositiveSmallIntegerField(_("votes in favour"), null=True, blank=True)
     official_members = models.PositiveSmallIntegerField(_("official members of the cell"), null=True, blank=True)
@@ -335,7 +354,7 @@ class StageEvent(models.Model):
         settings.AUTH_USER_MODEL, verbose_name=_("recorded by"), on_delete=models.PROTECT, related_name="+"
     )
     recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=["ended_on"])  # derived from the next step
 
     objects = StageEventQuerySet.as_manager()
 
@@ -359,6 +378,7 @@ class StageEvent(models.Model):
             models.Index(fields=["stage", "occurred_on"], name="stage_event_stage_date_idx"),
             models.Index(fields=["candidate", "stage"], name="stage_event_candidate_idx"),
             models.Index(fields=["candidate", "occurred_on"], name="stage_event_cand_date_idx"),
+            models.Index(fields=["occurred_on", "ended_on"], name="stage_event_open_idx"),
         ]
 
     def __str__(self):
@@ -406,6 +426,7 @@ class SourceListEntry(models.Model):
             ),
         ]
         indexes = [
+            models.Index(fields=["added_on", "removed_on"], name="source_list_entry_open_idx"),
             models.Index(fields=["added_on"], name="source_list_entry_added_idx"),
             models.Index(fields=["candidate", "added_on"], name="source_entry_candidate_idx"),
         ]

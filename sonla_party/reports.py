@@ -17,7 +17,15 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from candidates.models import Candidate, StageEvent, added_between_q, phase_q, step_between_q
+from candidates.models import (
+    Candidate,
+    SourceListEntry,
+    StageEvent,
+    entry_added_q,
+    entry_open_on_q,
+    phase_event_q,
+    step_event_q,
+)
 from establishments.models import District, Establishment, PartyCell, PartyMember
 
 from .exceptions import RuleViolation
@@ -177,20 +185,36 @@ def establishment_figures(user, quarter: Quarter) -> dict[int, dict[str, int]]:
 
 
 def candidate_figures(user, quarter: Quarter) -> dict[int, dict[str, int]]:
+    """Steps and phases from the events, lists from their lines: two grouped queries. Each counts
+    distinct candidates under the same conditions as the candidate list's drill-down filters."""
     start, end = quarter.start, quarter.end
-    counts = {
-        phase: Count("pk", filter=phase_q(phase, end)) for phase in ("on_source_list", "certified", "in_procedure")
+    district = "candidate__establishment__commune__district"
+    events = {
+        phase: Count("candidate", distinct=True, filter=phase_event_q(phase, end))
+        for phase in ("certified", "in_procedure")
     }
-    counts["added_to_source"] = Count("pk", filter=added_between_q(start, end))
-    counts.update({key: Count("pk", filter=step_between_q(stage, start, end)) for key, stage in EVENT_COLUMNS.items()})
-    rows = (
-        Candidate.objects.for_user(user)
-        .with_stage_on(end)
-        .order_by()
-        .values("establishment__commune__district")
-        .annotate(**counts)
+    events.update(
+        {
+            key: Count("candidate", distinct=True, filter=step_event_q(stage, start, end))
+            for key, stage in EVENT_COLUMNS.items()
+        }
     )
-    return _grouped(list(rows), "establishment__commune__district")
+    by_events = (
+        StageEvent.objects.for_user(user).filter(occurred_on__lte=end).order_by().values(district).annotate(**events)
+    )
+    entries = (
+        SourceListEntry.objects.filter(candidate__in=Candidate.objects.for_user(user).values("pk"), added_on__lte=end)
+        .order_by()
+        .values(district)
+        .annotate(
+            on_source_list=Count("candidate", distinct=True, filter=entry_open_on_q(end)),
+            added_to_source=Count("candidate", distinct=True, filter=entry_added_q(start, end)),
+        )
+    )
+    figures = _grouped(list(by_events), district)
+    for district_id, row in _grouped(list(entries), district).items():
+        figures.setdefault(district_id, {}).update(row)
+    return figures
 
 
 def member_figures(user, quarter: Quarter) -> dict[int, dict[str, int]]:

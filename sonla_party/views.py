@@ -7,8 +7,8 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.contrib.auth.mixins import PermissionRequiredMixin
-from django.db import transaction
-from django.http import HttpResponsePermanentRedirect, HttpResponseRedirect
+from django.db import DatabaseError, connection, transaction
+from django.http import HttpResponse, HttpResponsePermanentRedirect, HttpResponseRedirect, JsonResponse
 from django.templatetags.static import static
 from django.urls import reverse
 from django.utils import timezone
@@ -202,7 +202,8 @@ class AsOfForm(forms.Form):
 
 
 class DashboardView(TemplateView):
-    """Where the province (or the user's district) stands on a date: the "blank" establishments."""
+    """Where the province (or the user's district) stands on a date: the "blank" establishments.
+    The chart's series over the years comes from `DashboardChartView`, after the page."""
 
     template_name = "dashboard.html"
 
@@ -210,24 +211,19 @@ class DashboardView(TemplateView):
         context = super().get_context_data(**kwargs)
         form = AsOfForm(self.request.GET or None)
         as_of = form.as_of_date()
-        style_fields(form)
         rows, total = dashboard.blank_rows(self.request.user, as_of)
-        chart = dashboard.blank_series(self.request.user, dashboard.year_end_dates(as_of))
-        chart["series"] = {"without_members": _("Without party members"), "without_cell": _("Without a party cell")}
-        context.update(
-            form=form,
-            as_of=as_of,
-            rows=rows,
-            total=total,
-            chart=chart,
-        )
+        context.update(form=form, as_of=as_of, rows=rows, total=total)
         return context
 
 
-@login_not_required
-def favicon(request):
-    """Browsers ask for /favicon.ico on every page (the admin's too)."""
-    return HttpResponsePermanentRedirect(static("favicon.svg"))
+class DashboardChartView(View):
+    """The two blank counts at the end of every year since 2006, as JSON for the dashboard's chart."""
+
+    def get(self, request):
+        as_of = AsOfForm(request.GET or None).as_of_date()
+        chart = dashboard.blank_series(request.user, dashboard.year_end_dates(as_of))
+        chart["series"] = {"without_members": _("Without party members"), "without_cell": _("Without a party cell")}
+        return JsonResponse(chart)
 
 
 # --- Quarterly report ----------------------------------------------------------------------
@@ -310,9 +306,6 @@ class QuarterlyReportView(QuarterlyReportMixin, TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context.update(self.report_context())
-        quarters = context["quarter"].last(8)
-        context["admissions_chart"] = reports.admissions_by_quarter(self.request.user, quarters)
-        context["blank_chart"] = reports.blank_by_quarter(self.request.user, quarters)
         context["title"] = _("Quarterly report %(quarter)s") % {"quarter": context["quarter"]}
         context["can_finalise"] = (
             self.request.user.has_perm("sonla_party.finalise_report") and self.request.user.scope.is_province
@@ -344,6 +337,17 @@ class QuarterlyReportView(QuarterlyReportMixin, TemplateView):
         return xlsx_response(sheets, f"bao-cao-quy-{quarter.number}-{quarter.year}")
 
 
+class QuarterlyChartsView(QuarterlyReportMixin, View):
+    """The report's two charts over the last eight quarters, as JSON (loaded after the page)."""
+
+    def get(self, request):
+        quarters = QuarterForm(request.GET or None).chosen_quarter().last(8)
+        which = request.GET.get("chart")
+        if which == "blank":
+            return JsonResponse(reports.blank_by_quarter(request.user, quarters))
+        return JsonResponse(reports.admissions_by_quarter(request.user, quarters))
+
+
 class QuarterlyReportPrintView(QuarterlyReportMixin, TemplateView):
     template_name = "reports/quarterly_print.html"
 
@@ -367,3 +371,20 @@ class FinaliseQuarterView(PermissionRequiredMixin, View):
         else:
             messages.success(request, _("Quarter %(quarter)s finalised.") % {"quarter": quarter})
         return HttpResponseRedirect(f"{reverse('reports:quarterly')}?year={quarter.year}&quarter={quarter.number}")
+
+
+@login_not_required
+def favicon(request):
+    """Browsers ask for /favicon.ico on every page (the admin's too)."""
+    return HttpResponsePermanentRedirect(static("favicon.svg"))
+
+
+@login_not_required
+def healthz(request):
+    """For the reverse proxy and the load balancer: 200 when the database answers, else 503."""
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+    except DatabaseError:
+        return HttpResponse("database unavailable", status=503, content_type="text/plain")
+    return HttpResponse("ok", content_type="text/plain")

@@ -83,6 +83,7 @@ def move_candidate(
     failing = [req for req in (check(locked) if check else []) if not req.ok]
     if failing:
         raise PipelineError(" ".join(req.message for req in failing))
+    locked.events.filter(ended_on__isnull=True).update(ended_on=step.occurred_on)  # the stage it leaves
     event = StageEvent.objects.create(
         candidate=locked, from_stage=locked.stage, stage=to_stage, recorded_by=by, **step.__dict__
     )

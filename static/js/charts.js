@@ -9,9 +9,7 @@
     return element ? JSON.parse(element.textContent) : null;
   }
 
-  function lineChart(canvasId, dataId, type) {
-    var canvas = document.getElementById(canvasId);
-    var data = readJson(dataId);
+  function draw(canvas, data, type) {
     if (!canvas || !data || typeof Chart === "undefined") { return; }
     var names = Object.keys(data.series);
     new Chart(canvas, {
@@ -35,7 +33,13 @@
 
   document.addEventListener("DOMContentLoaded", function () {
     document.querySelectorAll("canvas[data-chart]").forEach(function (canvas) {
-      lineChart(canvas.id, canvas.dataset.chart, canvas.dataset.chartType);
+      draw(canvas, readJson(canvas.dataset.chart), canvas.dataset.chartType);
+    });
+    /* Charts whose figures take longer come after the page, so the table shows at once. */
+    document.querySelectorAll("canvas[data-chart-url]").forEach(function (canvas) {
+      fetch(canvas.dataset.chartUrl, { credentials: "same-origin", headers: { "Accept": "application/json" } })
+        .then(function (response) { return response.ok ? response.json() : null; })
+        .then(function (data) { draw(canvas, data, canvas.dataset.chartType); });
     });
   });
 })();

@@ -89,3 +89,21 @@ def test_border_communes_have_a_border_guard_deputy_secretary(board):
             .filter(commune=commune, cadre__force="border_guard", role="deputy_secretary")
             .exists()
         ), commune
+
+
+def test_the_dashboard_chart_tells_the_same_story(board):
+    chart = board.get("/dashboard/chart/?as_of=2020-12-31").json()
+    points = dict(zip(chart["labels"], zip(chart["without_members"], chart["without_cell"], strict=True), strict=True))
+    assert points["01/01/2006"] == (86, 995)
+    assert points["31/12/2006"] == (25, 631)
+    assert points["31/12/2015"] == (0, 96)
+    assert points["31/12/2020"] == (0, 0)
+    assert set(chart["series"]) == {"without_members", "without_cell"}
+
+
+def test_the_report_charts_cover_eight_quarters(board):
+    admissions = board.get("/reports/quarterly/charts/?year=2024&quarter=4&chart=admissions").json()
+    assert admissions["labels"] == ["1/2023", "2/2023", "3/2023", "4/2023", "1/2024", "2/2024", "3/2024", "4/2024"]
+    assert len(admissions["series"]) == 12 and sum(sum(admissions[pk]) for pk in admissions["series"]) > 0
+    blank = board.get("/reports/quarterly/charts/?year=2024&quarter=4&chart=blank").json()
+    assert len(blank["without_cell"]) == 8

@@ -15,6 +15,7 @@ PUBLIC = {
     "logout",  # POST only; logging out when logged out is harmless
     "set_language",  # the login page offers the language switch
     "favicon",  # the browser asks for it on every page, the login page included
+    "healthz",  # the load balancer's probe: says only whether the database answers
     "admin:login",
     "admin:logout",
     "admin:javascript-catalog",

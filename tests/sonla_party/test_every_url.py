@@ -17,7 +17,7 @@ from openpyxl import load_workbook
 from candidates.choices import Stage
 from candidates.models import Enrollment, SourceList, TrainingClass
 from sonla_party import roles
-from sonla_party.models import FinalisedReport
+from sonla_party.models import FinalisedReport, ImportBatch
 from tests.candidates.pipeline import advance, new_candidate
 from tests.factories import (
     AssignmentFactory,
@@ -40,8 +40,10 @@ pytestmark = pytest.mark.django_db
 # other district. "public": needs no scope.
 ROUTES = {
     "dashboard": ("list", None),
+    "dashboard_chart": ("chart", None),
     "set_language": ("public", None),
     "favicon": ("public", None),
+    "healthz": ("public", None),
     "establishments:establishment_list": ("list", None),
     "establishments:establishment_create": ("form", None),
     "establishments:establishment_autocomplete": ("json", None),
@@ -91,7 +93,14 @@ ROUTES = {
     "candidates:roster_print": ("detail", "training_class"),
     "reports:quarterly": ("list", None),
     "reports:quarterly_print": ("list", None),
+    "reports:quarterly_charts": ("chart", None),
     "reports:quarterly_finalise": ("finalise", None),
+    "imports:start": ("form", None),
+    "imports:template": ("form", "kind"),
+    # an import is seen by its uploader only: the other district's board member uploaded this one
+    "imports:preview": ("detail", "import_batch"),
+    "imports:confirm": ("post", "import_batch"),
+    "imports:bad_rows": ("detail", "import_batch"),
 }
 
 
@@ -130,6 +139,9 @@ class World:
         )
         self.cadre = CadreFactory(district=self.other, full_name=f"Cán bộ {MARK}")
         self.assignment = AssignmentFactory(cadre=self.cadre, establishment=self.establishment)
+        self.import_batch = ImportBatch.objects.create(
+            user=self.board, kind="candidates", file_name=f"{MARK}.csv", content=b"x", summary={}
+        )
         # A user with every right of the board, but the scope of the home district only.
         self.user = make_user("district-all-rights", roles.BOARD, district=self.home, is_staff=True)
         self.client = Client()
@@ -144,6 +156,8 @@ def world():
 def url_for(route_name, target, world):
     if route_name == "candidates:enrol":
         return reverse(route_name)  # its class travels in the POST
+    if target == "kind":
+        return reverse(route_name, kwargs={"kind": "candidates"})
     kwargs = {"pk": getattr(world, target).pk} if target is not None else {}
     if route_name == "candidates:candidate_step":
         kwargs["stage"] = "decision"
@@ -192,6 +206,10 @@ def test_another_district_never_shows(world, route_name, probe):
     elif kind == "finalise":  # a district's user cannot store the province's figures
         response = client.post(url, {"year": 2024, "quarter": 1})
         assert response.status_code == 302 and not FinalisedReport.objects.exists()
+    elif kind == "chart":  # the figures of the user's own districts only
+        response = client.get(url, {"chart": "admissions"})
+        assert response.status_code == 200 and MARK not in response.content.decode()
+        assert str(world.other.pk) not in response.json().get("series", {})
     elif kind == "json":
         response = client.get(url, {"q": MARK.lower()})
         assert response.status_code == 200 and response.json()["results"] == []
