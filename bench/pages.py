@@ -18,6 +18,13 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "sonla_party.settings")
+# Production settings (DEBUG off: no debug toolbar of queries, compiled templates, manifest static
+# files), on plain HTTP on loopback.
+os.environ.setdefault("DEBUG", "0")
+os.environ.setdefault("SECRET_KEY", "bench-" + "x" * 60)
+os.environ.setdefault("ALLOWED_HOSTS", "127.0.0.1,localhost")
+os.environ.setdefault("SECURE_SSL_REDIRECT", "0")
+os.environ.setdefault("BEHIND_TLS_PROXY", "0")
 
 import django
 
@@ -26,7 +33,7 @@ django.setup()
 from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
-from django.test.utils import CaptureQueriesContext, setup_test_environment  # noqa: E402
+from django.test.utils import CaptureQueriesContext  # noqa: E402
 
 from candidates.models import Candidate, SourceList, TrainingClass  # noqa: E402
 from establishments.models import Assignment, Cadre, District, Establishment, PartyCell, PartyMember  # noqa: E402
@@ -119,7 +126,8 @@ def main():
         started = time.perf_counter()
         call_command("load_demo", reset=True, scale="province", force=True)
         print(f"load_demo --scale province: {time.perf_counter() - started:.0f} s")
-    setup_test_environment()
+    # SESSION_COOKIE_SECURE is on with DEBUG off: the test client sends cookies over HTTP anyway.
+    call_command("collectstatic", interactive=False, verbosity=0)
     client = Client(HTTP_HOST="127.0.0.1")
     user = User.objects.get(username="board")
     user.is_staff = True

@@ -9,8 +9,8 @@
 
 The files are historical fixtures written in bulk (the services' rules are respected by
 construction, and checked by tests/candidates/test_demo.py); real steps go through services.py.
-Candidates and members get their "created" history record; events, introductions and source-list
-lines, which are dated records themselves, are written without one to keep the load fast.
+Like the registry's members, these seeded rows get no "created" history record (see
+establishments/demo.py): the history starts with the first real change.
 """
 
 import datetime
@@ -70,9 +70,15 @@ class Builder:
         file.add(Stage.TRAINED, on, document_number=cand.certificate_number, note=cand.certificate_issuer)
 
     def introducers(self, file: File, on: datetime.date) -> None:
-        commune_id = file.candidate.establishment.commune_id
-        officials = [m for m in self.officials_by_commune[commune_id] if rules._is_official(m, on)]
-        chosen = self.rng.sample(officials, min(2, len(officials)))
+        """Two members of the commune official on `on` (a few random draws, not a scan)."""
+        pool = self.officials_by_commune[file.candidate.establishment.commune_id]
+        chosen = []
+        for _attempt in range(30 if pool else 0):
+            member = self.rng.choice(pool)
+            if member not in chosen and rules._is_official(member, on):
+                chosen.append(member)
+                if len(chosen) == 2:
+                    break
         file.introductions += [(member, on) for member in chosen]
         if len(chosen) < 2:
             file.candidate.is_youth_union_member = True
@@ -324,7 +330,7 @@ def _write(builder: Builder) -> int:
     candidates = [f.candidate for f in builder.files]
     for file in builder.files:
         _finish(file, builder)
-    bulk_create_with_history(candidates, Candidate, batch_size=2000, default_user=builder.by)
+    Candidate.objects.bulk_create(candidates, batch_size=5000)
     source_lists = _source_lists(builder.files)
     entries = [
         SourceListEntry(
@@ -354,7 +360,7 @@ def _write(builder: Builder) -> int:
             ["", *[e[0] for e in f.events]], f.events, [*[e[1] for e in f.events[1:]], None], strict=False
         )
     ]
-    StageEvent.objects.bulk_create(events, batch_size=2000)  # events are themselves the file's record
+    StageEvent.objects.bulk_create(events, batch_size=5000)  # events are themselves the file's record
     introducers = [
         Introducer(
             candidate=f.candidate,
@@ -401,7 +407,7 @@ def _create_members_for_current_admissions(builder: Builder) -> int:
                 admitted_on=file.events[-1][1],
             )
         )
-    bulk_create_with_history(members, PartyMember, batch_size=2000, default_user=builder.by)
+    PartyMember.objects.bulk_create(members, batch_size=5000)
     for file, member in zip(pending, members, strict=True):
         file.candidate.party_member = member
     return len(members)
@@ -487,12 +493,6 @@ def _upcoming_classes(builder: Builder, enrollments: list) -> list[TrainingClass
             for c in people[: len(people) // 2]
         ]
     return classes
-
-
-def delete_demo() -> None:
-    for model in (Enrollment, TrainingClass, StageEvent, Introducer, SourceListEntry, Candidate, SourceList):
-        model.objects.all().delete()
-        model.history.all().delete()
 
 
 def build_demo(*, seed: int, scale: str, by) -> dict[str, int]:

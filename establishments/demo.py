@@ -9,6 +9,10 @@ Calibrated to the published figures:
 - on 31/12/2020 every establishment had both. Some enterprises and cooperatives (Resolution
   19-NQ/TU) open from 2021 on, a few still without a cell.
 Cells founded in an establishment already covered by a combined cell are "split off".
+
+The demo data is the starting state, not a change: the small tables (districts, communes,
+establishments, cells, cadres) get their "created" history record; the large ones (members,
+and in the candidates app files and events) are seeded without one, to load the province fast.
 """
 
 import csv
@@ -427,9 +431,9 @@ def build_members(rng: random.Random, plan: Plan, cells: dict[int, PartyCell], s
                 continue
             batch.append(_member(rng, ids, est, cell, admitted, can_leave=position > 0, today=today))
         if len(batch) >= 5000:
-            total += len(bulk_create_with_history(batch, PartyMember, batch_size=2500))
+            total += len(PartyMember.objects.bulk_create(batch, batch_size=5000))
             batch = []
-    total += len(bulk_create_with_history(batch, PartyMember, batch_size=2500))
+    total += len(PartyMember.objects.bulk_create(batch, batch_size=5000))
     return total
 
 

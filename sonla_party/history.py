@@ -31,6 +31,7 @@ class HistoryEntry:
     kind: str
     reason: str
     changes: list[Change]
+    first_known: bool = False  # a change with no earlier record: the old values are unknown
 
 
 def _display(field, value, related_labels) -> str:
@@ -105,6 +106,7 @@ def history_entries(obj, user=None, limit: int = 25) -> list[HistoryEntry]:
                 kind=str(HISTORY_TYPES.get(record.history_type, record.history_type)),
                 reason=record.history_change_reason or "",
                 changes=_changes(record, previous, fields, labels, masked),
+                first_known=previous is None and record.history_type == "~",
             )
         )
     return entries

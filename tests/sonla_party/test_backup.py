@@ -34,10 +34,10 @@ def test_a_backup_restores_into_a_scratch_database_with_every_row(board_user, pr
         scratch = f"sonla_restore_{uuid.uuid4().hex[:8]}"
         settings = connection.settings_dict
         dsn = {
-            'host': settings["HOST"] or None,
-            'port': settings["PORT"] or None,
-            'user': settings["USER"] or None,
-            'password': settings["PASSWORD"] or None,
+            "host": settings["HOST"] or None,
+            "port": settings["PORT"] or None,
+            "user": settings["USER"] or None,
+            "password": settings["PASSWORD"] or None,
         }
         with psycopg.connect(dbname="postgres", autocommit=True, **dsn) as admin:
             admin.execute(f'CREATE DATABASE "{scratch}"')

@@ -33,7 +33,11 @@ class Command(BaseCommand):
             if demo.has_domain_data():
                 self.stdout.write("Demo data already present: nothing added (use --reset to rebuild).")
             else:
-                created = demo.build(seed=seed, scale=scale)
+                created = demo.build(
+                    seed=seed,
+                    scale=scale,
+                    report=lambda part, seconds: self.stdout.write(f"  ({part}: {seconds:.0f} s)"),
+                )
                 for name, count in created.items():
                     self.stdout.write(f"  {name}: {count}")
             demo.ensure_accounts()
