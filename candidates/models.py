@@ -379,6 +379,7 @@ class StageEvent(models.Model):
             models.Index(fields=["candidate", "stage"], name="stage_event_candidate_idx"),
             models.Index(fields=["candidate", "occurred_on"], name="stage_event_cand_date_idx"),
             models.Index(fields=["occurred_on", "ended_on"], name="stage_event_open_idx"),
+            models.Index(fields=["ended_on"], name="stage_event_ended_idx"),
         ]
 
     def __str__(self):

@@ -386,6 +386,7 @@ class PartyMember(SearchTextModel):
             models.Index(fields=["establishment", "admitted_on"], name="party_member_estab_admit_idx"),
             models.Index(fields=["admitted_on"], name="party_member_admitted_idx"),
             models.Index(fields=["official_on"], name="party_member_official_idx"),
+            models.Index(fields=["full_name", "id"], name="party_member_name_idx"),
         ]
 
     def __str__(self):
@@ -560,8 +561,10 @@ class Assignment(models.Model):
         return self.starts_on <= on and (self.ends_on is None or self.ends_on > on)
 
 
-def has_cadre_on(on: datetime.date) -> Exists:
-    """For an Establishment queryset: a cadre followed it, or its whole commune, on `on`."""
-    return Exists(
-        Assignment.objects.active_on(on).filter(Q(establishment=OuterRef("pk")) | Q(commune=OuterRef("commune_id")))
+def has_cadre_on(on: datetime.date) -> Q:
+    """For an Establishment queryset: a cadre followed it, or its whole commune, on `on`.
+    (Two subqueries, each on its own index, rather than one with an OR that can use neither.)"""
+    active = Assignment.objects.active_on(on)
+    return Q(Exists(active.filter(establishment=OuterRef("pk")))) | Q(
+        Exists(active.filter(commune=OuterRef("commune_id")))
     )

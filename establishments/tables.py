@@ -1,6 +1,8 @@
 """Tables of the registry lists. The views' querysets select / annotate every column shown."""
 
 import django_tables2 as tables
+from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from sonla_party.tables import BooleanColumn, ChoiceColumn, CitizenIdColumn, DateColumn
@@ -10,21 +12,41 @@ from .models import Assignment, Cadre, Establishment, PartyCell, PartyMember
 
 
 class ResponsibleCadresColumn(tables.Column):
-    """Who follows the establishment today, directly or through its commune (prefetched)."""
+    """Who follows the establishment today, directly or through its commune: one query for the
+    rows of the page (or of the export), made at the first cell."""
 
     def __init__(self, *args, **kwargs):
         kwargs.update(accessor="pk", orderable=False, verbose_name=_("Responsible cadres today"))
         super().__init__(*args, **kwargs)
 
-    def render(self, record):
-        return self.value(record) or "—"
+    def render(self, record, table):
+        return self.value(record, table) or "—"
 
-    def value(self, record):
-        assignments = [
-            *getattr(record, "current_assignments", []),
-            *getattr(record.commune, "current_assignments", []),
-        ]
-        return ", ".join(sorted({a.cadre.full_name for a in assignments}))
+    def value(self, record, table):
+        if not hasattr(table, "_cadres_today"):
+            rows = table.page.object_list if getattr(table, "page", None) else table.data
+            table._cadres_today = cadres_today(getattr(row, "record", row) for row in rows)
+        names = table._cadres_today["establishment"].get(record.pk, set()) | table._cadres_today["commune"].get(
+            record.commune_id, set()
+        )
+        return ", ".join(sorted(names))
+
+
+def cadres_today(establishments) -> dict[str, dict[int, set[str]]]:
+    rows = list(establishments)
+    ids, communes = {e.pk for e in rows}, {e.commune_id for e in rows}
+    found = {"establishment": {}, "commune": {}}
+    active = Assignment.objects.active_on(timezone.localdate()).filter(
+        Q(establishment__in=ids) | Q(commune__in=communes)
+    )
+    for assignment in active.select_related("cadre"):
+        kind, key = (
+            ("establishment", assignment.establishment_id)
+            if assignment.establishment_id
+            else ("commune", assignment.commune_id)
+        )
+        found[kind].setdefault(key, set()).add(assignment.cadre.full_name)
+    return found
 
 
 class EstablishmentTable(tables.Table):

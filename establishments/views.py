@@ -1,5 +1,5 @@
 from django.contrib import messages
-from django.db.models import Count, OuterRef, Prefetch, Q, Subquery
+from django.db.models import Count, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.http import HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404
@@ -57,12 +57,7 @@ class EstablishmentListView(FilteredListView):
     create_url = "establishments:establishment_create"
 
     def scope_queryset(self, queryset):
-        today = timezone.localdate()
-        current = Assignment.objects.active_on(today).select_related("cadre")
-        return queryset.select_related("commune__district").prefetch_related(
-            Prefetch("assignments", queryset=current, to_attr="current_assignments"),
-            Prefetch("commune__assignments", queryset=current, to_attr="current_assignments"),
-        )
+        return queryset.select_related("commune__district")  # today's cadres: see ResponsibleCadresColumn
 
 
 class EstablishmentDetailView(ScopedDetailView):

@@ -23,6 +23,7 @@ from candidates.models import (
     StageEvent,
     entry_added_q,
     entry_open_on_q,
+    event_open_on_q,
     phase_event_q,
     step_event_q,
 )
@@ -162,105 +163,125 @@ COLUMNS = [
 KEYS = [column.key for column in COLUMNS]
 
 
-def _grouped(rows, key: str) -> dict[int, dict[str, int]]:
-    return {row.pop(key): row for row in rows}
+def _split(rows, group: str, count: int) -> list[dict[int, dict[str, int]]]:
+    """Rows of `group` with columns named `<key>__<i>` → one {district: {key: value}} per quarter i."""
+    figures = [{} for _ in range(count)]
+    for row in rows:
+        district = row.pop(group)
+        for name, value in row.items():
+            key, index = name.rsplit("__", 1)
+            figures[int(index)].setdefault(district, {})[key] = value
+    return figures
 
 
-def establishment_figures(user, quarter: Quarter) -> dict[int, dict[str, int]]:
-    on = quarter.end
-    rows = (
-        Establishment.objects.for_user(user)
-        .existing_on(on)
-        .with_facts(on)
-        .order_by()
-        .values("commune__district")
-        .annotate(
-            establishments=Count("pk"),
-            without_members=Count("pk", filter=Q(has_party_members=False)),
-            without_cell=Count("pk", filter=Q(has_party_cell=False)),
-            blank_without_cadre=Count("pk", filter=BLANK & Q(has_cadre=False)),
+def establishment_figures(user, quarters: list[Quarter]) -> list[dict]:
+    """At each quarter's end: establishments, without members, without a cell, blank without a
+    cadre (one query per quarter: the facts are subqueries on that date)."""
+    figures = []
+    for quarter in quarters:
+        on = quarter.end
+        rows = (
+            Establishment.objects.for_user(user)
+            .existing_on(on)
+            .with_facts(on)
+            .order_by()
+            .values("commune__district")
+            .annotate(
+                establishments__0=Count("pk"),
+                without_members__0=Count("pk", filter=Q(has_party_members=False)),
+                without_cell__0=Count("pk", filter=Q(has_party_cell=False)),
+                blank_without_cadre__0=Count("pk", filter=BLANK & Q(has_cadre=False)),
+            )
         )
-    )
-    return _grouped(list(rows), "commune__district")
+        figures.append(_split(list(rows), "commune__district", 1)[0])
+    return figures
 
 
-def candidate_figures(user, quarter: Quarter) -> dict[int, dict[str, int]]:
-    """Steps and phases from the events, lists from their lines: two grouped queries. Each counts
-    distinct candidates under the same conditions as the candidate list's drill-down filters."""
-    start, end = quarter.start, quarter.end
+def candidate_figures(user, quarters: list[Quarter]) -> list[dict]:
+    """Steps and phases from the events, lists from their lines: two grouped queries for all the
+    quarters. Each counts distinct candidates under the same conditions as the candidate list's
+    drill-down filters."""
     district = "candidate__establishment__commune__district"
-    events = {
-        phase: Count("candidate", distinct=True, filter=phase_event_q(phase, end))
-        for phase in ("certified", "in_procedure")
-    }
-    events.update(
-        {
-            key: Count("candidate", distinct=True, filter=step_event_q(stage, start, end))
-            for key, stage in EVENT_COLUMNS.items()
-        }
-    )
-    by_events = (
-        StageEvent.objects.for_user(user).filter(occurred_on__lte=end).order_by().values(district).annotate(**events)
-    )
-    entries = (
-        SourceListEntry.objects.filter(candidate__in=Candidate.objects.for_user(user).values("pk"), added_on__lte=end)
+    events, relevant = {}, Q(pk__in=[])
+    entries, lines = {}, Q(pk__in=[])
+    for i, quarter in enumerate(quarters):
+        start, end = quarter.start, quarter.end
+        relevant |= Q(occurred_on__range=(start, end)) | event_open_on_q(end)  # the rows any count looks at
+        for phase in ("certified", "in_procedure"):
+            events[f"{phase}__{i}"] = Count("candidate", distinct=True, filter=phase_event_q(phase, end))
+        for key, stage in EVENT_COLUMNS.items():
+            events[f"{key}__{i}"] = Count("candidate", distinct=True, filter=step_event_q(stage, start, end))
+        lines |= entry_open_on_q(end) | entry_added_q(start, end)
+        entries[f"on_source_list__{i}"] = Count("candidate", distinct=True, filter=entry_open_on_q(end))
+        entries[f"added_to_source__{i}"] = Count("candidate", distinct=True, filter=entry_added_q(start, end))
+    by_events = StageEvent.objects.for_user(user).filter(relevant).order_by().values(district).annotate(**events)
+    by_lines = (
+        SourceListEntry.objects.filter(candidate__in=Candidate.objects.for_user(user).values("pk"))
+        .filter(lines)
         .order_by()
         .values(district)
-        .annotate(
-            on_source_list=Count("candidate", distinct=True, filter=entry_open_on_q(end)),
-            added_to_source=Count("candidate", distinct=True, filter=entry_added_q(start, end)),
-        )
+        .annotate(**entries)
     )
-    figures = _grouped(list(by_events), district)
-    for district_id, row in _grouped(list(entries), district).items():
-        figures.setdefault(district_id, {}).update(row)
+    figures = _split(list(by_events), district, len(quarters))
+    for i, part in enumerate(_split(list(by_lines), district, len(quarters))):
+        for district_id, row in part.items():
+            figures[i].setdefault(district_id, {}).update(row)
     return figures
 
 
-def member_figures(user, quarter: Quarter) -> dict[int, dict[str, int]]:
-    on = quarter.end
-    active = Q(admitted_on__lte=on) & (Q(left_on__isnull=True) | Q(left_on__gt=on))
-    official = Q(official_on__isnull=False, official_on__lte=on)
-    rows = (
-        PartyMember.objects.for_user(user)
-        .filter(active)
-        .order_by()
-        .values("establishment__commune__district")
-        .annotate(probationary=Count("pk", filter=~official), official=Count("pk", filter=official))
-    )
-    return _grouped(list(rows), "establishment__commune__district")
+def member_figures(user, quarters: list[Quarter]) -> list[dict]:
+    """Probationary and official members at each quarter's end (one query for all the quarters)."""
+    counts = {}
+    for i, quarter in enumerate(quarters):
+        on = quarter.end
+        active = Q(admitted_on__lte=on) & (Q(left_on__isnull=True) | Q(left_on__gt=on))
+        official = Q(official_on__isnull=False, official_on__lte=on)
+        counts[f"probationary__{i}"] = Count("pk", filter=active & ~official)
+        counts[f"official__{i}"] = Count("pk", filter=active & official)
+    rows = PartyMember.objects.for_user(user).order_by().values("establishment__commune__district").annotate(**counts)
+    return _split(list(rows), "establishment__commune__district", len(quarters))
 
 
-def cell_figures(user, quarter: Quarter) -> dict[int, dict[str, int]]:
-    start, end = quarter.start, quarter.end
+def cell_figures(user, quarters: list[Quarter]) -> list[dict]:
+    """Cells founded and dissolved during each quarter (one query for all the quarters)."""
+    counts, touched = {}, Q(pk__in=[])
+    for i, quarter in enumerate(quarters):
+        founded, dissolved = (
+            Q(founded_on__range=(quarter.start, quarter.end)),
+            Q(dissolved_on__range=(quarter.start, quarter.end)),
+        )
+        counts[f"cells_founded__{i}"] = Count("pk", filter=founded)
+        counts[f"cells_dissolved__{i}"] = Count("pk", filter=dissolved)
+        touched |= founded | dissolved
     rows = (
         PartyCell.objects.for_user(user)
-        .filter(Q(founded_on__range=(start, end)) | Q(dissolved_on__range=(start, end)))
+        .filter(touched)
         .order_by()
         .values("seat__commune__district")
-        .annotate(
-            cells_founded=Count("pk", filter=Q(founded_on__range=(start, end))),
-            cells_dissolved=Count("pk", filter=Q(dissolved_on__range=(start, end))),
-        )
+        .annotate(**counts)
     )
-    return _grouped(list(rows), "seat__commune__district")
+    return _split(list(rows), "seat__commune__district", len(quarters))
 
 
-def quarter_figures(user, quarter: Quarter, districts: list[District]) -> dict[int, dict[str, int]]:
-    """Every column for every district of `districts` (four queries)."""
+def quarter_figures(user, quarters: list[Quarter], districts: list[District]) -> list[dict[int, dict[str, int]]]:
+    """Every column for every district of `districts`, for each quarter (a bounded number of
+    queries: one per quarter for the establishments, four in all for the rest)."""
     parts = [
-        establishment_figures(user, quarter),
-        candidate_figures(user, quarter),
-        member_figures(user, quarter),
-        cell_figures(user, quarter),
+        establishment_figures(user, quarters),
+        candidate_figures(user, quarters),
+        member_figures(user, quarters),
+        cell_figures(user, quarters),
     ]
-    figures = {}
-    for district in districts:
-        row = dict.fromkeys(KEYS, 0)
-        for part in parts:
-            row.update(part.get(district.pk, {}))
-        figures[district.pk] = row
-    return figures
+    result = []
+    for i in range(len(quarters)):
+        figures = {}
+        for district in districts:
+            row = dict.fromkeys(KEYS, 0)
+            for part in parts:
+                row.update(part[i].get(district.pk, {}))
+            figures[district.pk] = row
+        result.append(figures)
+    return result
 
 
 @dataclass
@@ -285,11 +306,9 @@ class Report:
 
 
 def build_report(user, quarter: Quarter) -> Report:
-    """The quarter, the one before and the same one a year before, per district (12 queries)."""
+    """The quarter, the one before and the same one a year before, per district (nine queries)."""
     districts = list(District.objects.for_user(user))
-    now = quarter_figures(user, quarter, districts)
-    before = quarter_figures(user, quarter.previous(), districts)
-    last_year = quarter_figures(user, quarter.year_before(), districts)
+    now, before, last_year = quarter_figures(user, [quarter, quarter.previous(), quarter.year_before()], districts)
     rows = [ReportRow(d, now[d.pk], before[d.pk], last_year[d.pk]) for d in districts]
     province = None
     if user.scope.is_province:
@@ -355,7 +374,7 @@ def finalise_quarter(*, quarter: Quarter, by, note: str = "") -> FinalisedReport
             }
         )
     districts = list(District.objects.all())
-    figures = quarter_figures(by, quarter, districts)
+    figures = quarter_figures(by, [quarter], districts)[0]
     stored = {str(pk): row for pk, row in figures.items()}
     stored["province"] = total(list(figures.values()))
     report = FinalisedReport(year=quarter.year, quarter=quarter.number, figures=stored, finalised_by=by, note=note)

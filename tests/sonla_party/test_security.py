@@ -195,8 +195,23 @@ class TestLoginThrottling:
         assert self.login(other, TEST_PASSWORD).status_code == 302
 
 
-def test_idle_sessions_expire_after_30_minutes_and_passwords_are_validated():
-    assert settings.SESSION_COOKIE_AGE == 30 * 60 and settings.SESSION_SAVE_EVERY_REQUEST
+def test_an_active_session_is_renewed_and_an_idle_one_ends(board_client):
+    assert settings.SESSION_COOKIE_AGE == 30 * 60
+    board_client.get("/")
+    session = board_client.session
+    first_expiry = session.get_expiry_date()
+    session["renewed_at"] = 0  # a minute or more since the last renewal
+    session.save()
+    board_client.get("/")
+    assert board_client.session.get_expiry_date() > first_expiry
+    # 31 idle minutes later the session is gone: the next page asks to log in
+    from django.contrib.sessions.models import Session
+
+    Session.objects.update(expire_date=timezone.now() - datetime.timedelta(minutes=1))
+    assert board_client.get("/").status_code == 302
+
+
+def test_passwords_are_validated():
     from django.contrib.auth.password_validation import validate_password
     from django.core.exceptions import ValidationError
 
