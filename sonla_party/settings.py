@@ -73,6 +73,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "sonla_party.middleware.IdleSessionMiddleware",
+    "sonla_party.middleware.DatabaseUnavailableMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
@@ -221,7 +222,7 @@ ADMISSION_DECIDING_LEVEL = os.environ.get("ADMISSION_DECIDING_LEVEL", "district"
 # Largest spreadsheet accepted for import.
 IMPORT_MAX_BYTES = env_int("IMPORT_MAX_MEGABYTES", 10) * 1024 * 1024
 # Rows of a list page.
-LIST_PAGE_SIZE = env_int("LIST_PAGE_SIZE", 50)
+LIST_PAGE_SIZE = env_int("LIST_PAGE_SIZE", 25)
 
 LOGGING = {
     "version": 1,
