@@ -28,6 +28,7 @@ from sonla_party.demo_people import CitizenIds, make_person
 from . import rules
 from .choices import DecidingLevel, Stage
 from .models import Candidate, Enrollment, Introducer, SourceList, SourceListEntry, StageEvent, TrainingClass
+from .services.pipeline import member_for
 
 SOURCE_LIST_TOTAL = 4758  # people put on source lists in villages without members, 2006–2014
 SOURCE_LIST_TRAINED = 3903
@@ -393,20 +394,8 @@ def _create_members_for_current_admissions(builder: Builder) -> int:
             latest_cell[est.pk] = cell
     members = []
     for file in pending:
-        cand = file.candidate
-        cand.party_cell = latest_cell.get(cand.establishment_id)
-        members.append(
-            PartyMember(
-                full_name=cand.full_name,
-                birth_date=cand.birth_date,
-                gender=cand.gender,
-                ethnicity=cand.ethnicity,
-                citizen_id=cand.citizen_id,
-                establishment=cand.establishment,
-                party_cell=cand.party_cell,
-                admitted_on=file.events[-1][1],
-            )
-        )
+        file.candidate.party_cell = latest_cell.get(file.candidate.establishment_id)
+        members.append(member_for(file.candidate, file.events[-1][1]))
     PartyMember.objects.bulk_create(members, batch_size=5000)
     for file, member in zip(pending, members, strict=True):
         file.candidate.party_member = member

@@ -21,6 +21,7 @@ from sonla_party.search import fold
 
 from . import services
 from .choices import Religion
+from .forms import CandidateForm
 from .models import Candidate
 
 COLUMNS = [
@@ -69,21 +70,8 @@ COLUMNS = [
         aliases=("Ngày vào danh sách nguồn", "Ngày vào nguồn"),
     ),
 ]
-PERSON_FIELDS = [
-    "full_name",
-    "birth_date",
-    "gender",
-    "ethnicity",
-    "religion",
-    "citizen_id",
-    "education_grade",
-    "qualification",
-    "occupation",
-    "is_youth_union_member",
-    "establishment",
-    "phone",
-    "notes",
-]
+# The same fields as the web form (its helper aside: the spreadsheet has no column for it).
+PERSON_FIELDS = [name for name in CandidateForm.Meta.fields if name != "helper"]
 PARSERS = {
     "full_name": text,
     "birth_date": parse_date,

@@ -539,10 +539,9 @@ def admit_candidate(*, candidate, ceremony_on: datetime.date, by, note: str = ""
     )
 
 
-def _create_member(candidate: Candidate, admitted_on: datetime.date, by) -> PartyMember:
-    if candidate.citizen_id and PartyMember.objects.filter(citizen_id=candidate.citizen_id).exists():
-        raise PipelineError(_("Citizen ID %(id)s already belongs to a party member.") % {"id": candidate.citizen_id})
-    member = PartyMember(
+def member_for(candidate: Candidate, admitted_on: datetime.date) -> PartyMember:
+    """The probationary member (unsaved) a candidate becomes at the admission ceremony."""
+    return PartyMember(
         full_name=candidate.full_name,
         birth_date=candidate.birth_date,
         gender=candidate.gender,
@@ -552,6 +551,12 @@ def _create_member(candidate: Candidate, admitted_on: datetime.date, by) -> Part
         party_cell=candidate.party_cell,
         admitted_on=admitted_on,
     )
+
+
+def _create_member(candidate: Candidate, admitted_on: datetime.date, by) -> PartyMember:
+    if candidate.citizen_id and PartyMember.objects.filter(citizen_id=candidate.citizen_id).exists():
+        raise PipelineError(_("Citizen ID %(id)s already belongs to a party member.") % {"id": candidate.citizen_id})
+    member = member_for(candidate, admitted_on)
     member._history_user = by
     member.save()
     return member

@@ -81,7 +81,10 @@ def test_every_message_of_the_code_is_in_the_catalogue_and_translated(tmp_path, 
     os.chdir(settings.BASE_DIR)
     try:
         call_command(
-            "makemessages", locale=["vi"], verbosity=0, no_obsolete=True,
+            "makemessages",
+            locale=["vi"],
+            verbosity=0,
+            no_obsolete=True,
             ignore_patterns=[".venv/*", "staticfiles/*", "tests/*", "bench/*", "static/*"],
         )
     finally:
