@@ -372,3 +372,27 @@ def test_a_member_cannot_become_a_candidate(board_user, province):
 def test_cell_for_helper_builds_official_members(candidate):
     cell, members = cell_for(candidate, 3)
     assert all(member.official_on and member.party_cell == cell for member in members)
+
+
+def test_after_admission_the_establishment_has_members_from_the_ceremony_on(board_user, board_client, province):
+    """The registry follows from the pipeline: the dashboard and the list change on the ceremony date."""
+    neighbour = Establishment.objects.create(commune=province.home_commune, kind="village", name="Bản Bên", code="BB")
+    probe = Candidate(establishment=neighbour)
+    cell, members = cell_for(probe)  # the introducers and the cell live in the neighbouring village
+    candidate = new_candidate(board_user, province.home_establishment)  # a village with no member yet
+    for stage in PIPELINE[1 : PIPELINE.index(Stage.ADMITTED) + 1]:
+        step_to(candidate, stage, board_user, cell, members)  # the ceremony on 01/08/2023
+    url = f"/establishments/?district={province.home.pk}&has_party_members=true&as_of="
+
+    def home_row(as_of):
+        rows = board_client.get(f"/?as_of={as_of}").context["rows"]
+        return next(row for row in rows if row.district == province.home).counts
+
+    before, on_the_day = home_row("2023-07-31"), home_row("2023-08-01")
+    assert before["without_members"] == on_the_day["without_members"] + 1
+
+    def with_members(as_of):
+        return {row.record for row in board_client.get(url + as_of).context["table"].rows}
+
+    assert candidate.establishment not in with_members("2023-07-31")
+    assert candidate.establishment in with_members("2023-08-01")

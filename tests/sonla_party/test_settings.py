@@ -48,3 +48,9 @@ def test_localisation_defaults():
     assert settings.LANGUAGE_CODE == "vi"
     assert [code for code, _name in settings.LANGUAGES] == ["vi", "en"]
     assert settings.TIME_ZONE == "Asia/Ho_Chi_Minh"
+
+
+def test_load_demo_refuses_to_run_with_debug_off_unless_forced():
+    result = run_manage("load_demo", DEBUG="0", SECRET_KEY="k" * 20 + "Xy9#-_ab" * 5, ALLOWED_HOSTS="example.org")
+    assert result.returncode != 0
+    assert "DEBUG is off" in result.stderr and "--force" in result.stderr
