@@ -24,6 +24,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.db.models import Min
+from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
 from sonla_party.demo_people import CitizenIds, make_person
@@ -391,7 +392,7 @@ def build_cells(rng: random.Random, plan: Plan) -> tuple[dict[int, PartyCell], l
         if founded is None:
             founded = (_year(rng, 1965, 2005), rng.choice([FoundingMethod.RECRUITED, FoundingMethod.TRANSFERRED_IN]))
         own[index] = PartyCell(name=f"Chi bộ {est.name}", seat=est, founded_on=founded[0], founding_method=founded[1])
-    today = datetime.date.today()
+    today = timezone.localdate()
     for index in list(own):
         if own[index].founded_on > today:
             del own[index]
@@ -408,7 +409,7 @@ def build_cells(rng: random.Random, plan: Plan) -> tuple[dict[int, PartyCell], l
 
 def build_members(rng: random.Random, plan: Plan, cells: dict[int, PartyCell], scale: str) -> int:
     """Members of every establishment, consistent with the plan's first-member dates."""
-    today = datetime.date.today()
+    today = timezone.localdate()
     ids = CitizenIds(start=1)
     before, after = ((3, 7), (1, 3)) if scale == "default" else ((20, 33), (5, 10))
     batch: list[PartyMember] = []
@@ -487,7 +488,7 @@ def build_cadres(rng: random.Random) -> dict[str, int]:
     """Border-guard deputy secretaries in the border communes (handed over every few years), and
     cadres following most — not all — of the establishments while they were blank."""
     ids = CitizenIds(start=800000)
-    today = datetime.date.today()
+    today = timezone.localdate()
     cadres, assignments = [], []
 
     def cadre(district, force, unit, rank):

@@ -8,6 +8,7 @@ rules and a constant number of queries, then written in bulk with its change his
 import datetime
 
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -345,7 +346,7 @@ def _member_valid(number, member, values, outcome) -> bool:
         ):
             if getattr(member, later) and member.admitted_on and getattr(member, later) < member.admitted_on:
                 raise ValidationError({later: label})
-        if member.admitted_on and member.admitted_on > datetime.date.today():
+        if member.admitted_on and member.admitted_on > timezone.localdate():
             raise ValidationError({"admitted_on": _("a date in the future")})
     except ValidationError as error:
         _report_validation(number, error, values, outcome)

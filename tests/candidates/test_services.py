@@ -5,6 +5,7 @@ import itertools
 
 import pytest
 from django.test import override_settings
+from django.utils import timezone
 
 from candidates import services
 from candidates.choices import PIPELINE, TRANSITIONS, Stage
@@ -307,7 +308,7 @@ class TestLaterSteps:
             services.record_training(
                 candidate=candidate,
                 certificate_number="1",
-                certificate_on=datetime.date.today() + datetime.timedelta(days=1),
+                certificate_on=timezone.localdate() + datetime.timedelta(days=1),
                 issuer="TTCT",
                 by=board_user,
             )

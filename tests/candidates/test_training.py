@@ -5,7 +5,7 @@ import datetime
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django.utils import translation
+from django.utils import timezone, translation
 
 from candidates import services
 from candidates.choices import Stage
@@ -336,8 +336,8 @@ class TestClassesAndScope:
             name="Lớp sắp tới",
             organiser="TTCT",
             district=province.home,
-            starts_on=datetime.date.today() + datetime.timedelta(days=10),
-            ends_on=datetime.date.today() + datetime.timedelta(days=14),
+            starts_on=timezone.localdate() + datetime.timedelta(days=10),
+            ends_on=timezone.localdate() + datetime.timedelta(days=14),
             capacity=5,
         )
         rows = lambda q: [r.record for r in board_client.get(f"/training-classes/?{q}").context["table"].rows]  # noqa: E731

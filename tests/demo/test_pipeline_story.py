@@ -5,6 +5,7 @@ import random
 
 import pytest
 from django.db.models import Count, F, Min
+from django.utils import timezone
 
 from candidates import rules
 from candidates.choices import ACTIVE, Stage
@@ -39,7 +40,7 @@ def test_today_every_active_stage_has_candidates_and_some_are_overdue(data):
     stages = dict(Candidate.objects.values_list("stage").annotate(n=Count("pk")))
     for stage in [*ACTIVE, Stage.ADMITTED, Stage.OFFICIAL, Stage.WITHDRAWN, Stage.MOVED_AWAY]:
         assert stages.get(stage, 0) > 0, stage
-    today = datetime.date.today()
+    today = timezone.localdate()
     overdue = Candidate.objects.filter(next_due_on__lt=today)
     assert overdue.filter(next_due_kind="ceremony").exists()
     assert overdue.filter(next_due_kind="decision").exists()

@@ -3,6 +3,7 @@
 import datetime
 
 import pytest
+from django.utils import timezone
 
 from sonla_party import demo
 from sonla_party.models import User
@@ -82,7 +83,7 @@ def test_border_communes_have_a_border_guard_deputy_secretary(board):
 
     border = Commune.objects.filter(is_border=True)
     assert border.exists()
-    today = datetime.date.today()
+    today = timezone.localdate()
     for commune in border:
         assert (
             Assignment.objects.active_on(today)

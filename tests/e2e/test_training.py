@@ -3,6 +3,7 @@
 import datetime
 
 import pytest
+from django.utils import timezone
 
 from candidates.models import Candidate, TrainingClass
 from sonla_party import roles
@@ -21,7 +22,7 @@ def test_enrol_from_a_filtered_list_and_complete_the_class(page):
     board = make_user("board-e2e", roles.BOARD)
     chosen = [new_candidate(board, village, citizen_id=None, full_name=f"Lò Văn {n}") for n in ("An", "Bình")]
     new_candidate(board, elsewhere, citizen_id=None, full_name="Cà Thị Other")
-    today = datetime.date.today()
+    today = timezone.localdate()
     TrainingClass.objects.create(
         name="Lớp 12/2026",
         organiser="Trung tâm Chính trị Mộc Châu",

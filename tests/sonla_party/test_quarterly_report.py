@@ -6,6 +6,7 @@ import io
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 from openpyxl import load_workbook
 
 from sonla_party import reports
@@ -101,7 +102,7 @@ class TestFinalising:
         self.finalise(board_client)
         self.finalise(board_client)
         assert FinalisedReport.objects.count() == 1
-        today = datetime.date.today()
+        today = timezone.localdate()
         current = reports.Quarter.containing(today)
         self.finalise(board_client, current.year, current.number)
         assert FinalisedReport.objects.count() == 1

@@ -53,7 +53,7 @@ class TestHistoryOnDetailPages:
             {"commune": est.commune_id, "kind": "village", "name": "Bản Mới Tên", "code": est.code},
         )
         latest = self.page_history(board_client, f"/establishments/{est.pk}/")[0]
-        assert latest.user == board_user and latest.when.date() == timezone.localdate()
+        assert latest.user == board_user and timezone.localtime(latest.when).date() == timezone.localdate()
         change = next(c for c in latest.changes if c.new == "Bản Mới Tên")
         assert change.old == "Bản Mường Sang"
 
