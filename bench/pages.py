@@ -30,6 +30,7 @@ import django
 
 django.setup()
 
+from django.conf import settings  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
@@ -79,13 +80,27 @@ def pages() -> list[tuple[str, str, str | None]]:
         ),
         ("source lists", "/candidates/source-lists/", "/admin/candidates/sourcelist/", "year=2012", "-year"),
     ]
+    models = {
+        "establishments": Establishment,
+        "party cells": PartyCell,
+        "members": PartyMember,
+        "candidates": Candidate,
+        "training classes": TrainingClass,
+        "cadres": Cadre,
+        "assignments": Assignment,
+        "source lists": SourceList,
+    }
     result = []
     for label, url, admin, filtered, sort in lists:
+        # A late page: page 40, or four fifths of the way for a shorter list; the admin's page
+        # (100 rows a page, numbered from 0) that holds the same rows.
+        page = max(1, min(40, int(models[label].objects.count() * 0.8) // settings.LIST_PAGE_SIZE))
+        admin_page = (page - 1) * settings.LIST_PAGE_SIZE // 100
         result += [
             (f"{label}: first page", url, admin),
             (f"{label}: filtered", f"{url}?district={district.pk}&{filtered}", None),
             (f"{label}: sorted", f"{url}?sort={sort}", None),
-            (f"{label}: late page", f"{url}?page=40", f"{admin}?p=9"),  # the admin shows 100 rows a page
+            (f"{label}: late page", f"{url}?page={page}", f"{admin}?p={admin_page}"),
         ]
     result += [
         ("detail: establishment", f"/establishments/{Establishment.objects.order_by('pk')[1500].pk}/", None),
@@ -103,18 +118,31 @@ def pages() -> list[tuple[str, str, str | None]]:
     return result
 
 
-def measure(client, url: str, runs: int) -> tuple[int, float, float, int]:
-    client.get(url)  # warm the caches, as a working server would be
-    times, queries, status = [], 0, 0
-    for _ in range(runs):
-        with CaptureQueriesContext(connection) as context:
-            started = time.perf_counter()
-            response = client.get(url)
-            times.append((time.perf_counter() - started) * 1000)
-        queries, status = len(context.captured_queries), response.status_code
-    times.sort()
+def timed(client, url: str) -> tuple[float, int, int]:
+    with CaptureQueriesContext(connection) as context:
+        started = time.perf_counter()
+        response = client.get(url)
+        elapsed = (time.perf_counter() - started) * 1000
+    return elapsed, len(context.captured_queries), response.status_code
+
+
+def summary(samples: list[tuple[float, int, int]]) -> tuple[int, float, float, int]:
+    times = sorted(sample[0] for sample in samples)
     p95 = times[min(len(times) - 1, round(0.95 * (len(times) - 1)))]
+    _elapsed, queries, status = samples[-1]
     return queries, statistics.median(times), p95, status
+
+
+def measure(client, urls: list[str], runs: int) -> list[tuple[int, float, float, int]]:
+    """Queries, median, 95th percentile and status of each URL. The URLs take turns, run after run,
+    so that a page and its yardstick see the same machine (other load, CPU frequency)."""
+    for url in urls:
+        client.get(url)  # warm the caches, as a working server would be
+    samples = {url: [] for url in urls}
+    for _ in range(runs):
+        for url in urls:
+            samples[url].append(timed(client, url))
+    return [summary(samples[url]) for url in urls]
 
 
 def main():
@@ -141,11 +169,16 @@ def main():
         f"{'page':<36} {'status':>6} {'queries':>7} {'median ms':>10} {'p95 ms':>8}   {'admin q':>7} {'admin ms':>8}"
     )
     for label, url, admin in pages():
-        queries, median, p95, status = measure(client, url, args.runs)
-        yardstick = ""
         if admin:
-            admin_queries, admin_median, _p95, _status = measure(client, admin, args.runs)
+            (queries, median, p95, status), (admin_queries, admin_median, _p95, admin_status) = measure(
+                client, [url, admin], args.runs
+            )
             yardstick = f"{admin_queries:>7} {admin_median:>8.0f}"
+            if admin_status != 200:
+                yardstick += f" (HTTP {admin_status})"
+        else:
+            ((queries, median, p95, status),) = measure(client, [url], args.runs)
+            yardstick = ""
         print(f"{label:<36} {status:>6} {queries:>7} {median:>10.0f} {p95:>8.0f}   {yardstick}")
 
 

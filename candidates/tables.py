@@ -1,15 +1,17 @@
 """Tables of the candidates app; the views' querysets select every column shown."""
 
 import django_tables2 as tables
+from django.db.models import Count, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from establishments.choices import Ethnicity, Gender
-from sonla_party.tables import BooleanColumn, ChoiceColumn, CitizenIdColumn, DateColumn
+from sonla_party.tables import BooleanColumn, ChoiceColumn, CitizenIdColumn, DateColumn, PageBatchColumn
 
 from .choices import DueKind, Stage
-from .models import Candidate, SourceList, TrainingClass
+from .models import Candidate, SourceList, SourceListEntry, TrainingClass
 
 
 class DueColumn(DateColumn):
@@ -106,6 +108,23 @@ class DecisionQueueTable(tables.Table):
         empty_text = _("No candidate awaits a decision.")
 
 
+def source_list_figures(source_lists) -> dict[int, dict[str, int]]:
+    """People on each list and how many of them hold a certificate: one query for all the lists."""
+    rows = (
+        SourceListEntry.objects.filter(source_list__in=[s.pk for s in source_lists])
+        .order_by()
+        .values("source_list")
+        .annotate(entries=Count("pk"), trained=Count("pk", filter=Q(candidate__certificate_on__isnull=False)))
+    )
+    return {row.pop("source_list"): row for row in rows}
+
+
+def entries_of_list(**conditions):
+    """The same counts as a subquery, for sorting the whole list by them."""
+    entries = SourceListEntry.objects.filter(source_list=OuterRef("pk"), **conditions).order_by()
+    return Coalesce(Subquery(entries.values("source_list").annotate(n=Count("pk")).values("n")), 0)
+
+
 class SourceListTable(tables.Table):
     commune = tables.Column(linkify=lambda record: record.get_absolute_url(), order_by=("commune__name",))
     district = tables.Column(
@@ -113,8 +132,15 @@ class SourceListTable(tables.Table):
     )
     year = tables.Column()
     approved_on = DateColumn()
-    entry_count = tables.Column(verbose_name=_("People on the list"))
-    trained_count = tables.Column(verbose_name=_("Of whom trained"))
+    entry_count = PageBatchColumn(
+        source_list_figures, "entries", sort_by=entries_of_list, verbose_name=_("People on the list")
+    )
+    trained_count = PageBatchColumn(
+        source_list_figures,
+        "trained",
+        sort_by=lambda: entries_of_list(candidate__certificate_on__isnull=False),
+        verbose_name=_("Of whom trained"),
+    )
 
     class Meta:
         model = SourceList

@@ -2,8 +2,7 @@ import datetime
 
 from django.contrib import messages
 from django.contrib.auth.mixins import PermissionRequiredMixin
-from django.db.models import Count, OuterRef, Q, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import Count, Q
 from django.http import Http404, HttpResponseRedirect, QueryDict
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
@@ -44,7 +43,7 @@ from .forms import (
     roster_rows,
     step_forms_for,
 )
-from .models import Candidate, SourceList, SourceListEntry, TrainingClass
+from .models import Candidate, SourceList, TrainingClass
 from .tables import CandidateTable, DecisionQueueTable, SourceListTable, TrainingClassTable, WorkQueueTable
 
 
@@ -254,16 +253,6 @@ class CandidateAutocompleteView(AutocompleteView):
         return f"{obj.full_name} ({obj.birth_date:%d/%m/%Y}, {obj.establishment})"
 
 
-def source_list_counts(queryset):
-    entries = SourceListEntry.objects.filter(source_list=OuterRef("pk")).order_by().values("source_list")
-    return queryset.annotate(
-        entry_count=Coalesce(Subquery(entries.annotate(n=Count("pk")).values("n")), 0),
-        trained_count=Coalesce(
-            Subquery(entries.filter(candidate__certificate_on__isnull=False).annotate(n=Count("pk")).values("n")), 0
-        ),
-    )
-
-
 class SourceListListView(FilteredListView):
     model = SourceList
     table_class = SourceListTable
@@ -272,7 +261,7 @@ class SourceListListView(FilteredListView):
     filterset_class = SourceListFilterSet
 
     def scope_queryset(self, queryset):
-        return source_list_counts(queryset.select_related("commune__district"))
+        return queryset.select_related("commune__district")
 
 
 class SourceListDetailView(ScopedDetailView):

@@ -5,34 +5,14 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from sonla_party.tables import BooleanColumn, ChoiceColumn, CitizenIdColumn, DateColumn
+from sonla_party.tables import BooleanColumn, ChoiceColumn, CitizenIdColumn, DateColumn, PageBatchColumn
 
 from .choices import AssignmentRole, CadreForce, EstablishmentKind, Ethnicity, FoundingMethod, Gender, MemberStatus
 from .models import Assignment, Cadre, Establishment, PartyCell, PartyMember
 
 
-class ResponsibleCadresColumn(tables.Column):
-    """Who follows the establishment today, directly or through its commune: one query for the
-    rows of the page (or of the export), made at the first cell."""
-
-    def __init__(self, *args, **kwargs):
-        kwargs.update(accessor="pk", orderable=False, verbose_name=_("Responsible cadres today"))
-        super().__init__(*args, **kwargs)
-
-    def render(self, record, table):
-        return self.value(record, table) or "—"
-
-    def value(self, record, table):
-        if not hasattr(table, "_cadres_today"):
-            rows = table.page.object_list if getattr(table, "page", None) else table.data
-            table._cadres_today = cadres_today(getattr(row, "record", row) for row in rows)
-        names = table._cadres_today["establishment"].get(record.pk, set()) | table._cadres_today["commune"].get(
-            record.commune_id, set()
-        )
-        return ", ".join(sorted(names))
-
-
-def cadres_today(establishments) -> dict[str, dict[int, set[str]]]:
+def cadres_today(establishments) -> dict[int, str]:
+    """Who follows each establishment today, directly or through its commune: one query."""
     rows = list(establishments)
     ids, communes = {e.pk for e in rows}, {e.commune_id for e in rows}
     found = {"establishment": {}, "commune": {}}
@@ -46,7 +26,10 @@ def cadres_today(establishments) -> dict[str, dict[int, set[str]]]:
             else ("commune", assignment.commune_id)
         )
         found[kind].setdefault(key, set()).add(assignment.cadre.full_name)
-    return found
+    return {
+        e.pk: ", ".join(sorted(found["establishment"].get(e.pk, set()) | found["commune"].get(e.commune_id, set())))
+        for e in rows
+    }
 
 
 class EstablishmentTable(tables.Table):
@@ -60,7 +43,7 @@ class EstablishmentTable(tables.Table):
     has_party_members = BooleanColumn(verbose_name=_("Has party members"))
     has_party_cell = BooleanColumn(verbose_name=_("Has a party cell"))
     has_cadre = BooleanColumn(verbose_name=_("Has a responsible cadre"))
-    cadres = ResponsibleCadresColumn()
+    cadres = PageBatchColumn(cadres_today, missing="", verbose_name=_("Responsible cadres today"))
 
     class Meta:
         model = Establishment

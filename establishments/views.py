@@ -57,7 +57,7 @@ class EstablishmentListView(FilteredListView):
     create_url = "establishments:establishment_create"
 
     def scope_queryset(self, queryset):
-        return queryset.select_related("commune__district")  # today's cadres: see ResponsibleCadresColumn
+        return queryset.select_related("commune__district")  # today's cadres: see cadres_today
 
 
 class EstablishmentDetailView(ScopedDetailView):

@@ -150,6 +150,9 @@ AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_IPWARE_PROXY_COUNT = env_int("PROXY_COUNT", 0) or None
 AXES_VERBOSE = False
 
+# Django's form renderer, with plain <select> widgets written in Python (see renderers.py).
+FORM_RENDERER = "sonla_party.renderers.FormRenderer"
+
 # --- Internationalisation ------------------------------------------------------------------
 LANGUAGE_CODE = "vi"
 LANGUAGES = [("vi", "Tiếng Việt"), ("en", "English")]

@@ -25,6 +25,7 @@ from .exports import FORMATS, export_response, xlsx_response
 from .forms import DateInput, style_fields
 from .history import history_entries
 from .models import FileView
+from .tables import PageByKeysData
 
 
 class ModelPermissionMixin(PermissionRequiredMixin):
@@ -65,6 +66,9 @@ class FilteredListView(ModelPermissionMixin, ScopedQuerysetMixin, SingleTableMix
 
     def get_table_pagination(self, table):
         return {"per_page": settings.LIST_PAGE_SIZE}
+
+    def get_table_data(self):
+        return PageByKeysData(super().get_table_data())
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

@@ -5,7 +5,7 @@ import datetime
 import pytest
 
 from candidates.choices import Stage
-from candidates.models import Candidate
+from candidates.models import Candidate, SourceList, SourceListEntry
 from sonla_party.workdays import add_working_days
 from tests.candidates.pipeline import TIMELINE, advance, new_candidate
 from tests.factories import CandidateFactory, CommuneFactory, EstablishmentFactory
@@ -261,3 +261,49 @@ def test_member_detail_links_to_the_file_of_admission(board_client, board_user, 
     member = candidate.party_member
     response = board_client.get(f"/members/{member.pk}/")
     assert f"/candidates/{candidate.pk}/" in response.content.decode()
+
+
+class TestSourceListList:
+    """People on each list and of whom trained: one query for the page, right when sorted too."""
+
+    def make_list(self, commune, year, people, trained):
+        source_list = SourceList.objects.create(commune=commune, year=year)
+        for n in range(people):
+            candidate = CandidateFactory(
+                establishment=EstablishmentFactory(commune=commune),
+                certificate_on=D(year, 5, 1) if n < trained else None,
+            )
+            SourceListEntry.objects.create(
+                source_list=source_list,
+                candidate=candidate,
+                establishment=candidate.establishment,
+                added_on=D(year, 1, 5),
+            )
+        return source_list
+
+    def test_counts_on_the_page_in_the_sort_and_in_the_export(self, board_client, province):
+        small = self.make_list(province.home_commune, 2022, people=1, trained=0)
+        large = self.make_list(province.home_commune, 2023, people=3, trained=2)
+        middle = self.make_list(province.other_commune, 2023, people=2, trained=2)
+        empty = SourceList.objects.create(commune=province.other_commune, year=2021)
+
+        def figures(query):
+            table = board_client.get(f"/candidates/source-lists/?{query}").context["table"]
+            return [(row.record, row.get_cell("entry_count"), row.get_cell("trained_count")) for row in table.rows]
+
+        assert figures("sort=-entry_count") == [(large, 3, 2), (middle, 2, 2), (small, 1, 0), (empty, 0, 0)]
+        assert [row[0] for row in figures("sort=trained_count")][:2] == [small, empty]
+        assert [row[0] for row in figures("sort=-trained_count")][2:] == [small, empty]
+        header = board_client.get("/candidates/source-lists/").context["table"].columns
+        rows = csv_rows(board_client.get("/candidates/source-lists/?sort=-entry_count&_export=csv"))
+        assert column(rows, str(header["entry_count"].header)) == ["3", "2", "1", "0"]
+        assert column(rows, str(header["trained_count"].header)) == ["2", "2", "0", "0"]
+
+    def test_the_same_queries_at_2_and_20_lists(self, board_client, province):
+        for year in (2001, 2002):
+            self.make_list(province.home_commune, year, people=2, trained=1)
+        at_two = count_queries(board_client, "/candidates/source-lists/")
+        for year in range(2003, 2021):
+            self.make_list(province.home_commune, year, people=2, trained=1)
+        assert count_queries(board_client, "/candidates/source-lists/") == at_two
+        assert count_queries(board_client, "/candidates/source-lists/?sort=-entry_count") == at_two
