@@ -74,11 +74,18 @@ def test_every_message_of_the_code_is_in_the_catalogue_and_translated(tmp_path, 
         if os.environ.get("REQUIRE_GETTEXT"):  # .ci/run installs GNU gettext, so this check runs there
             pytest.fail("GNU gettext is missing: apt-get install -y gettext")
         pytest.skip("GNU gettext (xgettext) is not installed: apt-get install -y gettext")
-    copy = tmp_path / "locale"
-    shutil.copytree(settings.BASE_DIR / "locale", copy)
+    # makemessages writes into the `locale/` of the folder it runs in: run it in a copy of the
+    # project, so that the real catalogue is never touched.
+    project = tmp_path / "project"
+    shutil.copytree(
+        settings.BASE_DIR,
+        project,
+        ignore=shutil.ignore_patterns(".venv", ".git", "staticfiles", "backups", "__pycache__", "*.sqlite3"),
+    )
+    copy = project / "locale"
     settings.LOCALE_PATHS = [copy]
     cwd = os.getcwd()
-    os.chdir(settings.BASE_DIR)
+    os.chdir(project)
     try:
         call_command(
             "makemessages",
