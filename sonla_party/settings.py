@@ -213,7 +213,7 @@ CONTENT_SECURITY_POLICY = {
 }
 
 # --- Third-party apps ----------------------------------------------------------------------
-DJANGO_TABLES2_TEMPLATE = "django_tables2/bootstrap5.html"
+DJANGO_TABLES2_TEMPLATE = "django_tables2/sonla.html"  # Bootstrap 5, rows written in Python
 DJANGO_TABLES2_TABLE_ATTRS = {"class": "table table-sm table-striped table-hover align-middle"}
 SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True
 
