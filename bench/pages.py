@@ -149,6 +149,7 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--runs", type=int, default=15)
     parser.add_argument("--load", action="store_true", help="load the province-scale demo data first")
+    parser.add_argument("--only", default="", help="only the pages whose label starts with this (e.g. 'members')")
     args = parser.parse_args()
     if args.load:
         started = time.perf_counter()
@@ -169,6 +170,8 @@ def main():
         f"{'page':<36} {'status':>6} {'queries':>7} {'median ms':>10} {'p95 ms':>8}   {'admin q':>7} {'admin ms':>8}"
     )
     for label, url, admin in pages():
+        if not label.startswith(args.only):
+            continue
         if admin:
             (queries, median, p95, status), (admin_queries, admin_median, _p95, admin_status) = measure(
                 client, [url, admin], args.runs

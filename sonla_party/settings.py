@@ -110,6 +110,11 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # The app reads through `.iterator()` only where Django lists the choices of a form's <select>
+    # (a few hundred rows at most): one round trip instead of DECLARE / FETCH / CLOSE, and it works
+    # behind a transaction-pooling PgBouncer.
+    DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Persistent connections buy nothing on SQLite; WAL lets readers run beside one writer.
     DATABASES["default"]["CONN_MAX_AGE"] = 0

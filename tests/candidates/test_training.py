@@ -12,7 +12,7 @@ from candidates.choices import Stage
 from candidates.models import Candidate, Enrollment, TrainingClass
 from tests.candidates.pipeline import advance, new_candidate
 from tests.factories import EstablishmentFactory
-from tests.helpers import xlsx_rows
+from tests.helpers import count_queries, xlsx_rows
 
 D = datetime.date
 pytestmark = pytest.mark.django_db
@@ -357,3 +357,22 @@ class TestClassesAndScope:
         assert [row.record for row in rows] == [candidate]
         candidate.refresh_from_db()
         assert candidate.next_due_kind == "certificate_expires"
+
+
+def test_class_list_costs_the_same_queries_at_2_and_20_classes(board_client, province):
+    def add(numbers):
+        for n in numbers:
+            TrainingClass.objects.create(
+                name=f"Lớp {n}/2024",
+                organiser="Trung tâm Chính trị Mộc Châu",
+                district=province.home,
+                starts_on=D(2024, 1, 1) + datetime.timedelta(days=10 * n),
+                ends_on=D(2024, 1, 5) + datetime.timedelta(days=10 * n),
+                capacity=40,
+            )
+
+    add(range(2))
+    at_two = count_queries(board_client, "/training-classes/")
+    add(range(2, 20))
+    assert count_queries(board_client, "/training-classes/") == at_two
+    assert len(board_client.get("/training-classes/").context["table"].page.object_list) == 20
