@@ -5,6 +5,8 @@ from django.views.i18n import set_language
 
 from . import views
 
+handler500 = "sonla_party.views.server_error"
+
 urlpatterns = [
     path("", views.DashboardView.as_view(), name="dashboard"),
     path("dashboard/chart/", views.DashboardChartView.as_view(), name="dashboard_chart"),

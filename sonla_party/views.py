@@ -1,5 +1,6 @@
 """View building blocks shared by every app, and the pages that span both apps."""
 
+import sys
 from dataclasses import dataclass
 
 from django import forms
@@ -8,7 +9,14 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.contrib.auth.mixins import PermissionRequiredMixin
 from django.db import DatabaseError, connection, transaction
-from django.http import HttpResponse, HttpResponsePermanentRedirect, HttpResponseRedirect, JsonResponse
+from django.http import (
+    HttpResponse,
+    HttpResponsePermanentRedirect,
+    HttpResponseRedirect,
+    HttpResponseServerError,
+    JsonResponse,
+)
+from django.template.loader import render_to_string
 from django.templatetags.static import static
 from django.urls import reverse
 from django.utils import timezone
@@ -24,6 +32,7 @@ from .exceptions import RuleViolation
 from .exports import FORMATS, export_response, xlsx_response
 from .forms import DateInput, style_fields
 from .history import history_entries
+from .middleware import database_unavailable, is_database_unavailable
 from .models import FileView
 from .tables import PageByKeysData
 
@@ -381,6 +390,15 @@ class FinaliseQuarterView(PermissionRequiredMixin, View):
 def favicon(request):
     """Browsers ask for /favicon.ico on every page (the admin's too)."""
     return HttpResponsePermanentRedirect(static("favicon.svg"))
+
+
+def server_error(request):
+    """handler500. A database that is not answering (restarting) is a 503 "try again in a moment",
+    even when it fails before any view, in a middleware loading the session; anything else is the
+    500 page. Neither touches the database."""
+    if is_database_unavailable(sys.exc_info()[1]):
+        return database_unavailable()
+    return HttpResponseServerError(render_to_string("500.html"))
 
 
 @login_not_required

@@ -23,3 +23,30 @@ def test_health_probe(client):
 def test_a_missing_page_is_a_404_page_that_tells_why(board_client):
     response = board_client.get("/establishments/999999/")
     assert response.status_code == 404
+
+
+@pytest.fixture
+def signed_in(board_user):
+    """A client that gets the page the user sees, not the exception (as a real server does)."""
+    from django.test import Client
+
+    client = Client(raise_request_exception=False)
+    client.force_login(board_user)
+    return client
+
+
+def test_a_database_lost_before_the_view_also_gives_the_503(signed_in):
+    # Loading the session is the first thing to touch the database: it fails in a middleware.
+    with mock.patch(
+        "django.contrib.sessions.backends.db.SessionStore.load", side_effect=OperationalError("connection refused")
+    ):
+        response = signed_in.get("/establishments/")
+    assert response.status_code == 503 and response["Retry-After"] == "10"
+    assert "cơ sở dữ liệu" in response.content.decode().lower()
+
+
+def test_any_other_failure_before_the_view_is_the_500_page(signed_in):
+    with mock.patch("django.contrib.sessions.backends.db.SessionStore.load", side_effect=RuntimeError("bug")):
+        response = signed_in.get("/establishments/")
+    assert response.status_code == 500
+    assert "Đã xảy ra lỗi hệ thống" in response.content.decode()
