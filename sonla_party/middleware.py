@@ -21,36 +21,3 @@ class IdleSessionMiddleware:
             if now - session.get("renewed_at", 0) >= RENEW_EVERY_SECONDS:
                 session["renewed_at"] = now  # modified: SessionMiddleware saves it and renews its expiry
         return self.get_response(request)
-
-
-def database_unavailable():
-    """The 503 "try again in a moment" page, rendered without the database or the request."""
-    from django.http import HttpResponse
-    from django.template.loader import render_to_string
-
-    response = HttpResponse(render_to_string("503.html"), status=503)
-    response["Retry-After"] = "10"
-    return response
-
-
-def is_database_unavailable(exception) -> bool:
-    from django.db import InterfaceError, OperationalError
-
-    return isinstance(exception, OperationalError | InterfaceError)
-
-
-class DatabaseUnavailableMiddleware:
-    """While the database restarts, a view answers 503 "try again in a moment", not a bare 500.
-
-    A failure before the view (loading the session, the user) is answered the same way by
-    `handler500` (`sonla_party.views.server_error`). The connection is health-checked at the next
-    request (CONN_HEALTH_CHECKS), so the workers recover on their own once the database is back."""
-
-    def __init__(self, get_response):
-        self.get_response = get_response
-
-    def __call__(self, request):
-        return self.get_response(request)
-
-    def process_exception(self, request, exception):
-        return database_unavailable() if is_database_unavailable(exception) else None

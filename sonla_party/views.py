@@ -8,7 +8,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.contrib.auth.mixins import PermissionRequiredMixin
-from django.db import DatabaseError, connection, transaction
+from django.db import DatabaseError, InterfaceError, OperationalError, connection, transaction
 from django.http import (
     HttpResponse,
     HttpResponsePermanentRedirect,
@@ -32,7 +32,6 @@ from .exceptions import RuleViolation
 from .exports import FORMATS, export_response, xlsx_response
 from .forms import DateInput, style_fields
 from .history import history_entries
-from .middleware import database_unavailable, is_database_unavailable
 from .models import FileView
 from .tables import PageByKeysData
 
@@ -394,10 +393,14 @@ def favicon(request):
 
 def server_error(request):
     """handler500. A database that is not answering (restarting) is a 503 "try again in a moment",
-    even when it fails before any view, in a middleware loading the session; anything else is the
-    500 page. Neither touches the database."""
-    if is_database_unavailable(sys.exc_info()[1]):
-        return database_unavailable()
+    wherever it failed — in a view, or in a middleware loading the session before any view;
+    anything else is the 500 page. Neither page touches the database. The connection is
+    health-checked at the next request (CONN_HEALTH_CHECKS), so the workers recover on their own
+    once the database is back."""
+    if isinstance(sys.exc_info()[1], OperationalError | InterfaceError):
+        response = HttpResponse(render_to_string("503.html"), status=503)
+        response["Retry-After"] = "10"
+        return response
     return HttpResponseServerError(render_to_string("500.html"))
 
 

@@ -8,9 +8,19 @@ from django.db import OperationalError
 pytestmark = pytest.mark.django_db
 
 
-def test_a_lost_database_gives_a_503_with_retry_after(board_client):
+@pytest.fixture
+def signed_in(board_user):
+    """A client that gets the page the user sees, not the exception (as a real server does)."""
+    from django.test import Client
+
+    client = Client(raise_request_exception=False)
+    client.force_login(board_user)
+    return client
+
+
+def test_a_lost_database_gives_a_503_with_retry_after(signed_in):
     with mock.patch("sonla_party.dashboard.blank_rows", side_effect=OperationalError("server closed the connection")):
-        response = board_client.get("/")
+        response = signed_in.get("/")
     assert response.status_code == 503 and response["Retry-After"] == "10"
 
 
@@ -23,16 +33,6 @@ def test_health_probe(client):
 def test_a_missing_page_is_a_404_page_that_tells_why(board_client):
     response = board_client.get("/establishments/999999/")
     assert response.status_code == 404
-
-
-@pytest.fixture
-def signed_in(board_user):
-    """A client that gets the page the user sees, not the exception (as a real server does)."""
-    from django.test import Client
-
-    client = Client(raise_request_exception=False)
-    client.force_login(board_user)
-    return client
 
 
 def test_a_database_lost_before_the_view_also_gives_the_503(signed_in):
