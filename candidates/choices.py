@@ -29,7 +29,6 @@ PIPELINE = [
     Stage.ADMITTED,
     Stage.OFFICIAL,
 ]
-EXITS = [Stage.REJECTED, Stage.WITHDRAWN, Stage.MOVED_AWAY, Stage.REMOVED]
 # Stages from which a person is still being brought towards admission.
 ACTIVE = [
     Stage.SOURCE,
@@ -39,8 +38,12 @@ ACTIVE = [
     Stage.GRASSROOTS_RESOLUTION,
     Stage.DECISION,
 ]
+# Trained, not yet admitted: the certificate still matters ("holding a valid certificate").
+BEFORE_ADMISSION = [Stage.TRAINED, Stage.DOSSIER, Stage.CELL_RESOLUTION, Stage.GRASSROOTS_RESOLUTION, Stage.DECISION]
 # The dossier and voting stages of the quarterly report.
 IN_PROCEDURE = [Stage.DOSSIER, Stage.CELL_RESOLUTION, Stage.GRASSROOTS_RESOLUTION, Stage.DECISION]
+# The dossier is open: documents, introductions and a new certificate may still be recorded.
+DOSSIER_OPEN = [Stage.TRAINED, Stage.DOSSIER]
 
 _LEAVE = {Stage.WITHDRAWN, Stage.MOVED_AWAY}
 TRANSITIONS: dict[str, set[str]] = {
@@ -81,6 +84,14 @@ class DueKind(models.TextChoices):
     DECISION = "decision", _("Admission decision due (60 working days after the cell resolution)")
     CEREMONY = "ceremony", _("Admission ceremony due (30 working days after the decision)")
     RECOGNITION = "recognition", _("Recognition vote due (30 working days after the probation)")
+
+
+class ClassStatus(models.TextChoices):
+    """Where a training class stands on a date."""
+
+    UPCOMING = "upcoming", _("Upcoming")
+    RUNNING = "running", _("Running")
+    FINISHED = "finished", _("Finished")
 
 
 class EssayResult(models.TextChoices):

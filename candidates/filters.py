@@ -10,14 +10,15 @@ from django.utils.translation import gettext_lazy as _
 from establishments.choices import Ethnicity, Gender
 from establishments.filters import commune_filter, district_filter
 from establishments.models import Establishment
-from sonla_party.filters import BaseFilterSet, TrueFalseFilter, date_filter
+from sonla_party.filters import BaseFilterSet, TrueFalseFilter, date_filter, key_filter
 from sonla_party.widgets import AutocompleteSelect
 from sonla_party.workdays import add_months
 
-from .choices import Stage
+from .choices import ClassStatus, Stage
 from .models import (
     PHASES,
     Candidate,
+    Enrollment,
     SourceList,
     SourceListEntry,
     TrainingClass,
@@ -47,6 +48,10 @@ class CandidateFilterSet(BaseFilterSet):
         label=_("Source list year"), method="filter_source_list_year", min_value=1990, max_value=2100
     )
     overdue = TrueFalseFilter(label=_("Overdue"), method="filter_overdue")
+    has_certificate = TrueFalseFilter(label=_("Holds a certificate"), method="filter_has_certificate")
+    source_list = key_filter(_("Source list"), SourceList.objects.all(), method="filter_source_list")
+    enrolled_in = key_filter(_("Enrolled in the class"), TrainingClass.objects.all(), method="filter_enrolled_in")
+    completed_class = TrueFalseFilter(label=_("Completed the class"), method="noop")
     phase = django_filters.ChoiceFilter(label=_("Phase on the date"), choices=list(PHASES.items()), method="noop")
     as_of = date_filter(_("As of"), method="noop")
     added_after = date_filter(_("Added to a source list from"), method="noop")
@@ -69,6 +74,10 @@ class CandidateFilterSet(BaseFilterSet):
             "youth_union",
             "source_list_year",
             "overdue",
+            "has_certificate",
+            "source_list",
+            "enrolled_in",
+            "completed_class",
             "phase",
             "as_of",
             "added_after",
@@ -110,6 +119,20 @@ class CandidateFilterSet(BaseFilterSet):
         entries = SourceListEntry.objects.filter(candidate=OuterRef("pk"), source_list__year=int(value))
         return queryset.filter(Exists(entries))
 
+    def filter_has_certificate(self, queryset, name, value):
+        return queryset.filter(certificate_on__isnull=value != "true")
+
+    def filter_source_list(self, queryset, name, value):
+        return queryset.filter(Exists(SourceListEntry.objects.filter(candidate=OuterRef("pk"), source_list=value)))
+
+    def filter_enrolled_in(self, queryset, name, value):
+        """Enrolled in the class (and, with `completed_class`, having completed it or not)."""
+        enrolments = Enrollment.objects.filter(candidate=OuterRef("pk"), training_class=value)
+        completed = self.form.cleaned_data.get("completed_class")
+        if completed:
+            enrolments = enrolments.filter(completed=completed == "true")
+        return queryset.filter(Exists(enrolments))
+
     def filter_overdue(self, queryset, name, value):
         today = timezone.localdate()
         if value == "true":
@@ -135,15 +158,12 @@ class SourceListFilterSet(BaseFilterSet):
         return queryset.filter(commune__name__icontains=value)
 
 
-CLASS_STATUS = [("upcoming", _("Upcoming")), ("running", _("Running")), ("finished", _("Finished"))]
-
-
 class TrainingClassFilterSet(BaseFilterSet):
     district = district_filter("district")
     year = django_filters.NumberFilter(
         label=_("Year"), field_name="starts_on", lookup_expr="year", min_value=1990, max_value=2100
     )
-    status = django_filters.ChoiceFilter(label=_("Status"), choices=CLASS_STATUS, method="filter_status")
+    status = django_filters.ChoiceFilter(label=_("Status"), choices=ClassStatus.choices, method="filter_status")
 
     class Meta:
         model = TrainingClass

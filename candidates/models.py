@@ -23,7 +23,18 @@ from sonla_party.scoping import ScopedQuerySet
 from sonla_party.search import SearchTextModel, SearchTextQuerySetMixin
 from sonla_party.workdays import add_months
 
-from .choices import TRANSITIONS, DecidingLevel, DueKind, EssayResult, Religion, Stage
+from .choices import (
+    BEFORE_ADMISSION,
+    DOSSIER_OPEN,
+    IN_PROCEDURE,
+    TRANSITIONS,
+    ClassStatus,
+    DecidingLevel,
+    DueKind,
+    EssayResult,
+    Religion,
+    Stage,
+)
 
 
 class SourceListQuerySet(ScopedQuerySet):
@@ -73,8 +84,6 @@ PHASES = {
     "certified": _("Holding a valid certificate"),
     "in_procedure": _("In the dossier and voting stages"),
 }
-BEFORE_ADMISSION = ["trained", "dossier", "cell_resolution", "grassroots_resolution", "decision"]
-IN_PROCEDURE = ["dossier", "cell_resolution", "grassroots_resolution", "decision"]
 
 
 def event_open_on_q(on: datetime.date) -> Q:
@@ -209,7 +218,6 @@ class Candidate(SearchTextModel):
         permissions = [
             ("move_candidate", _("Can record the steps of the admission process")),
             ("record_decision", _("Can record admission decisions")),
-            ("view_file_access", _("Can see who viewed a person's file")),
             ("record_training", _("Can record the completion of the awareness class")),
         ]
         constraints = [
@@ -241,6 +249,11 @@ class Candidate(SearchTextModel):
         super().clean()
         self.citizen_id = normalise_citizen_id(self.citizen_id)
         validate_citizen_id(self.citizen_id, self.birth_date, self.gender)
+
+    @property
+    def dossier_is_open(self) -> bool:
+        """Trained or at the dossier: documents, introductions and a renewed certificate may come."""
+        return self.stage in DOSSIER_OPEN
 
     def can_move_to(self, stage: str) -> bool:
         """Whether the pipeline allows going from the current stage to `stage` (no other rule)."""
@@ -448,9 +461,10 @@ class TrainingClassQuerySet(ScopedQuerySet):
         )
 
     def status_on(self, status: str, on: datetime.date):
-        if status == "upcoming":
+        """The classes upcoming, running or finished on `on` (`ClassStatus`)."""
+        if status == ClassStatus.UPCOMING:
             return self.filter(starts_on__gt=on)
-        if status == "running":
+        if status == ClassStatus.RUNNING:
             return self.filter(starts_on__lte=on, ends_on__gte=on)
         return self.filter(ends_on__lt=on)
 
@@ -504,8 +518,8 @@ class TrainingClass(models.Model):
 
     def status_on(self, on: datetime.date) -> str:
         if self.starts_on > on:
-            return "upcoming"
-        return "running" if self.ends_on >= on else "finished"
+            return ClassStatus.UPCOMING
+        return ClassStatus.RUNNING if self.ends_on >= on else ClassStatus.FINISHED
 
 
 class EnrollmentQuerySet(ScopedQuerySet):

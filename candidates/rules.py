@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from sonla_party.workdays import add_months, add_working_days
 
-from .choices import DueKind, Stage
+from .choices import DOSSIER_OPEN, DueKind, Stage
 
 MIN_AGE, MAX_AGE = 18, 60
 LOWER_SECONDARY, PRIMARY = 9, 5
@@ -35,7 +35,8 @@ class Requirement:
         return f"{self.rule}: {self.detail}"
 
 
-def d(day: datetime.date | None) -> str:
+def short_date(day: datetime.date | None) -> str:
+    """dd/mm/yyyy for the messages of the rules, "—" when there is no date."""
     return date_format(day, "SHORT_DATE_FORMAT") if day else "—"
 
 
@@ -46,15 +47,19 @@ def age_requirement(candidate, on: datetime.date) -> Requirement:
     ok = eighteenth <= on <= sixtieth
     detail = _("%(age)s full years on %(date)s; the rule is from 18 full years to not over 60 years.") % {
         "age": candidate.age_on(on),
-        "date": d(on),
+        "date": short_date(on),
     }
     return Requirement(_("Age"), ok, detail)
 
 
+def required_education_grade(commune) -> int:
+    """Lower secondary (grade 9), or primary (grade 5) in mountain / ethnic-minority communes."""
+    return PRIMARY if commune.is_mountainous else LOWER_SECONDARY
+
+
 def education_requirement(candidate) -> Requirement:
     commune = candidate.establishment.commune
-    needed = PRIMARY if commune.is_mountainous else LOWER_SECONDARY
-    ok = candidate.education_grade >= needed
+    ok = candidate.education_grade >= required_education_grade(commune)
     if commune.is_mountainous:
         detail = _(
             "grade %(grade)s completed; in a mountain or ethnic-minority commune primary school (grade 5) is enough."
@@ -74,10 +79,10 @@ def certificate_requirement(candidate, on: datetime.date) -> Requirement:
         "certificate %(number)s of %(date)s is valid %(months)s months, until %(expires)s; the vote is on %(on)s."
     ) % {
         "number": candidate.certificate_number,
-        "date": d(candidate.certificate_on),
+        "date": short_date(candidate.certificate_on),
         "months": months,
-        "expires": d(expires),
-        "on": d(on),
+        "expires": short_date(expires),
+        "on": short_date(on),
     }
     return Requirement(_("Awareness class certificate"), ok, detail)
 
@@ -102,7 +107,7 @@ def introducers_requirement(candidate, on: datetime.date) -> Requirement:
     detail = _(
         "%(members)s official member(s) and %(union)s Youth Union resolution(s) introduced the candidate within "
         "12 months before %(on)s; needed: %(rule)s."
-    ) % {"members": members, "union": youth_union, "on": d(on), "rule": rule}
+    ) % {"members": members, "union": youth_union, "on": short_date(on), "rule": rule}
     return Requirement(_("Introducers"), ok, detail)
 
 
@@ -118,7 +123,9 @@ def dossier_requirements(candidate) -> list[Requirement]:
         (_("Comments of organisations and the residence cell (form 5-KNĐ)"), candidate.comments_on),
     ]
     return [
-        Requirement(label, day is not None, _("received on %(date)s.") % {"date": d(day)} if day else _("missing."))
+        Requirement(
+            label, day is not None, _("received on %(date)s.") % {"date": short_date(day)} if day else _("missing.")
+        )
         for label, day in items
     ]
 
@@ -142,9 +149,9 @@ def probation_requirement(admitted_on: datetime.date, on: datetime.date) -> Requ
     ends = add_months(admitted_on, PROBATION_MONTHS)
     ok = on >= ends
     detail = _("admitted on %(admitted)s, the 12 months of probation end on %(ends)s; the vote is on %(on)s.") % {
-        "admitted": d(admitted_on),
-        "ends": d(ends),
-        "on": d(on),
+        "admitted": short_date(admitted_on),
+        "ends": short_date(ends),
+        "on": short_date(on),
     }
     return Requirement(_("Probation of 12 months"), ok, detail)
 
@@ -162,11 +169,12 @@ def cell_resolution_requirements(candidate, on: datetime.date) -> list[Requireme
 def deadline_requirement(rule: str, due: datetime.date | None, on: datetime.date, note: str) -> Requirement:
     """A late step is allowed, but the note must say why it is late."""
     if due is None or on <= due:
-        return Requirement(rule, True, _("due by %(due)s.") % {"due": d(due)})
+        return Requirement(rule, True, _("due by %(due)s.") % {"due": short_date(due)})
     return Requirement(
         rule,
         bool(note.strip()),
-        _("due by %(due)s, recorded on %(on)s: late. Say why in the note.") % {"due": d(due), "on": d(on)},
+        _("due by %(due)s, recorded on %(on)s: late. Say why in the note.")
+        % {"due": short_date(due), "on": short_date(on)},
     )
 
 
@@ -194,7 +202,7 @@ def next_due(
 ) -> tuple[datetime.date | None, str]:
     """What the file waits for next and by when, from the stage and the dates of its events."""
     stage = candidate.stage
-    if stage in (Stage.TRAINED, Stage.DOSSIER):
+    if stage in DOSSIER_OPEN:
         options = []
         if candidate.certificate_expires_on():
             options.append((candidate.certificate_expires_on(), DueKind.CERTIFICATE_EXPIRES))

@@ -8,9 +8,16 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from establishments.choices import Ethnicity, Gender
-from sonla_party.tables import BooleanColumn, ChoiceColumn, CitizenIdColumn, DateColumn, PageBatchColumn
+from sonla_party.tables import (
+    BooleanColumn,
+    ChoiceColumn,
+    CitizenIdColumn,
+    DateColumn,
+    LinkedCountColumn,
+    LinkedPageBatchColumn,
+)
 
-from .choices import DueKind, Stage
+from .choices import ClassStatus, DueKind, Stage
 from .models import Candidate, SourceList, SourceListEntry, TrainingClass
 
 
@@ -132,13 +139,20 @@ class SourceListTable(tables.Table):
     )
     year = tables.Column()
     approved_on = DateColumn()
-    entry_count = PageBatchColumn(
-        source_list_figures, "entries", sort_by=entries_of_list, verbose_name=_("People on the list")
+    entry_count = LinkedPageBatchColumn(
+        source_list_figures,
+        "entries",
+        sort_by=entries_of_list,
+        viewname="candidates:candidate_list",
+        url_params={"source_list": "pk"},
+        verbose_name=_("People on the list"),
     )
-    trained_count = PageBatchColumn(
+    trained_count = LinkedPageBatchColumn(
         source_list_figures,
         "trained",
         sort_by=lambda: entries_of_list(candidate__certificate_on__isnull=False),
+        viewname="candidates:candidate_list",
+        url_params={"source_list": "pk", "has_certificate": lambda record: "true"},
         verbose_name=_("Of whom trained"),
     )
 
@@ -149,8 +163,6 @@ class SourceListTable(tables.Table):
 
 
 class ClassStatusColumn(tables.Column):
-    LABELS = {"upcoming": _("Upcoming"), "running": _("Running"), "finished": _("Finished")}
-
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("accessor", "pk")
         kwargs.setdefault("orderable", False)
@@ -158,7 +170,7 @@ class ClassStatusColumn(tables.Column):
         super().__init__(*args, **kwargs)
 
     def render(self, record):
-        return self.LABELS[record.status_on(timezone.localdate())]
+        return ClassStatus(record.status_on(timezone.localdate())).label
 
     def value(self, record):
         return str(self.render(record))
@@ -172,8 +184,14 @@ class TrainingClassTable(tables.Table):
     ends_on = DateColumn()
     venue = tables.Column()
     capacity = tables.Column()
-    enrolled_count = tables.Column(verbose_name=_("Enrolled"))
-    completed_count = tables.Column(verbose_name=_("Completed"))
+    enrolled_count = LinkedCountColumn(
+        viewname="candidates:candidate_list", url_params={"enrolled_in": "pk"}, verbose_name=_("Enrolled")
+    )
+    completed_count = LinkedCountColumn(
+        viewname="candidates:candidate_list",
+        url_params={"enrolled_in": "pk", "completed_class": lambda record: "true"},
+        verbose_name=_("Completed"),
+    )
     status = ClassStatusColumn()
 
     class Meta:

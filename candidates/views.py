@@ -13,11 +13,11 @@ from django.utils.translation import gettext_lazy as _l
 from django.views.generic import View
 from django.views.generic.detail import SingleObjectMixin
 
-from establishments.views import AutocompleteView
 from sonla_party.exceptions import RuleViolation
 from sonla_party.exports import xlsx_response
 from sonla_party.views import (
     AsOfForm,
+    AutocompleteView,
     FileViewListView,
     FilteredListView,
     ModelPermissionMixin,
@@ -86,7 +86,7 @@ class CandidateDetailView(RecordsFileViewMixin, ScopedDetailView):
                 full_name=candidate.full_name, birth_date=candidate.birth_date, exclude_pk=candidate.pk
             ),
         )
-        if candidate.stage in (Stage.TRAINED, Stage.DOSSIER) and context["can_move"]:
+        if candidate.dossier_is_open and context["can_move"]:
             context["dossier_form"] = (
                 bound_form
                 if isinstance(bound_form, DossierUpdateForm)
@@ -103,7 +103,7 @@ class CandidateDetailView(RecordsFileViewMixin, ScopedDetailView):
 def checklist(candidate: Candidate) -> list[rules.Requirement]:
     """What the next forward step still needs, evaluated today."""
     today = timezone.localdate()
-    if candidate.stage in (Stage.TRAINED, Stage.DOSSIER):
+    if candidate.dossier_is_open:
         return rules.cell_resolution_requirements(candidate, today)
     if candidate.stage == Stage.ADMITTED and candidate.party_member:
         return [rules.probation_requirement(candidate.party_member.admitted_on, today)]

@@ -5,7 +5,8 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from sonla_party.filters import BaseFilterSet, TrueFalseFilter, date_filter
+from sonla_party.filters import BaseFilterSet, TrueFalseFilter, date_filter, key_filter
+from sonla_party.renderers import FastSelect
 from sonla_party.search import search
 from sonla_party.widgets import AutocompleteSelect
 
@@ -15,12 +16,14 @@ from .models import Assignment, Cadre, Commune, District, Establishment, PartyCe
 
 def district_filter(field_name: str):
     return django_filters.ModelChoiceFilter(
-        label=_("District"), field_name=field_name, queryset=District.objects.all()
+        label=_("District"), field_name=field_name, queryset=District.objects.all(), widget=FastSelect
     )
 
 
 def commune_filter(field_name: str):
-    return django_filters.ModelChoiceFilter(label=_("Commune"), field_name=field_name, queryset=Commune.objects.all())
+    return django_filters.ModelChoiceFilter(
+        label=_("Commune"), field_name=field_name, queryset=Commune.objects.all(), widget=FastSelect
+    )
 
 
 class AsOfFilterSet(BaseFilterSet):
@@ -61,8 +64,7 @@ class EstablishmentFilterSet(AsOfFilterSet):
         ]
 
     def filter_blank(self, queryset, name, value):
-        blank = Q(has_party_members=False) | Q(has_party_cell=False)
-        return queryset.filter(blank) if value == "true" else queryset.exclude(blank)
+        return queryset.blank(value == "true")
 
     def filter_queryset(self, queryset):
         as_of = self.as_of_date()
@@ -104,6 +106,7 @@ class PartyMemberFilterSet(BaseFilterSet):
         widget=AutocompleteSelect("establishments:party_cell_autocomplete"),
     )
     status = django_filters.ChoiceFilter(label=_("Status"), choices=MemberStatus.choices)
+    in_party = TrueFalseFilter(label=_("In the Party on the date"), method="filter_in_party")
     ethnicity = django_filters.ChoiceFilter(label=_("Ethnicity"), choices=Ethnicity.choices)
     gender = django_filters.ChoiceFilter(label=_("Gender"), choices=Gender.choices)
     admitted_on = django_filters.DateFromToRangeFilter(
@@ -119,6 +122,7 @@ class PartyMemberFilterSet(BaseFilterSet):
             "establishment",
             "party_cell",
             "status",
+            "in_party",
             "as_of",
             "ethnicity",
             "gender",
@@ -128,6 +132,10 @@ class PartyMemberFilterSet(BaseFilterSet):
 
     def filter_as_of(self, queryset, name, value):
         return queryset  # applied in filter_queryset, before the status filter
+
+    def filter_in_party(self, queryset, name, value):
+        left = Q(status=MemberStatus.LEFT)
+        return queryset.exclude(left) if value == "true" else queryset.filter(left)
 
     def filter_queryset(self, queryset):
         """Members on the date (admitted by then), each with their status on that date."""
@@ -151,9 +159,11 @@ class CadreFilterSet(BaseFilterSet):
 
 
 class AssignmentFilterSet(BaseFilterSet):
+    cadre = key_filter(_("Cadre"), Cadre.objects.all())
+    is_open = TrueFalseFilter(label=_("Open (no end date)"), field_name="ends_on__isnull")
     district = district_filter("cadre__district")
     commune = django_filters.ModelChoiceFilter(
-        label=_("Commune"), queryset=Commune.objects.all(), method="filter_commune"
+        label=_("Commune"), queryset=Commune.objects.all(), method="filter_commune", widget=FastSelect
     )
     kind = django_filters.ChoiceFilter(
         label=_("Establishment kind"), choices=EstablishmentKind.choices, field_name="establishment__kind"
@@ -163,7 +173,7 @@ class AssignmentFilterSet(BaseFilterSet):
 
     class Meta:
         model = Assignment
-        fields = ["district", "commune", "kind", "force", "open_on", "q"]
+        fields = ["cadre", "is_open", "district", "commune", "kind", "force", "open_on", "q"]
 
     def filter_commune(self, queryset, name, value):
         return queryset.filter(Q(commune=value) | Q(establishment__commune=value))

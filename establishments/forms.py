@@ -3,6 +3,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from sonla_party.forms import DateInput, ScopedModelForm, limit_choices_to_scope, style_fields
+from sonla_party.renderers import FastSelect
 from sonla_party.widgets import AutocompleteSelect, AutocompleteSelectMultiple
 
 from .models import Assignment, Cadre, Establishment, PartyCell, PartyMember
@@ -13,6 +14,7 @@ class EstablishmentForm(ScopedModelForm):
     class Meta:
         model = Establishment
         fields = ["commune", "kind", "name", "code", "opened_on", "closed_on"]
+        widgets = {"commune": FastSelect}
 
 
 class PartyCellForm(ScopedModelForm):

@@ -86,6 +86,11 @@ def _count_covered(rows, start: str, end: str, establishment: str, dates) -> lis
     return [totals[f"n{i}"] for i in range(len(dates))]
 
 
+# On an establishment annotated by `with_facts`: "blank" — no party member or no party cell.
+BLANK = Q(has_party_members=False) | Q(has_party_cell=False)
+FACT_COUNTS = ("total", "without_members", "without_cell", "blank_without_cadre")
+
+
 class DistrictQuerySet(ScopedQuerySet):
     district_path = "pk"
     commune_path = None
@@ -168,6 +173,28 @@ class EstablishmentQuerySet(SearchTextQuerySetMixin, ScopedQuerySet):
             has_party_cell=has_party_cell_on(on),
             has_cadre=has_cadre_on(on),
         )
+
+    def blank(self, value: bool = True):
+        """After `with_facts`: the "blank" establishments (no party member or no party cell), or
+        with `value` False the others."""
+        return self.filter(BLANK) if value else self.exclude(BLANK)
+
+    def fact_counts_on(self, on: datetime.date, group_by: str) -> dict:
+        """Per value of `group_by`, on `on`: the existing establishments, those without party
+        members, without a party cell, and blank with no responsible cadre (one query)."""
+        rows = (
+            self.existing_on(on)
+            .with_facts(on)
+            .order_by()
+            .values(group_by)
+            .annotate(
+                total=models.Count("pk"),
+                without_members=models.Count("pk", filter=Q(has_party_members=False)),
+                without_cell=models.Count("pk", filter=Q(has_party_cell=False)),
+                blank_without_cadre=models.Count("pk", filter=BLANK & Q(has_cadre=False)),
+            )
+        )
+        return {row.pop(group_by): row for row in rows}
 
     def blank_counts_on(self, dates: list[datetime.date]) -> list[dict[str, int]]:
         """For each date: how many of these establishments existed, and how many had no party
@@ -305,9 +332,6 @@ class PartyMemberQuerySet(SearchTextQuerySetMixin, ScopedQuerySet):
 
     def official_on(self, on: datetime.date):
         return self.active_on(on).filter(official_on__isnull=False, official_on__lte=on)
-
-    def probationary_on(self, on: datetime.date):
-        return self.active_on(on).filter(Q(official_on__isnull=True) | Q(official_on__gt=on))
 
     def with_status(self, on: datetime.date | None = None):
         on = on or timezone.localdate()

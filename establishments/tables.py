@@ -5,7 +5,14 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from sonla_party.tables import BooleanColumn, ChoiceColumn, CitizenIdColumn, DateColumn, PageBatchColumn
+from sonla_party.tables import (
+    BooleanColumn,
+    ChoiceColumn,
+    CitizenIdColumn,
+    DateColumn,
+    LinkedCountColumn,
+    PageBatchColumn,
+)
 
 from .choices import AssignmentRole, CadreForce, EstablishmentKind, Ethnicity, FoundingMethod, Gender, MemberStatus
 from .models import Assignment, Cadre, Establishment, PartyCell, PartyMember
@@ -61,7 +68,11 @@ class PartyCellTable(tables.Table):
     founded_on = DateColumn()
     founding_method = ChoiceColumn(FoundingMethod.choices)
     dissolved_on = DateColumn()
-    member_count = tables.Column(verbose_name=_("Current members"))
+    member_count = LinkedCountColumn(
+        viewname="establishments:party_member_list",
+        url_params={"party_cell": "pk", "in_party": lambda record: "true"},
+        verbose_name=_("Current members"),
+    )
 
     class Meta:
         model = PartyCell
@@ -109,7 +120,11 @@ class CadreTable(tables.Table):
     rank = tables.Column()
     phone = tables.Column()
     district = tables.Column(order_by=("district__code",))
-    open_assignments = tables.Column(verbose_name=_("Open assignments"))
+    open_assignments = LinkedCountColumn(
+        viewname="establishments:assignment_list",
+        url_params={"cadre": "pk", "is_open": lambda record: "true"},
+        verbose_name=_("Open assignments"),
+    )
 
     class Meta:
         model = Cadre

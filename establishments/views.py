@@ -1,15 +1,16 @@
 from django.contrib import messages
 from django.db.models import Count, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
-from django.http import HttpResponseRedirect, JsonResponse
+from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _l
 from django.views.generic import View
 
 from sonla_party.exceptions import RuleViolation
-from sonla_party.search import search
 from sonla_party.views import (
+    AutocompleteView,
     FileViewListView,
     FilteredListView,
     ModelPermissionMixin,
@@ -53,7 +54,7 @@ class EstablishmentListView(FilteredListView):
     model = Establishment
     filterset_class = EstablishmentFilterSet
     table_class = EstablishmentTable
-    title = _("Establishments")
+    title = _l("Establishments")
     create_url = "establishments:establishment_create"
 
     def scope_queryset(self, queryset):
@@ -109,7 +110,7 @@ class PartyCellListView(FilteredListView):
     model = PartyCell
     filterset_class = PartyCellFilterSet
     table_class = PartyCellTable
-    title = _("Party cells")
+    title = _l("Party cells")
     create_url = "establishments:party_cell_create"
 
     def scope_queryset(self, queryset):
@@ -156,7 +157,7 @@ class PartyMemberListView(FilteredListView):
     model = PartyMember
     filterset_class = PartyMemberFilterSet
     table_class = PartyMemberTable
-    title = _("Party members")
+    title = _l("Party members")
     create_url = "establishments:party_member_create"
 
     def scope_queryset(self, queryset):
@@ -181,23 +182,6 @@ class PartyMemberUpdateView(ScopedUpdateView):
 
 
 # --- Autocomplete --------------------------------------------------------------------------
-
-
-class AutocompleteView(ModelPermissionMixin, View):
-    """JSON matches for a search box: at most 20 rows, in the user's scope."""
-
-    model = None
-    limit = 20
-
-    def label(self, obj) -> str:
-        return str(obj)
-
-    def get_queryset(self):
-        return self.model.objects.for_user(self.request.user)
-
-    def get(self, request):
-        queryset = search(self.get_queryset(), request.GET.get("q", ""))[: self.limit]
-        return JsonResponse({"results": [{"id": obj.pk, "text": self.label(obj)} for obj in queryset]})
 
 
 class EstablishmentAutocompleteView(AutocompleteView):
@@ -237,7 +221,7 @@ class CadreListView(FilteredListView):
     model = Cadre
     filterset_class = CadreFilterSet
     table_class = CadreTable
-    title = _("Responsible cadres")
+    title = _l("Responsible cadres")
     create_url = "establishments:cadre_create"
     template_name = "establishments/cadre_list.html"
 
@@ -310,7 +294,7 @@ class AssignmentListView(FilteredListView):
     model = Assignment
     filterset_class = AssignmentFilterSet
     table_class = AssignmentTable
-    title = _("Assignments")
+    title = _l("Assignments")
     create_url = "establishments:assignment_create"
     export_name = "assignments"
 

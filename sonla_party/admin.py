@@ -5,7 +5,7 @@ from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from .models import FileView, FinalisedReport, User
+from .models import FileView, User
 from .search import search
 
 
@@ -87,18 +87,4 @@ class FileViewAdmin(admin.ModelAdmin):
         return False
 
     def has_delete_permission(self, request, obj=None):
-        return False
-
-
-@admin.register(FinalisedReport)
-class FinalisedReportAdmin(SimpleHistoryAdmin):
-    """Finalised quarterly reports are kept as presented: read-only here."""
-
-    list_display = ("year", "quarter", "finalised_by", "finalised_at", "note")
-    list_select_related = ("finalised_by",)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
         return False

@@ -1,6 +1,8 @@
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 
+from . import imports
+
 # The sections of the public contract, in menu order: (URL name, label, permission to see it).
 SECTIONS = [
     ("dashboard", _("Dashboard"), None),
@@ -11,7 +13,7 @@ SECTIONS = [
     ("candidates:training_class_list", _("Training classes"), "candidates.view_trainingclass"),
     ("establishments:cadre_list", _("Cadres"), "establishments.view_cadre"),
     ("reports:quarterly", _("Quarterly report"), None),
-    ("imports:start", _("Import"), "candidates.add_candidate"),
+    ("imports:start", _("Import"), lambda user: bool(imports.allowed_importers(user))),
 ]
 
 
@@ -22,7 +24,9 @@ def navigation(request):
         return {}
     items = []
     for url_name, label, permission in SECTIONS:
-        if permission and not user.has_perm(permission):
+        if callable(permission) and not permission(user):
+            continue
+        if isinstance(permission, str) and not user.has_perm(permission):
             continue
         try:
             url = reverse(url_name)

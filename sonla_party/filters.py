@@ -1,6 +1,7 @@
 """The base of every FilterSet: bound even without parameters, styled, scoped and searchable."""
 
 import django_filters
+from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from .forms import DateInput, limit_choices_to_scope, style_fields
@@ -45,6 +46,12 @@ class TrueFalseFilter(django_filters.ChoiceFilter):
         if value in ("", None):
             return qs
         return qs.filter(**{self.field_name: value == "true"})
+
+
+def key_filter(label, queryset, **kwargs):
+    """A record chosen by its key, for the links of counts (`LinkedCountColumn`): a hidden field
+    of the filter form, its choices limited to the user's scope like every other choice."""
+    return django_filters.ModelChoiceFilter(label=label, queryset=queryset, widget=forms.HiddenInput, **kwargs)
 
 
 def date_filter(label, **kwargs):

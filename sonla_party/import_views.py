@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _l
 from django.views.generic import View
 
 from . import imports
+from .choices import ImportStatus
 from .exports import xlsx_response
 from .forms import style_fields
 from .models import ImportBatch
@@ -25,12 +26,10 @@ class UploadForm(forms.Form):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["kind"].choices = [(kind, importer.label) for kind, importer in allowed_importers(user).items()]
+        self.fields["kind"].choices = [
+            (kind, importer.label) for kind, importer in imports.allowed_importers(user).items()
+        ]
         style_fields(self)
-
-
-def allowed_importers(user) -> dict[str, imports.Importer]:
-    return {kind: imp for kind, imp in imports.REGISTRY.items() if all(user.has_perm(p) for p in imp.permissions)}
 
 
 def _outcome_summary(outcome: imports.Outcome) -> dict:
@@ -51,7 +50,7 @@ class ImportStartView(View):
     def render(self, form, status=200):
         context = {
             "form": form,
-            "importers": allowed_importers(self.request.user),
+            "importers": imports.allowed_importers(self.request.user),
             "batches": ImportBatch.objects.filter(user=self.request.user)[:20],
             "title": _("Import from a spreadsheet"),
             "limit_mb": settings.IMPORT_MAX_BYTES // 1024 // 1024,
@@ -60,7 +59,7 @@ class ImportStartView(View):
 
     def post(self, request):
         form = UploadForm(request.POST, request.FILES, user=request.user)
-        if not allowed_importers(request.user):
+        if not imports.allowed_importers(request.user):
             raise Http404
         if not form.is_valid():
             return self.render(form, status=400)
@@ -108,7 +107,7 @@ class ImportConfirmView(View):
 
     def post(self, request, pk):
         batch = own_batch(request, pk)
-        if batch.status != ImportBatch.Status.PREVIEWED:
+        if batch.status != ImportStatus.PREVIEWED:
             messages.error(request, _("This file has already been imported."))
             return HttpResponseRedirect(batch.get_absolute_url())
         importer = imports.REGISTRY[batch.kind]
@@ -125,7 +124,7 @@ class ImportConfirmView(View):
         if outcome.errors:
             messages.error(request, _("Nothing was saved: some rows are wrong (see below)."))
         else:
-            batch.status, batch.imported_at = ImportBatch.Status.IMPORTED, timezone.now()
+            batch.status, batch.imported_at = ImportStatus.IMPORTED, timezone.now()
             messages.success(
                 request,
                 _("Imported: %(created)s created, %(updated)s updated, %(unchanged)s unchanged.") % outcome.summary(),
@@ -162,7 +161,7 @@ class TemplateDownloadView(View):
     """An empty workbook with the expected columns and one example row."""
 
     def get(self, request, kind):
-        importer = allowed_importers(request.user).get(kind)
+        importer = imports.allowed_importers(request.user).get(kind)
         if importer is None:
             raise Http404
         rows = [

@@ -20,7 +20,6 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import translation
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from openpyxl import load_workbook
 
 from .exceptions import RuleViolation
@@ -376,8 +375,6 @@ def register(importer: Importer) -> Importer:
     return importer
 
 
-KIND_LABELS = {
-    "establishments": gettext_lazy("Establishments"),
-    "members": gettext_lazy("Party members"),
-    "candidates": gettext_lazy("Candidates"),
-}
+def allowed_importers(user) -> dict[str, Importer]:
+    """The kinds of import this user may run (each needs its importer's permissions)."""
+    return {kind: imp for kind, imp in REGISTRY.items() if all(user.has_perm(p) for p in imp.permissions)}

@@ -6,8 +6,8 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
-from simple_history.models import HistoricalRecords
 
+from .choices import ImportStatus
 from .scoping import Scope, ScopeLevel, scope_of
 
 
@@ -88,6 +88,7 @@ class FileView(models.Model):
         verbose_name_plural = _("file views")
         ordering = ["-viewed_at", "-pk"]
         indexes = [models.Index(fields=["content_type", "object_id", "viewed_at"], name="file_view_record_idx")]
+        permissions = [("view_file_access", _("Can see who viewed a person's file"))]
 
     def __str__(self):
         return f"{self.user} — {self.content_type.model} #{self.object_id}"
@@ -97,47 +98,8 @@ class FileView(models.Model):
         return cls.objects.create(user=user, content_type=ContentType.objects.get_for_model(obj), object_id=obj.pk)
 
 
-class FinalisedReport(models.Model):
-    """A quarterly report as presented at the board's meeting: its figures are kept as they were,
-    and the page flags any that the live data now gives differently."""
-
-    year = models.PositiveSmallIntegerField(_("year"))
-    quarter = models.PositiveSmallIntegerField(_("quarter"))
-    figures = models.JSONField(_("figures"), help_text=_("Per district id, and 'province'."))
-    finalised_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("finalised by"), on_delete=models.PROTECT, related_name="+"
-    )
-    finalised_at = models.DateTimeField(_("finalised at"), auto_now_add=True)
-    note = models.CharField(_("note"), max_length=250, blank=True)
-    history = HistoricalRecords()
-
-    class Meta:
-        verbose_name = _("finalised quarterly report")
-        verbose_name_plural = _("finalised quarterly reports")
-        ordering = ["-year", "-quarter"]
-        permissions = [("finalise_report", _("Can finalise a quarterly report"))]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["year", "quarter"],
-                name="finalised_report_once_per_quarter",
-                violation_error_message=_("This quarter has already been finalised."),
-            ),
-            models.CheckConstraint(
-                condition=models.Q(quarter__gte=1, quarter__lte=4), name="finalised_report_quarter_1_to_4"
-            ),
-        ]
-
-    def __str__(self):
-        return f"{self.quarter}/{self.year}"
-
-
 class ImportBatch(models.Model):
     """An uploaded spreadsheet between its preview and its confirmation (kept afterwards as a record)."""
-
-    class Status(models.TextChoices):
-        PREVIEWED = "previewed", _("Previewed")
-        IMPORTED = "imported", _("Imported")
-        REFUSED = "refused", _("Refused")
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.PROTECT, related_name="+"
@@ -146,7 +108,7 @@ class ImportBatch(models.Model):
     file_name = models.CharField(_("file name"), max_length=255)
     content = models.BinaryField(_("content"))
     uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
-    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.PREVIEWED)
+    status = models.CharField(_("status"), max_length=20, choices=ImportStatus.choices, default=ImportStatus.PREVIEWED)
     summary = models.JSONField(_("summary"), default=dict)
     imported_at = models.DateTimeField(_("imported at"), null=True, blank=True)
 
@@ -156,7 +118,7 @@ class ImportBatch(models.Model):
         ordering = ["-uploaded_at", "-pk"]
         constraints = [
             models.CheckConstraint(
-                condition=models.Q(status__in=["previewed", "imported", "refused"]), name="import_batch_status_valid"
+                condition=models.Q(status__in=ImportStatus.values), name="import_batch_status_valid"
             )
         ]
 

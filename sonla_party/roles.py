@@ -52,8 +52,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "candidates.move_candidate",
         "candidates.record_decision",
         "candidates.record_training",
-        "candidates.view_file_access",
-        "sonla_party.finalise_report",
+        "sonla_party.view_file_access",
+        "reports.finalise_report",
         "sonla_party.view_full_citizen_id",
     ],
     REVIEWER: [

@@ -60,6 +60,8 @@ INSTALLED_APPS = [
     "sonla_party",
     "establishments",
     "candidates",
+    "reports",
+    "demo",
 ]
 
 MIDDLEWARE = [
@@ -153,9 +155,6 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_IPWARE_PROXY_COUNT = env_int("PROXY_COUNT", 0) or None
 AXES_VERBOSE = False
-
-# Django's form renderer, with plain <select> widgets written in Python (see renderers.py).
-FORM_RENDERER = "sonla_party.renderers.FormRenderer"
 
 # --- Internationalisation ------------------------------------------------------------------
 LANGUAGE_CODE = "vi"

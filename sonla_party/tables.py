@@ -1,7 +1,11 @@
 """Table columns shared by every app."""
 
+from urllib.parse import urlencode
+
 import django_tables2 as tables
+from django.urls import reverse
 from django.utils.formats import date_format
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django_tables2.data import TableQuerysetData
 
@@ -56,6 +60,37 @@ class CitizenIdColumn(tables.Column):
         return mask_citizen_id(value)
 
 
+class LinkedCountMixin:
+    """A count that links to the filtered list behind it (NetBox's LinkedCountColumn): the link's
+    filters are `url_params`, each value an attribute path of the row or a function of it."""
+
+    def __init__(self, *args, viewname: str, url_params: dict, **kwargs):
+        self.viewname, self.url_params = viewname, url_params
+        super().__init__(*args, **kwargs)
+
+    def url(self, record) -> str:
+        params = {}
+        for name, source in self.url_params.items():
+            value = source(record) if callable(source) else tables.A(source).resolve(record)
+            params[name] = getattr(value, "pk", value)
+        return f"{reverse(self.viewname)}?{urlencode(params)}"
+
+    def linked(self, shown, record):
+        if not shown or shown == "—":
+            return shown
+        return format_html('<a href="{}">{}</a>', self.url(record), shown)
+
+
+class LinkedCountColumn(LinkedCountMixin, tables.Column):
+    """An annotated count of the row, linked to its list."""
+
+    def render(self, value, record):
+        return self.linked(value, record)
+
+    def value(self, value):
+        return value
+
+
 class PageBatchColumn(tables.Column):
     """A figure fetched in one query for the rows shown — the page, or every row of an export.
 
@@ -107,3 +142,10 @@ class PageByKeysData(TableQuerysetData):
         if isinstance(key, slice):
             return self.data.filter(pk__in=self.data.values("pk")[key])
         return self.data[key]
+
+
+class LinkedPageBatchColumn(LinkedCountMixin, PageBatchColumn):
+    """A count fetched for the page's rows (`PageBatchColumn`), linked to its list."""
+
+    def render(self, record, table):
+        return self.linked(super().render(record, table), record)

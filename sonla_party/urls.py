@@ -8,14 +8,13 @@ from . import views
 handler500 = "sonla_party.views.server_error"
 
 urlpatterns = [
-    path("", views.DashboardView.as_view(), name="dashboard"),
-    path("dashboard/chart/", views.DashboardChartView.as_view(), name="dashboard_chart"),
+    path("", include("reports.dashboard_urls")),
     path("favicon.ico", views.favicon, name="favicon"),
     path("healthz", views.healthz, name="healthz"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("admin/", admin.site.urls),
-    path("reports/", include("sonla_party.report_urls")),
+    path("reports/", include("reports.urls")),
     path("imports/", include("sonla_party.import_urls")),
     path("", include("establishments.urls")),
     path("", include("candidates.urls")),

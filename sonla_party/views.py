@@ -1,7 +1,6 @@
 """View building blocks shared by every app, and the pages that span both apps."""
 
 import sys
-from dataclasses import dataclass
 
 from django import forms
 from django.conf import settings
@@ -27,12 +26,12 @@ from django.views.generic.detail import SingleObjectMixin
 from django_filters.views import FilterView
 from django_tables2 import RequestConfig, SingleTableMixin
 
-from . import dashboard, reports
 from .exceptions import RuleViolation
-from .exports import FORMATS, export_response, xlsx_response
+from .exports import FORMATS, export_response
 from .forms import DateInput, style_fields
 from .history import history_entries
 from .models import FileView
+from .search import search
 from .tables import PageByKeysData
 
 
@@ -131,7 +130,7 @@ class RecordsFileViewMixin:
 class FileViewListView(ModelPermissionMixin, ScopedQuerysetMixin, SingleObjectMixin, TemplateView):
     """Who opened this person's file, newest first (the board's permission `view_file_access`)."""
 
-    permission_required = "candidates.view_file_access"
+    permission_required = "sonla_party.view_file_access"
     template_name = "includes/file_views.html"
 
     def get(self, request, *args, **kwargs):
@@ -192,12 +191,21 @@ class ScopedUpdateView(ModelPermissionMixin, ScopedFormMixin, UpdateView):
     template_name = "includes/form_page.html"
 
 
-def redirect_back(request, fallback: str):
-    """Back to the page the user came from, if it is one of ours."""
-    target = request.POST.get("next") or request.GET.get("next")
-    if target and target.startswith("/") and not target.startswith("//"):
-        return HttpResponseRedirect(target)
-    return HttpResponseRedirect(fallback)
+class AutocompleteView(ModelPermissionMixin, View):
+    """JSON matches for a search box: at most 20 rows, in the user's scope."""
+
+    model = None
+    limit = 20
+
+    def label(self, obj) -> str:
+        return str(obj)
+
+    def get_queryset(self):
+        return self.model.objects.for_user(self.request.user)
+
+    def get(self, request):
+        queryset = search(self.get_queryset(), request.GET.get("q", ""))[: self.limit]
+        return JsonResponse({"results": [{"id": obj.pk, "text": self.label(obj)} for obj in queryset]})
 
 
 class AsOfForm(forms.Form):
@@ -211,178 +219,6 @@ class AsOfForm(forms.Form):
         if self.is_valid() and self.cleaned_data.get("as_of"):
             return self.cleaned_data["as_of"]
         return timezone.localdate()
-
-
-class DashboardView(TemplateView):
-    """Where the province (or the user's district) stands on a date: the "blank" establishments.
-    The chart's series over the years comes from `DashboardChartView`, after the page."""
-
-    template_name = "dashboard.html"
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        form = AsOfForm(self.request.GET or None)
-        as_of = form.as_of_date()
-        rows, total = dashboard.blank_rows(self.request.user, as_of)
-        context.update(form=form, as_of=as_of, rows=rows, total=total)
-        return context
-
-
-class DashboardChartView(View):
-    """The two blank counts at the end of every year since 2006, as JSON for the dashboard's chart."""
-
-    def get(self, request):
-        as_of = AsOfForm(request.GET or None).as_of_date()
-        chart = dashboard.blank_series(request.user, dashboard.year_end_dates(as_of))
-        chart["series"] = {"without_members": _("Without party members"), "without_cell": _("Without a party cell")}
-        return JsonResponse(chart)
-
-
-# --- Quarterly report ----------------------------------------------------------------------
-
-
-class QuarterForm(forms.Form):
-    year = forms.IntegerField(label=_l("Year"), min_value=2006, max_value=2100)
-    quarter = forms.TypedChoiceField(label=_l("Quarter"), coerce=int, choices=[(n, n) for n in range(1, 5)])
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        style_fields(self)
-
-    def chosen_quarter(self) -> reports.Quarter:
-        if self.is_bound and self.is_valid():
-            return reports.Quarter(self.cleaned_data["year"], self.cleaned_data["quarter"])
-        return reports.Quarter.containing(timezone.localdate()).previous()  # the quarter just ended
-
-
-@dataclass
-class ReportCell:
-    value: int
-    link: str
-    delta_previous: int
-    delta_year: int
-    live: int
-    changed: bool
-
-
-def report_cells(row: reports.ReportRow, quarter, finalised: dict | None) -> list[ReportCell]:
-    cells = []
-    for column in reports.COLUMNS:
-        live = row.figures[column.key]
-        shown = finalised.get(column.key, live) if finalised else live
-        cells.append(
-            ReportCell(
-                value=shown,
-                link=column.link(quarter, row.district),
-                delta_previous=shown - row.previous[column.key],
-                delta_year=shown - row.year_before[column.key],
-                live=live,
-                changed=finalised is not None and shown != live,
-            )
-        )
-    return cells
-
-
-class QuarterlyReportMixin(PermissionRequiredMixin):
-    permission_required = "establishments.view_establishment"
-
-    def report_context(self):
-        form = QuarterForm(self.request.GET or None)
-        quarter = form.chosen_quarter()
-        report = reports.build_report(self.request.user, quarter)
-        finalised = reports.finalised_for(quarter)
-        for row in [*report.rows, report.province]:
-            if row is None:
-                continue
-            key = "province" if row.district is None else str(row.district.pk)
-            row.finalised = finalised.figures.get(key) if finalised else None
-            row.cells = report_cells(row, quarter, row.finalised)
-        return {
-            "form": form,
-            "quarter": quarter,
-            "report": report,
-            "columns": reports.COLUMNS,
-            "finalised": finalised,
-            "changed_count": sum(c.changed for r in [*report.rows, report.province] if r for c in r.cells),
-        }
-
-
-class QuarterlyReportView(QuarterlyReportMixin, TemplateView):
-    template_name = "reports/quarterly.html"
-
-    def get(self, request, *args, **kwargs):
-        if request.GET.get("_export") == "xlsx":
-            return self.export()
-        return super().get(request, *args, **kwargs)
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        context.update(self.report_context())
-        context["title"] = _("Quarterly report %(quarter)s") % {"quarter": context["quarter"]}
-        context["can_finalise"] = (
-            self.request.user.has_perm("sonla_party.finalise_report") and self.request.user.scope.is_province
-        )
-        return context
-
-    def export(self):
-        context = self.report_context()
-        quarter, report = context["quarter"], context["report"]
-        rows = [r for r in [*report.rows, report.province] if r is not None]
-        header = [_("District"), *[str(c.label) for c in reports.COLUMNS]]
-
-        def sheet(value):
-            yield header
-            for row in rows:
-                yield [str(row.district or _("Whole province")), *[value(cell) for cell in row.cells]]
-
-        quarters = quarter.last(8)
-        admissions = reports.admissions_by_quarter(self.request.user, quarters)
-        sheets = {
-            _("Quarter %(quarter)s") % {"quarter": str(quarter).replace("/", "-")}: sheet(lambda c: c.value),
-            _("Change vs previous quarter"): sheet(lambda c: c.delta_previous),
-            _("Change vs a year before"): sheet(lambda c: c.delta_year),
-            _("Admissions by quarter"): [
-                [_("District"), *admissions["labels"]],
-                *[[name, *admissions[pk]] for pk, name in admissions["series"].items()],
-            ],
-        }
-        return xlsx_response(sheets, f"bao-cao-quy-{quarter.number}-{quarter.year}")
-
-
-class QuarterlyChartsView(QuarterlyReportMixin, View):
-    """The report's two charts over the last eight quarters, as JSON (loaded after the page)."""
-
-    def get(self, request):
-        quarters = QuarterForm(request.GET or None).chosen_quarter().last(8)
-        which = request.GET.get("chart")
-        if which == "blank":
-            return JsonResponse(reports.blank_by_quarter(request.user, quarters))
-        return JsonResponse(reports.admissions_by_quarter(request.user, quarters))
-
-
-class QuarterlyReportPrintView(QuarterlyReportMixin, TemplateView):
-    template_name = "reports/quarterly_print.html"
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        context.update(self.report_context())
-        return context
-
-
-class FinaliseQuarterView(PermissionRequiredMixin, View):
-    permission_required = "sonla_party.finalise_report"
-    http_method_names = ["post"]
-
-    def post(self, request):
-        form = QuarterForm(request.POST)
-        quarter = form.chosen_quarter()
-        try:
-            reports.finalise_quarter(quarter=quarter, by=request.user, note=request.POST.get("note", "")[:250])
-        except RuleViolation as error:
-            messages.error(request, error.message)
-        else:
-            messages.success(request, _("Quarter %(quarter)s finalised.") % {"quarter": quarter})
-        return HttpResponseRedirect(f"{reverse('reports:quarterly')}?year={quarter.year}&quarter={quarter.number}")
 
 
 @login_not_required

@@ -6,9 +6,9 @@ import factory
 from django.contrib.auth.models import Group
 
 from candidates.models import Candidate
+from demo.people import CitizenIds
 from establishments.choices import EstablishmentKind, FoundingMethod
 from establishments.models import Assignment, Cadre, Commune, District, Establishment, PartyCell, PartyMember
-from sonla_party.demo_people import CitizenIds
 from sonla_party.models import User
 
 _ids = CitizenIds(start=900000)

@@ -136,11 +136,13 @@ def _order_message(locked: Candidate, to_stage: str) -> str:
 
 def _check_date(locked: Candidate, on: datetime.date) -> None:
     if on > timezone.localdate():
-        raise PipelineError(_("Date: %(date)s is in the future.") % {"date": rules.d(on)}, field="occurred_on")
+        raise PipelineError(
+            _("Date: %(date)s is in the future.") % {"date": rules.short_date(on)}, field="occurred_on"
+        )
     if locked.stage_since and on < locked.stage_since:
         raise PipelineError(
             _("Date: %(date)s is before the previous step (%(since)s).")
-            % {"date": rules.d(on), "since": rules.d(locked.stage_since)},
+            % {"date": rules.short_date(on), "since": rules.short_date(locked.stage_since)},
             field="occurred_on",
         )
 
@@ -363,7 +365,7 @@ def open_dossier(
 @transaction.atomic
 def update_dossier(*, candidate: Candidate, by, **dossier) -> Candidate:
     """Record the dates the dossier's documents were received (no change of stage)."""
-    if candidate.stage not in (Stage.TRAINED, Stage.DOSSIER):
+    if not candidate.dossier_is_open:
         raise PipelineError(_("The dossier can be completed before the cell's vote only."))
     if not by.has_perm("candidates.move_candidate"):
         raise PipelineError(_("Your role may not record this step (%(stage)s).") % {"stage": Stage.DOSSIER.label})
@@ -371,7 +373,7 @@ def update_dossier(*, candidate: Candidate, by, **dossier) -> Candidate:
     for name in DOSSIER_FIELDS:
         value = dossier.get(name)
         if value and value > today:
-            raise PipelineError(_("Date: %(date)s is in the future.") % {"date": rules.d(value)}, field=name)
+            raise PipelineError(_("Date: %(date)s is in the future.") % {"date": rules.short_date(value)}, field=name)
         setattr(candidate, name, value)
     candidate._history_user = by
     candidate.save(update_fields=list(DOSSIER_FIELDS))
@@ -397,12 +399,12 @@ def add_introducer(
         raise PipelineError(_("Your role may not record introductions."))
     if introduced_on > timezone.localdate():
         raise PipelineError(
-            _("Date: %(date)s is in the future.") % {"date": rules.d(introduced_on)}, field="introduced_on"
+            _("Date: %(date)s is in the future.") % {"date": rules.short_date(introduced_on)}, field="introduced_on"
         )
     if party_member is not None and not rules._is_official(party_member, introduced_on):
         raise PipelineError(
             _("Introducers: %(name)s is not an official party member on %(date)s.")
-            % {"name": party_member.full_name, "date": rules.d(introduced_on)},
+            % {"name": party_member.full_name, "date": rules.short_date(introduced_on)},
             field="party_member",
         )
     if party_member is None and not candidate.is_youth_union_member:

@@ -252,7 +252,7 @@ def _save_row(training_class, row: RosterRow, by, index: int, errors) -> int:
 @transaction.atomic
 def renew_certificate(*, candidate: Candidate, enrollment: Enrollment, by) -> None:
     """Someone already trained completed a class again (their certificate had expired)."""
-    if candidate.stage not in (Stage.TRAINED, Stage.DOSSIER):
+    if not candidate.dossier_is_open:
         raise TrainingError(
             _("%(name)s is at “%(stage)s”: a new certificate is not needed.")
             % {"name": candidate.full_name, "stage": candidate.get_stage_display()}

@@ -289,7 +289,10 @@ class TestSourceListList:
 
         def figures(query):
             table = board_client.get(f"/candidates/source-lists/?{query}").context["table"]
-            return [(row.record, row.get_cell("entry_count"), row.get_cell("trained_count")) for row in table.rows]
+            return [
+                (row.record, row.get_cell_value("entry_count"), row.get_cell_value("trained_count"))
+                for row in table.rows
+            ]
 
         assert figures("sort=-entry_count") == [(large, 3, 2), (middle, 2, 2), (small, 1, 0), (empty, 0, 0)]
         assert [row[0] for row in figures("sort=trained_count")][:2] == [small, empty]

@@ -4,7 +4,7 @@ import pytest
 from django.db import transaction
 from django.test import Client
 
-from sonla_party import demo
+from demo import loader as demo
 from sonla_party.models import User
 
 

@@ -5,7 +5,7 @@ import datetime
 import pytest
 from django.utils import timezone
 
-from sonla_party import demo
+from demo import loader as demo
 from sonla_party.models import User
 from tests.helpers import csv_rows
 

@@ -2,7 +2,7 @@
 
 import pytest
 
-from sonla_party import reports
+from reports import quarterly as reports
 
 QUARTERS = [("2024", "2"), ("2010", "4")]
 

@@ -2,8 +2,8 @@
 
 import pytest
 
-from establishments.demo import load_districts
-from sonla_party.demo import DEMO_PASSWORD, ensure_accounts
+from demo.loader import DEMO_PASSWORD, ensure_accounts
+from demo.registry import load_districts
 from tests.e2e.conftest import log_in
 
 pytestmark = pytest.mark.django_db(transaction=True)

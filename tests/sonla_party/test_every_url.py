@@ -16,8 +16,9 @@ from openpyxl import load_workbook
 
 from candidates.choices import Stage
 from candidates.models import Enrollment, SourceList, TrainingClass
+from reports.models import FinalisedReport
 from sonla_party import roles
-from sonla_party.models import FinalisedReport, ImportBatch
+from sonla_party.models import ImportBatch
 from tests.candidates.pipeline import advance, new_candidate
 from tests.factories import (
     AssignmentFactory,

@@ -19,7 +19,7 @@ def signed_in(board_user):
 
 
 def test_a_lost_database_gives_a_503_with_retry_after(signed_in):
-    with mock.patch("sonla_party.dashboard.blank_rows", side_effect=OperationalError("server closed the connection")):
+    with mock.patch("reports.dashboard.blank_rows", side_effect=OperationalError("server closed the connection")):
         response = signed_in.get("/")
     assert response.status_code == 503 and response["Retry-After"] == "10"
 

@@ -1,16 +1,16 @@
-"""The form renderer writes `<select>` exactly as Django's templates would."""
+"""`FastSelect` writes `<select>` exactly as Django's templates would, and only where it is used."""
 
 import datetime
 
 import pytest
 from django import forms
-from django.forms.renderers import DjangoTemplates, get_default_renderer
 from django.utils import translation
 from django.utils.safestring import mark_safe
 
+from establishments.filters import EstablishmentFilterSet
 from establishments.models import Commune
 from sonla_party import renderers
-from sonla_party.renderers import FormRenderer
+from sonla_party.renderers import FastSelect, FastSelectMixin
 from sonla_party.widgets import AutocompleteSelect
 from tests.factories import CommuneFactory
 
@@ -39,6 +39,15 @@ class Everything(forms.Form):
     )
 
 
+def fast_form(data):
+    """The same form with every select widget made fast (its class mixed with FastSelectMixin)."""
+    form = Everything(data)
+    for field in form.fields.values():
+        widget = field.widget
+        widget.__class__ = type(f"Fast{type(widget).__name__}", (FastSelectMixin, type(widget)), {})
+    return form
+
+
 @pytest.mark.django_db
 @pytest.mark.parametrize("language", ["vi", "en"])
 def test_every_select_is_written_as_the_templates_write_it(language, settings, monkeypatch):
@@ -61,29 +70,24 @@ def test_every_select_is_written_as_the_templates_write_it(language, settings, m
     }
     with translation.override(language):
         for given in (None, data):
-            fast_form = Everything(given, renderer=FormRenderer())
-            django_form = Everything(given, renderer=DjangoTemplates())
+            fast, django = fast_form(given), Everything(given)
             for name in Everything.base_fields:
-                fast, django = fast_form[name].as_widget(), django_form[name].as_widget()
-                assert fast == django, name
-                assert "<select" in fast
-    # Every one of them took the Python path.
-    assert len(written) == 2 * len(Everything.base_fields)
-    html = Everything(data, renderer=FormRenderer())["communes"].as_widget()
+                assert fast[name].as_widget() == django[name].as_widget(), name
+                assert "<select" in fast[name].as_widget()
+    # Every one of them took the Python path, and only the fast ones did.
+    assert len(written) == 2 * 2 * len(Everything.base_fields)
+    html = fast_form(data)["communes"].as_widget()
     assert f'<option value="{communes[0].pk}" selected>Chiềng Sơn</option>' in html
     assert "Mường &lt;Hung&gt;" in html
 
 
-def test_other_widgets_still_come_from_the_templates():
-    class Other(forms.Form):
-        name = forms.CharField()
-        agree = forms.BooleanField()
-        choice = forms.ChoiceField(choices=[("a", "A")], widget=forms.RadioSelect)
-
-    fast_form, django_form = (Other({"name": "Lò <Văn>"}, renderer=r) for r in (FormRenderer(), DjangoTemplates()))
-    for name in Other.base_fields:
-        assert fast_form[name].as_widget() == django_form[name].as_widget()
-
-
-def test_it_is_the_renderer_of_every_form():
-    assert isinstance(get_default_renderer(), FormRenderer)
+@pytest.mark.django_db
+def test_only_the_large_selects_are_fast(monkeypatch):
+    written = []
+    original = renderers.render_select
+    monkeypatch.setattr(renderers, "render_select", lambda widget: written.append(widget["name"]) or original(widget))
+    form = EstablishmentFilterSet({}).form
+    assert isinstance(form.fields["commune"].widget, FastSelect)
+    for name in form.fields:
+        str(form[name])
+    assert sorted(written) == ["commune", "district"]

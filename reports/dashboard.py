@@ -4,10 +4,9 @@ import datetime
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
-from django.db.models import Count, Q
 from django.urls import reverse
 
-from establishments.models import District, Establishment
+from establishments.models import FACT_COUNTS, District, Establishment
 
 FIRST_CHART_YEAR = 2006  # Resolution 03-NQ/TU
 
@@ -43,33 +42,16 @@ class BlankRow:
         return self.link(blank="true", has_cadre="false")
 
 
-COUNTED = ("total", "without_members", "without_cell", "blank_without_cadre")
-BLANK = Q(has_party_members=False) | Q(has_party_cell=False)
-
-
 def blank_rows(user, on: datetime.date) -> tuple[list[BlankRow], BlankRow | None]:
     """Per district in the user's scope, and for the province when the user sees all of it."""
-    per_district = {
-        row["commune__district"]: row
-        for row in Establishment.objects.for_user(user)
-        .existing_on(on)
-        .with_facts(on)
-        .order_by()
-        .values("commune__district")
-        .annotate(
-            total=Count("pk"),
-            without_members=Count("pk", filter=Q(has_party_members=False)),
-            without_cell=Count("pk", filter=Q(has_party_cell=False)),
-            blank_without_cadre=Count("pk", filter=BLANK & Q(has_cadre=False)),
-        )
-    }
+    per_district = Establishment.objects.for_user(user).fact_counts_on(on, "commune__district")
     rows = []
     for district in District.objects.for_user(user):
         found = per_district.get(district.pk, {})
-        rows.append(BlankRow(district, on, {key: found.get(key, 0) for key in COUNTED}))
+        rows.append(BlankRow(district, on, {key: found.get(key, 0) for key in FACT_COUNTS}))
     total = None
     if user.scope.is_province:
-        total = BlankRow(None, on, {key: sum(row.counts[key] for row in rows) for key in COUNTED})
+        total = BlankRow(None, on, {key: sum(row.counts[key] for row in rows) for key in FACT_COUNTS})
     return rows, total
 
 

@@ -7,11 +7,22 @@ from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group
 from django.db import connection
 
-from establishments import demo as registry_demo
+from candidates.models import (
+    Candidate,
+    Enrollment,
+    Introducer,
+    SourceList,
+    SourceListEntry,
+    StageEvent,
+    TrainingClass,
+)
 from establishments.models import Assignment, Cadre, Commune, District, Establishment, PartyCell, PartyMember
+from reports.models import FinalisedReport
+from sonla_party import roles
+from sonla_party.models import FileView, ImportBatch, User
 
-from . import roles
-from .models import User
+from . import candidates as candidates_demo
+from . import registry as registry_demo
 
 DEMO_PASSWORD = "demo-password"
 # A few commune accounts: the first commune (by code) of these districts.
@@ -27,18 +38,6 @@ def delete_domain_data() -> None:
 
     Raw deletes, children first: Django's cascading delete would load every row first, which
     takes minutes at the province's scale."""
-    from candidates.models import (
-        Candidate,
-        Enrollment,
-        Introducer,
-        SourceList,
-        SourceListEntry,
-        StageEvent,
-        TrainingClass,
-    )
-
-    from .models import FileView, FinalisedReport, ImportBatch
-
     User.objects.filter(commune__isnull=False).update(commune=None)
     ordered = [
         FileView,
@@ -64,13 +63,6 @@ def delete_domain_data() -> None:
             model.history.all()._raw_delete(model.objects.db)
 
 
-def _later_builders():
-    """Demo builders of the other parts of the app, in the order they must run (after the registry)."""
-    from candidates import demo as candidates_demo
-
-    return [candidates_demo]
-
-
 def build(*, seed: int, scale: str, report=None) -> dict[str, int]:
     """Build the demo data; `report(part, seconds)` is told how long each part took."""
     started = time.monotonic()
@@ -79,11 +71,10 @@ def build(*, seed: int, scale: str, report=None) -> dict[str, int]:
         report("registry", time.monotonic() - started)
     ensure_accounts()  # the steps of the files are recorded by the board's account
     board = User.objects.get(username="board")
-    for builder in _later_builders():
-        started = time.monotonic()
-        created.update(builder.build_demo(seed=seed, scale=scale, by=board))
-        if report:
-            report(builder.__name__.split(".")[0], time.monotonic() - started)
+    started = time.monotonic()
+    created.update(candidates_demo.build_candidates(seed=seed, scale=scale, by=board))
+    if report:
+        report("candidates", time.monotonic() - started)
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")  # fresh statistics, or the planner guesses after a bulk load

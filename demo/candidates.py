@@ -21,14 +21,14 @@ from dataclasses import dataclass, field
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
+from candidates import rules
+from candidates.choices import Stage
+from candidates.models import Candidate, Enrollment, Introducer, SourceList, SourceListEntry, StageEvent, TrainingClass
+from candidates.services.pipeline import default_deciding_body, member_for
 from establishments.choices import EstablishmentKind, LeftReason
 from establishments.models import Commune, Establishment, PartyCell, PartyMember
-from sonla_party.demo_people import CitizenIds, make_person
 
-from . import rules
-from .choices import DecidingLevel, Stage
-from .models import Candidate, Enrollment, Introducer, SourceList, SourceListEntry, StageEvent, TrainingClass
-from .services.pipeline import member_for
+from .people import CitizenIds, make_person
 
 SOURCE_LIST_TOTAL = 4758  # people put on source lists in villages without members, 2006–2014
 SOURCE_LIST_TRAINED = 3903
@@ -107,19 +107,19 @@ class Builder:
             file.add(Stage.GRASSROOTS_RESOLUTION, grassroots_on, document_number=f"{self.rng.randint(1, 300)}-NQ/ĐU")
 
     def decision(self, file: File, on: datetime.date) -> None:
-        district = file.candidate.establishment.commune.district
+        level, body = default_deciding_body(file.candidate)
         file.add(
             Stage.DECISION,
             on,
             document_number=f"{self.rng.randint(100, 2999)}-QĐ/HU",
-            deciding_level=DecidingLevel.DISTRICT,
-            deciding_body=f"Ban Thường vụ Huyện ủy {district.name}",
+            deciding_level=level,
+            deciding_body=body,
         )
 
     def new_file(self, establishment: Establishment, person=None, source_on=None) -> File:
         person = person or make_person(self.rng, self.ids, source_on or self.today, 18, 34)
         commune = establishment.commune
-        grade_floor = 5 if commune.is_mountainous else 9
+        grade_floor = rules.required_education_grade(commune)
         candidate = Candidate(
             full_name=person.full_name,
             birth_date=person.birth_date,
@@ -482,7 +482,3 @@ def _upcoming_classes(builder: Builder, enrollments: list) -> list[TrainingClass
             for c in people[: len(people) // 2]
         ]
     return classes
-
-
-def build_demo(*, seed: int, scale: str, by) -> dict[str, int]:
-    return build_candidates(seed=seed, scale=scale, by=by)

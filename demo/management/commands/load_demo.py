@@ -6,7 +6,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from sonla_party import demo
+from demo import loader as demo
 
 
 class Command(BaseCommand):

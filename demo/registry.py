@@ -27,9 +27,8 @@ from django.db.models import Min
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
-from sonla_party.demo_people import CitizenIds, make_person
-
-from .choices import (
+from candidates.rules import PROBATION_MONTHS
+from establishments.choices import (
     AssignmentRole,
     CadreForce,
     CommuneKind,
@@ -38,7 +37,10 @@ from .choices import (
     FoundingMethod,
     LeftReason,
 )
-from .models import Assignment, Cadre, Commune, District, Establishment, PartyCell, PartyMember
+from establishments.models import Assignment, Cadre, Commune, District, Establishment, PartyCell, PartyMember
+from sonla_party.workdays import add_months
+
+from .people import CitizenIds, make_person
 
 DISTRICTS = [
     ("116", "Sơn La", DistrictKind.CITY),
@@ -440,7 +442,7 @@ def build_members(rng: random.Random, plan: Plan, cells: dict[int, PartyCell], s
 
 def _member(rng, ids, est, cell, admitted, *, can_leave: bool, today) -> PartyMember:
     person = make_person(rng, ids, admitted, 19, 45)
-    official = _add_year(admitted)
+    official = add_months(admitted, PROBATION_MONTHS)
     official = official if official <= today else None
     left_on, reason = None, ""
     roll = rng.random()
@@ -466,13 +468,6 @@ def _member(rng, ids, est, cell, admitted, *, can_leave: bool, today) -> PartyMe
         left_on=left_on,
         left_reason=reason,
     )
-
-
-def _add_year(day: datetime.date) -> datetime.date:
-    try:
-        return day.replace(year=day.year + 1)
-    except ValueError:  # 29 February
-        return day.replace(year=day.year + 1, day=28)
 
 
 CADRE_FORCES = [

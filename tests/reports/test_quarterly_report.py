@@ -9,8 +9,8 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from openpyxl import load_workbook
 
-from sonla_party import reports
-from sonla_party.models import FinalisedReport
+from reports import quarterly as reports
+from reports.models import FinalisedReport
 from tests.candidates.pipeline import advance, new_candidate
 from tests.factories import (
     CommuneFactory,

@@ -10,11 +10,9 @@ import datetime
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
-from django.db import transaction
 from django.db.models import Count, Q
 from django.db.models.functions import ExtractQuarter, ExtractYear
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from candidates.models import (
@@ -27,12 +25,10 @@ from candidates.models import (
     phase_event_q,
     step_event_q,
 )
-from establishments.models import District, Establishment, PartyCell, PartyMember
+from establishments.models import District, Establishment, PartyCell, PartyMember, active_on_q
 
-from .exceptions import RuleViolation
 from .models import FinalisedReport
 
-BLANK = Q(has_party_members=False) | Q(has_party_cell=False)
 EVENT_COLUMNS = {
     "trained": "trained",
     "admitted": "admitted",
@@ -165,7 +161,7 @@ KEYS = [column.key for column in COLUMNS]
 
 def _split(rows, group: str, count: int) -> list[dict[int, dict[str, int]]]:
     """Rows of `group` with columns named `<key>__<i>` → one {district: {key: value}} per quarter i."""
-    figures = [{} for _ in range(count)]
+    figures = [{} for _index in range(count)]
     for row in rows:
         district = row.pop(group)
         for name, value in row.items():
@@ -177,23 +173,13 @@ def _split(rows, group: str, count: int) -> list[dict[int, dict[str, int]]]:
 def establishment_figures(user, quarters: list[Quarter]) -> list[dict]:
     """At each quarter's end: establishments, without members, without a cell, blank without a
     cadre (one query per quarter: the facts are subqueries on that date)."""
+    names = {"total": "establishments"}  # the report's column for the establishments that exist
     figures = []
     for quarter in quarters:
-        on = quarter.end
-        rows = (
-            Establishment.objects.for_user(user)
-            .existing_on(on)
-            .with_facts(on)
-            .order_by()
-            .values("commune__district")
-            .annotate(
-                establishments__0=Count("pk"),
-                without_members__0=Count("pk", filter=Q(has_party_members=False)),
-                without_cell__0=Count("pk", filter=Q(has_party_cell=False)),
-                blank_without_cadre__0=Count("pk", filter=BLANK & Q(has_cadre=False)),
-            )
+        counts = Establishment.objects.for_user(user).fact_counts_on(quarter.end, "commune__district")
+        figures.append(
+            {district: {names.get(key, key): value for key, value in row.items()} for district, row in counts.items()}
         )
-        figures.append(_split(list(rows), "commune__district", 1)[0])
     return figures
 
 
@@ -234,7 +220,7 @@ def member_figures(user, quarters: list[Quarter]) -> list[dict]:
     counts = {}
     for i, quarter in enumerate(quarters):
         on = quarter.end
-        active = Q(admitted_on__lte=on) & (Q(left_on__isnull=True) | Q(left_on__gt=on))
+        active = active_on_q("admitted_on", "left_on", on)
         official = Q(official_on__isnull=False, official_on__lte=on)
         counts[f"probationary__{i}"] = Count("pk", filter=active & ~official)
         counts[f"official__{i}"] = Count("pk", filter=active & official)
@@ -348,39 +334,6 @@ def blank_by_quarter(user, quarters: list[Quarter]) -> dict:
         "without_members": [c["without_members"] for c in counts],
         "without_cell": [c["without_cell"] for c in counts],
     }
-
-
-class ReportError(RuleViolation):
-    """A rule of the quarterly report refused the action."""
-
-
-@transaction.atomic
-def finalise_quarter(*, quarter: Quarter, by, note: str = "") -> FinalisedReport:
-    """Store the province's figures of `quarter` as presented (who, when). Only once per quarter,
-    by a user who sees the whole province and may finalise; the quarter must be over."""
-    if not by.has_perm("sonla_party.finalise_report") or not by.scope.is_province:
-        raise ReportError(_("Only organisation-board staff who see the whole province may finalise a report."))
-    if quarter.end >= timezone.localdate():
-        raise ReportError(_("Quarter %(quarter)s is not over yet.") % {"quarter": quarter})
-    existing = FinalisedReport.objects.filter(year=quarter.year, quarter=quarter.number).select_related("finalised_by")
-    if existing.exists():
-        done = existing.get()
-        raise ReportError(
-            _("Quarter %(quarter)s was finalised by %(who)s on %(when)s.")
-            % {
-                "quarter": quarter,
-                "who": done.finalised_by,
-                "when": timezone.localtime(done.finalised_at).strftime("%d/%m/%Y"),
-            }
-        )
-    districts = list(District.objects.all())
-    figures = quarter_figures(by, [quarter], districts)[0]
-    stored = {str(pk): row for pk, row in figures.items()}
-    stored["province"] = total(list(figures.values()))
-    report = FinalisedReport(year=quarter.year, quarter=quarter.number, figures=stored, finalised_by=by, note=note)
-    report._history_user = by
-    report.save()
-    return report
 
 
 def finalised_for(quarter: Quarter) -> FinalisedReport | None:

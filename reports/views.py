@@ -1,0 +1,175 @@
+"""The pages that span both domain apps: the dashboard and the quarterly report."""
+
+from dataclasses import dataclass
+
+from django.contrib import messages
+from django.contrib.auth.mixins import PermissionRequiredMixin
+from django.http import HttpResponseRedirect, JsonResponse
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.generic import TemplateView, View
+
+from sonla_party.exceptions import RuleViolation
+from sonla_party.exports import xlsx_response
+from sonla_party.views import AsOfForm
+
+from . import dashboard, quarterly, services
+from .forms import QuarterForm
+
+
+class DashboardView(TemplateView):
+    """Where the province (or the user's district) stands on a date: the "blank" establishments.
+    The chart's series over the years comes from `DashboardChartView`, after the page."""
+
+    template_name = "reports/dashboard.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        form = AsOfForm(self.request.GET or None)
+        as_of = form.as_of_date()
+        rows, total = dashboard.blank_rows(self.request.user, as_of)
+        context.update(form=form, as_of=as_of, rows=rows, total=total)
+        return context
+
+
+class DashboardChartView(View):
+    """The two blank counts at the end of every year since 2006, as JSON for the dashboard's chart."""
+
+    def get(self, request):
+        as_of = AsOfForm(request.GET or None).as_of_date()
+        chart = dashboard.blank_series(request.user, dashboard.year_end_dates(as_of))
+        chart["series"] = {"without_members": _("Without party members"), "without_cell": _("Without a party cell")}
+        return JsonResponse(chart)
+
+
+# --- Quarterly report ----------------------------------------------------------------------
+
+
+@dataclass
+class ReportCell:
+    value: int
+    link: str
+    delta_previous: int
+    delta_year: int
+    live: int
+    changed: bool
+
+
+def report_cells(row: quarterly.ReportRow, quarter, finalised: dict | None) -> list[ReportCell]:
+    cells = []
+    for column in quarterly.COLUMNS:
+        live = row.figures[column.key]
+        shown = finalised.get(column.key, live) if finalised else live
+        cells.append(
+            ReportCell(
+                value=shown,
+                link=column.link(quarter, row.district),
+                delta_previous=shown - row.previous[column.key],
+                delta_year=shown - row.year_before[column.key],
+                live=live,
+                changed=finalised is not None and shown != live,
+            )
+        )
+    return cells
+
+
+class QuarterlyReportMixin(PermissionRequiredMixin):
+    permission_required = "establishments.view_establishment"
+
+    def report_context(self):
+        form = QuarterForm(self.request.GET or None)
+        quarter = form.chosen_quarter()
+        report = quarterly.build_report(self.request.user, quarter)
+        finalised = quarterly.finalised_for(quarter)
+        for row in [*report.rows, report.province]:
+            if row is None:
+                continue
+            key = "province" if row.district is None else str(row.district.pk)
+            row.finalised = finalised.figures.get(key) if finalised else None
+            row.cells = report_cells(row, quarter, row.finalised)
+        return {
+            "form": form,
+            "quarter": quarter,
+            "report": report,
+            "columns": quarterly.COLUMNS,
+            "finalised": finalised,
+            "changed_count": sum(c.changed for r in [*report.rows, report.province] if r for c in r.cells),
+        }
+
+
+class QuarterlyReportView(QuarterlyReportMixin, TemplateView):
+    template_name = "reports/quarterly.html"
+
+    def get(self, request, *args, **kwargs):
+        if request.GET.get("_export") == "xlsx":
+            return self.export()
+        return super().get(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update(self.report_context())
+        context["title"] = _("Quarterly report %(quarter)s") % {"quarter": context["quarter"]}
+        context["can_finalise"] = (
+            self.request.user.has_perm("reports.finalise_report") and self.request.user.scope.is_province
+        )
+        return context
+
+    def export(self):
+        context = self.report_context()
+        quarter, report = context["quarter"], context["report"]
+        rows = [r for r in [*report.rows, report.province] if r is not None]
+        header = [_("District"), *[str(c.label) for c in quarterly.COLUMNS]]
+
+        def sheet(value):
+            yield header
+            for row in rows:
+                yield [str(row.district or _("Whole province")), *[value(cell) for cell in row.cells]]
+
+        quarters = quarter.last(8)
+        admissions = quarterly.admissions_by_quarter(self.request.user, quarters)
+        sheets = {
+            _("Quarter %(quarter)s") % {"quarter": str(quarter).replace("/", "-")}: sheet(lambda c: c.value),
+            _("Change vs previous quarter"): sheet(lambda c: c.delta_previous),
+            _("Change vs a year before"): sheet(lambda c: c.delta_year),
+            _("Admissions by quarter"): [
+                [_("District"), *admissions["labels"]],
+                *[[name, *admissions[pk]] for pk, name in admissions["series"].items()],
+            ],
+        }
+        return xlsx_response(sheets, f"bao-cao-quy-{quarter.number}-{quarter.year}")
+
+
+class QuarterlyChartsView(QuarterlyReportMixin, View):
+    """The report's two charts over the last eight quarters, as JSON (loaded after the page)."""
+
+    def get(self, request):
+        quarters = QuarterForm(request.GET or None).chosen_quarter().last(8)
+        which = request.GET.get("chart")
+        if which == "blank":
+            return JsonResponse(quarterly.blank_by_quarter(request.user, quarters))
+        return JsonResponse(quarterly.admissions_by_quarter(request.user, quarters))
+
+
+class QuarterlyReportPrintView(QuarterlyReportMixin, TemplateView):
+    template_name = "reports/quarterly_print.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update(self.report_context())
+        return context
+
+
+class FinaliseQuarterView(PermissionRequiredMixin, View):
+    permission_required = "reports.finalise_report"
+    http_method_names = ["post"]
+
+    def post(self, request):
+        form = QuarterForm(request.POST)
+        quarter = form.chosen_quarter()
+        try:
+            services.finalise_quarter(quarter=quarter, by=request.user, note=request.POST.get("note", "")[:250])
+        except RuleViolation as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(request, _("Quarter %(quarter)s finalised.") % {"quarter": quarter})
+        return HttpResponseRedirect(f"{reverse('reports:quarterly')}?year={quarter.year}&quarter={quarter.number}")
