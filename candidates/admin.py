@@ -95,7 +95,7 @@ class CandidateAdmin(ScopedAdmin):
         "gender",
         "ethnicity",
         "is_youth_union_member",
-        ("establishment__commune__district", admin.RelatedOnlyFieldListFilter),
+        ("establishment__commune__parent", admin.RelatedOnlyFieldListFilter),
     )
     list_select_related = ("establishment",)
     search_fields = ("search_text",)
@@ -128,7 +128,7 @@ class CandidateAdmin(ScopedAdmin):
 @admin.register(SourceList)
 class SourceListAdmin(ScopedAdmin):
     list_display = ("commune", "year", "approved_on")
-    list_filter = ("year", ("commune__district", admin.RelatedOnlyFieldListFilter))
+    list_filter = ("year", ("commune__parent", admin.RelatedOnlyFieldListFilter))
     list_select_related = ("commune",)
     search_fields = ("commune__name",)
     autocomplete_fields = ("commune",)
@@ -194,9 +194,9 @@ class EnrollmentInline(admin.TabularInline):
 
 @admin.register(TrainingClass)
 class TrainingClassAdmin(ScopedAdmin):
-    list_display = ("name", "district", "organiser", "starts_on", "ends_on", "capacity")
-    list_filter = (("district", admin.RelatedOnlyFieldListFilter),)
-    list_select_related = ("district",)
+    list_display = ("name", "unit", "organiser", "starts_on", "ends_on", "capacity")
+    list_filter = (("unit", admin.RelatedOnlyFieldListFilter),)
+    list_select_related = ("unit",)
     search_fields = ("name", "organiser", "venue")
     date_hierarchy = "starts_on"
     inlines = [EnrollmentInline]
@@ -211,7 +211,7 @@ class EnrollmentAdmin(ScopedAdmin):
 
     list_display = ("candidate", "training_class", "attended", "completed", "certificate_number", "certificate_on")
     list_filter = ("completed", "essay_result")
-    list_select_related = ("candidate", "training_class__district")
+    list_select_related = ("candidate", "training_class__unit")
     search_fields = ("candidate__full_name", "certificate_number")
 
     def has_add_permission(self, request):

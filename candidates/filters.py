@@ -31,8 +31,8 @@ EARLIEST, LATEST = datetime.date(1900, 1, 1), datetime.date(2999, 12, 31)
 
 
 class CandidateFilterSet(BaseFilterSet):
-    district = district_filter("establishment__commune__district")
-    commune = commune_filter("establishment__commune")
+    district = district_filter()
+    commune = commune_filter()
     establishment = django_filters.ModelChoiceFilter(
         label=_("Establishment"),
         queryset=Establishment.objects.all(),
@@ -146,8 +146,8 @@ def queue_window(as_of: datetime.date) -> tuple[datetime.date, datetime.date, da
 
 
 class SourceListFilterSet(BaseFilterSet):
-    district = district_filter("commune__district")
-    commune = commune_filter("commune")
+    district = district_filter()
+    commune = commune_filter()
     year = django_filters.NumberFilter(label=_("Year"), min_value=1990, max_value=2100)
 
     class Meta:
@@ -159,7 +159,7 @@ class SourceListFilterSet(BaseFilterSet):
 
 
 class TrainingClassFilterSet(BaseFilterSet):
-    district = district_filter("district")
+    district = district_filter()
     year = django_filters.NumberFilter(
         label=_("Year"), field_name="starts_on", lookup_expr="year", min_value=1990, max_value=2100
     )

@@ -6,7 +6,9 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from establishments.models import PartyCell, PartyMember
+from establishments.choices import UnitLevel
+from establishments.models import AdministrativeUnit, PartyCell, PartyMember
+from establishments.units import UnitMap
 from sonla_party.forms import DateInput, ScopedModelForm, limit_choices_to_scope, style_fields
 from sonla_party.widgets import AutocompleteSelect
 
@@ -129,8 +131,13 @@ class TrainedForm(StepForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        district = self.candidate.establishment.commune.district
-        self.fields["issuer"].initial = _("Political centre of %(district)s") % {"district": district.name}
+        units = UnitMap.load()
+        today = timezone.localdate()
+        commune = (
+            units.unit_on(self.candidate.establishment.commune_id, today) or self.candidate.establishment.commune_id
+        )
+        issuer_unit = units.row_of(commune, today, units.row_level(today)) or commune
+        self.fields["issuer"].initial = services.default_organiser(AdministrativeUnit.objects.get(pk=issuer_unit))
 
     def perform(self):
         data = self.cleaned_data
@@ -289,12 +296,17 @@ class DecisionForm(StepForm):
     stage = Stage.DECISION
     decided_on = date_field(_("Date of the decision"))
     document_number = forms.CharField(label=_("Decision number (form 9-KNĐ)"), max_length=50)
-    deciding_body = forms.CharField(label=_("Deciding body"), max_length=200)
+    deciding_body = forms.CharField(
+        label=_("Deciding body"),
+        max_length=200,
+        required=False,
+        help_text=_("Empty: the standing committee competent on the decision's date, as the structure records it."),
+    )
     note = note_field()
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["deciding_body"].initial = services.default_deciding_body(self.candidate)[1]
+        self.fields["deciding_body"].widget.attrs["placeholder"] = services.default_deciding_body(self.candidate)[1]
 
     def perform(self):
         data = self.cleaned_data
@@ -445,7 +457,7 @@ def step_forms_for(candidate: Candidate, user, bound: StepForm | None = None) ->
 class TrainingClassForm(ScopedModelForm):
     class Meta:
         model = TrainingClass
-        fields = ["name", "district", "organiser", "starts_on", "ends_on", "venue", "capacity", "notes"]
+        fields = ["name", "unit", "organiser", "starts_on", "ends_on", "venue", "capacity", "notes"]
         widgets = {"notes": forms.Textarea(attrs={"rows": 3})}
         help_texts = {"ends_on": _("A class lasts 5 days (50 periods, 5 lessons).")}
 
@@ -453,19 +465,19 @@ class TrainingClassForm(ScopedModelForm):
         super().__init__(*args, **kwargs)
         if not self.instance.pk:
             self.fields["capacity"].initial = 60
-            district = (
-                self.fields["district"].queryset.first() if self.fields["district"].queryset.count() == 1 else None
-            )
-            if district is not None:
-                self.fields["district"].initial = district.pk
-                self.fields["organiser"].initial = services.default_organiser(district)
+            units = self.fields["unit"].queryset.valid_on(timezone.localdate()).exclude(level=UnitLevel.PROVINCE)
+            self.fields["unit"].queryset = units
+            unit = self.user.unit if self.user.unit_id and self.user.unit.is_valid_on(timezone.localdate()) else None
+            if unit is not None:
+                self.fields["unit"].initial = unit.pk
+                self.fields["organiser"].initial = services.default_organiser(unit)
         self.fields["organiser"].required = False
         self.fields["ends_on"].required = False  # five days from the start when left empty
 
     def clean(self):
         cleaned = super().clean()
-        if cleaned.get("district") and not cleaned.get("organiser"):
-            cleaned["organiser"] = services.default_organiser(cleaned["district"])
+        if cleaned.get("unit") and not cleaned.get("organiser"):
+            cleaned["organiser"] = services.default_organiser(cleaned["unit"])
             self.instance.organiser = cleaned["organiser"]
         starts, ends = cleaned.get("starts_on"), cleaned.get("ends_on")
         if starts and not ends:
@@ -497,7 +509,7 @@ class EnrolForm(forms.Form):
 
 def open_classes(user):
     """Classes in the user's scope that have not ended: the ones people can be enrolled in."""
-    return TrainingClass.objects.for_user(user).filter(ends_on__gte=timezone.localdate()).select_related("district")
+    return TrainingClass.objects.for_user(user).filter(ends_on__gte=timezone.localdate()).select_related("unit")
 
 
 class RosterRowForm(forms.Form):

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from establishments.choices import Ethnicity, Gender
-from establishments.imports import establishment_lookup, locate_establishment
+from establishments.imports import AS_OF_COLUMN, establishment_lookup, locate_establishment, row_day
 from sonla_party import imports
 from sonla_party.citizen_id import normalise_citizen_id
 from sonla_party.imports import ColumnSpec, Importer, parse_bool, parse_choice, parse_date, parse_int, text
@@ -25,6 +25,7 @@ from .forms import CandidateForm
 from .models import Candidate
 
 COLUMNS = [
+    AS_OF_COLUMN,
     ColumnSpec("full_name", gettext_lazy("Full name"), "Full name", required=True, aliases=("Họ và tên", "Họ tên")),
     ColumnSpec("birth_date", gettext_lazy("Birth date"), "Birth date", required=True, aliases=("Ngày sinh",)),
     ColumnSpec("gender", gettext_lazy("Gender"), "Gender", required=True, aliases=("Giới tính",)),
@@ -131,7 +132,7 @@ def process_chunk(user, rows, outcome, save: bool, context: dict) -> None:
     to_create, to_update = [], []
     for number, raw, values in parsed:
         if values is None:  # still say what else is wrong with the row
-            locate_establishment(number, raw, context["establishments"], outcome)
+            locate_establishment(number, raw, context["establishments"], outcome, row_day(raw, context))
             continue
         result = _row(number, raw, values, outcome, context, by_id, same_day, members, user)
         if result is None:
@@ -148,7 +149,7 @@ def process_chunk(user, rows, outcome, save: bool, context: dict) -> None:
 
 
 def _row(number, raw, values, outcome, context, by_id, same_day, members, user):
-    establishment = locate_establishment(number, raw, context["establishments"], outcome)
+    establishment = locate_establishment(number, raw, context["establishments"], outcome, row_day(raw, context))
     if establishment is None:
         return None
     citizen_id = values.get("citizen_id")

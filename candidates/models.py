@@ -38,8 +38,7 @@ from .choices import (
 
 
 class SourceListQuerySet(ScopedQuerySet):
-    district_path = "commune__district"
-    commune_path = "commune"
+    unit_path = "commune"
 
 
 class SourceList(models.Model):
@@ -75,8 +74,7 @@ class SourceList(models.Model):
 
 
 class CandidateQuerySet(SearchTextQuerySetMixin, ScopedQuerySet):
-    district_path = "establishment__commune__district"
-    commune_path = "establishment__commune"
+    unit_path = "establishment__commune"
 
 
 PHASES = {
@@ -280,8 +278,7 @@ class Candidate(SearchTextModel):
 
 
 class IntroducerQuerySet(ScopedQuerySet):
-    district_path = "candidate__establishment__commune__district"
-    commune_path = "candidate__establishment__commune"
+    unit_path = "candidate__establishment__commune"
 
 
 class Introducer(models.Model):
@@ -337,8 +334,7 @@ class Introducer(models.Model):
 
 
 class StageEventQuerySet(ScopedQuerySet):
-    district_path = "candidate__establishment__commune__district"
-    commune_path = "candidate__establishment__commune"
+    unit_path = "candidate__establishment__commune"
 
 
 class StageEvent(models.Model):
@@ -362,6 +358,15 @@ class StageEvent(models.Model):
     official_members = models.PositiveSmallIntegerField(_("official members of the cell"), null=True, blank=True)
     deciding_level = models.CharField(_("deciding level"), max_length=20, choices=DecidingLevel.choices, blank=True)
     deciding_body = models.CharField(_("deciding body"), max_length=200, blank=True)
+    deciding_committee = models.ForeignKey(
+        "establishments.PartyOrganisation",
+        verbose_name=_("deciding committee"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="admission_decisions",
+        help_text=_("The committee competent on the decision's date, as recorded."),
+    )
     note = models.TextField(_("note"), blank=True)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("recorded by"), on_delete=models.PROTECT, related_name="+"
@@ -400,8 +405,7 @@ class StageEvent(models.Model):
 
 
 class SourceListEntryQuerySet(ScopedQuerySet):
-    district_path = "source_list__commune__district"
-    commune_path = "source_list__commune"
+    unit_path = "source_list__commune"
 
 
 class SourceListEntry(models.Model):
@@ -450,8 +454,7 @@ class SourceListEntry(models.Model):
 
 
 class TrainingClassQuerySet(ScopedQuerySet):
-    district_path = "district"
-    commune_path = None  # a district's class: commune staff see their district's classes
+    unit_path = "unit"  # a district's class: its communes' staff see it too
 
     def with_counts(self):
         enrolled = Enrollment.objects.filter(training_class=OuterRef("pk")).order_by().values("training_class")
@@ -471,15 +474,16 @@ class TrainingClassQuerySet(ScopedQuerySet):
 
 class TrainingClass(models.Model):
     """Lớp bồi dưỡng nhận thức về Đảng: 5 days, 50 periods, 5 lessons, run by the district's
-    political centre. Completing it gives the certificate the admission rules require."""
+    political centre (until 30/06/2025) or, since, for a commune-level unit. Completing it gives the
+    certificate the admission rules require; its candidates live in the class's unit."""
 
     name = models.CharField(_("name / course number"), max_length=150)
     organiser = models.CharField(
         _("organiser"), max_length=150, help_text=_("Certificate numbers are unique per organiser.")
     )
-    district = models.ForeignKey(
-        "establishments.District",
-        verbose_name=_("district"),
+    unit = models.ForeignKey(
+        "establishments.AdministrativeUnit",
+        verbose_name=_("for the unit"),
         on_delete=models.PROTECT,
         related_name="training_classes",
     )
@@ -495,7 +499,7 @@ class TrainingClass(models.Model):
     class Meta:
         verbose_name = _("training class")
         verbose_name_plural = _("training classes")
-        ordering = ["-starts_on", "district__code"]
+        ordering = ["-starts_on", "unit__code", "pk"]
         constraints = [
             models.CheckConstraint(
                 condition=Q(ends_on__gte=models.F("starts_on")),
@@ -511,7 +515,7 @@ class TrainingClass(models.Model):
         indexes = [models.Index(fields=["starts_on", "ends_on"], name="training_class_dates_idx")]
 
     def __str__(self):
-        return f"{self.name} ({self.district})"
+        return f"{self.name} ({self.unit})"
 
     def get_absolute_url(self):
         return reverse("candidates:training_class_detail", args=[self.pk])
@@ -523,8 +527,7 @@ class TrainingClass(models.Model):
 
 
 class EnrollmentQuerySet(ScopedQuerySet):
-    district_path = "training_class__district"
-    commune_path = "candidate__establishment__commune"
+    unit_path = "candidate__establishment__commune"
 
 
 class Enrollment(models.Model):

@@ -7,12 +7,14 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from establishments.choices import Ethnicity, Gender
+from establishments.choices import Ethnicity, Gender, UnitLevel
+from establishments.tables import UnitOnDateColumn
 from sonla_party.tables import (
     BooleanColumn,
     ChoiceColumn,
     CitizenIdColumn,
     DateColumn,
+    DatedTable,
     LinkedCountColumn,
     LinkedPageBatchColumn,
 )
@@ -31,7 +33,7 @@ class DueColumn(DateColumn):
         return text
 
 
-class CandidateTable(tables.Table):
+class CandidateTable(DatedTable):
     selection = tables.CheckBoxColumn(
         accessor="pk", exclude_from_export=True, attrs={"th__input": {"data-select-all": "selection"}}
     )
@@ -41,9 +43,7 @@ class CandidateTable(tables.Table):
     ethnicity = ChoiceColumn(Ethnicity.choices)
     citizen_id = CitizenIdColumn()
     establishment = tables.Column(order_by=("establishment__name",))
-    commune = tables.Column(
-        accessor="establishment__commune", verbose_name=_("Commune"), order_by=("establishment__commune__name",)
-    )
+    commune = UnitOnDateColumn(accessor="establishment__commune_id", verbose_name=_("Commune"))
     stage = ChoiceColumn(Stage.choices)
     stage_since = DateColumn()
     next_due_on = DueColumn()
@@ -70,19 +70,15 @@ class CandidateTable(tables.Table):
         empty_text = _("No candidate matches.")
 
 
-class WorkQueueTable(tables.Table):
+class WorkQueueTable(DatedTable):
     next_due_on = DueColumn(verbose_name=_("Due on"))
     next_due_kind = ChoiceColumn(DueKind.choices, verbose_name=_("What is due"))
     full_name = tables.Column(linkify=True)
     stage = ChoiceColumn(Stage.choices)
     establishment = tables.Column(order_by=("establishment__name",))
-    commune = tables.Column(
-        accessor="establishment__commune", verbose_name=_("Commune"), order_by=("establishment__commune__name",)
-    )
-    district = tables.Column(
-        accessor="establishment__commune__district",
-        verbose_name=_("District"),
-        order_by=("establishment__commune__district__code",),
+    commune = UnitOnDateColumn(accessor="establishment__commune_id", verbose_name=_("Commune"))
+    district = UnitOnDateColumn(
+        accessor="establishment__commune_id", level=UnitLevel.DISTRICT, verbose_name=_("District")
     )
 
     class Meta:
@@ -92,13 +88,11 @@ class WorkQueueTable(tables.Table):
         empty_text = _("Nothing is due in this period.")
 
 
-class DecisionQueueTable(tables.Table):
+class DecisionQueueTable(DatedTable):
     full_name = tables.Column(linkify=True)
     birth_date = DateColumn()
     establishment = tables.Column(order_by=("establishment__name",))
-    commune = tables.Column(
-        accessor="establishment__commune", verbose_name=_("Commune"), order_by=("establishment__commune__name",)
-    )
+    commune = UnitOnDateColumn(accessor="establishment__commune_id", verbose_name=_("Commune"))
     stage_since = DateColumn(verbose_name=_("Grassroots resolution on"))
     next_due_on = DueColumn(verbose_name=_("Decision due by"))
     action = tables.TemplateColumn(
@@ -132,10 +126,10 @@ def entries_of_list(**conditions):
     return Coalesce(Subquery(entries.values("source_list").annotate(n=Count("pk")).values("n")), 0)
 
 
-class SourceListTable(tables.Table):
+class SourceListTable(DatedTable):
     commune = tables.Column(linkify=lambda record: record.get_absolute_url(), order_by=("commune__name",))
     district = tables.Column(
-        accessor="commune__district", verbose_name=_("District"), order_by=("commune__district__code",)
+        accessor="commune__parent", verbose_name=_("District"), order_by=("commune__parent__code",), default=""
     )
     year = tables.Column()
     approved_on = DateColumn()
@@ -176,9 +170,9 @@ class ClassStatusColumn(tables.Column):
         return str(self.render(record))
 
 
-class TrainingClassTable(tables.Table):
+class TrainingClassTable(DatedTable):
     name = tables.Column(linkify=True)
-    district = tables.Column(order_by=("district__code",))
+    unit = tables.Column(order_by=("unit__name",))
     organiser = tables.Column()
     starts_on = DateColumn()
     ends_on = DateColumn()
@@ -196,10 +190,10 @@ class TrainingClassTable(tables.Table):
 
     class Meta:
         model = TrainingClass
-        fields = ("name", "district", "organiser", "starts_on", "ends_on", "venue", "capacity")
+        fields = ("name", "unit", "organiser", "starts_on", "ends_on", "venue", "capacity")
         sequence = (
             "name",
-            "district",
+            "unit",
             "organiser",
             "starts_on",
             "ends_on",

@@ -70,7 +70,7 @@ class CandidateDetailView(RecordsFileViewMixin, ScopedDetailView):
     model = Candidate
 
     def scope_queryset(self, queryset):
-        return queryset.select_related("establishment__commune__district", "party_cell", "helper", "party_member")
+        return queryset.select_related("establishment__commune__parent", "party_cell", "helper", "party_member")
 
     def get_context_data(self, bound_form=None, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -210,7 +210,7 @@ class WorkQueueView(FilteredListView):
         today, week, month = queue_window(self.as_of)
         horizon = {"overdue": today - datetime.timedelta(days=1), "7": week}.get(self.window, month)
         return queryset.filter(next_due_on__isnull=False, next_due_on__lte=horizon).select_related(
-            "establishment__commune__district"
+            "establishment__commune"
         )
 
     def get_context_data(self, **kwargs):
@@ -240,6 +240,10 @@ class DecisionQueueView(FilteredListView):
     export_name = "awaiting-decision"
 
     def scope_queryset(self, queryset):
+        """Decisions are the competent committee's: an account of a unit that has ended (a district
+        since 01/07/2025) has none left to record."""
+        if not self.request.user.scope.is_open_on(timezone.localdate()):
+            return queryset.none()
         return queryset.filter(stage=Stage.GRASSROOTS_RESOLUTION).select_related("establishment__commune")
 
 
@@ -261,14 +265,14 @@ class SourceListListView(FilteredListView):
     filterset_class = SourceListFilterSet
 
     def scope_queryset(self, queryset):
-        return queryset.select_related("commune__district")
+        return queryset.select_related("commune__parent")
 
 
 class SourceListDetailView(ScopedDetailView):
     model = SourceList
 
     def scope_queryset(self, queryset):
-        return queryset.select_related("commune__district")
+        return queryset.select_related("commune__parent")
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -290,14 +294,14 @@ class TrainingClassListView(FilteredListView):
     export_name = "training-classes"
 
     def scope_queryset(self, queryset):
-        return queryset.select_related("district").with_counts()
+        return queryset.select_related("unit").with_counts()
 
 
 class TrainingClassDetailView(ScopedDetailView):
     model = TrainingClass
 
     def scope_queryset(self, queryset):
-        return queryset.select_related("district").with_counts()
+        return queryset.select_related("unit").with_counts()
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

@@ -24,9 +24,12 @@ from simple_history.utils import bulk_create_with_history
 from candidates import rules
 from candidates.choices import Stage
 from candidates.models import Candidate, Enrollment, Introducer, SourceList, SourceListEntry, StageEvent, TrainingClass
-from candidates.services.pipeline import default_deciding_body, member_for
+from candidates.services.pipeline import deciding_body_of, list_commune_id, member_for
+from candidates.services.training import default_organiser
 from establishments.choices import EstablishmentKind, LeftReason
-from establishments.models import Commune, Establishment, PartyCell, PartyMember
+from establishments.models import AdministrativeUnit, CellMembership, Commune, Establishment, PartyCell, PartyMember
+from establishments.services import DecidingCommittees
+from establishments.units import UnitMap
 
 from .people import CitizenIds, make_person
 
@@ -55,6 +58,15 @@ class Builder:
         self.files: list[File] = []
         self.officials_by_commune: dict[int, list[PartyMember]] = defaultdict(list)
         self.certificates = defaultdict(int)
+        self.units = UnitMap.load()
+        self.unit_objects = {unit.pk: unit for unit in AdministrativeUnit.objects.all()}
+        self.committees = DecidingCommittees()
+
+    def issuing_unit(self, home: int, on: datetime.date) -> AdministrativeUnit:
+        """Who trained people of `home` on `on`: its district's political centre while districts
+        existed, the commune-level unit after."""
+        level = self.units.row_level(on)
+        return self.unit_objects[self.units.row_of(home, on, level) or home]
 
     # --- pieces of a file ------------------------------------------------------------------
 
@@ -62,12 +74,12 @@ class Builder:
         return datetime.timedelta(days=self.rng.randint(low, high))
 
     def certificate(self, file: File, on: datetime.date) -> None:
-        district = file.candidate.establishment.commune.district
-        self.certificates[(district.code, on.year)] += 1
+        unit = self.issuing_unit(file.candidate.establishment.commune_id, on)
+        self.certificates[(unit.code, on.year)] += 1
         cand = file.candidate
-        cand.certificate_number = f"{district.code}/{on.year}/{self.certificates[(district.code, on.year)]:04d}"
+        cand.certificate_number = f"{unit.code}/{on.year}/{self.certificates[(unit.code, on.year)]:04d}"
         cand.certificate_on = on
-        cand.certificate_issuer = f"Trung tâm Chính trị {district.name}"
+        cand.certificate_issuer = default_organiser(unit)
         file.add(Stage.TRAINED, on, document_number=cand.certificate_number, note=cand.certificate_issuer)
 
     def introducers(self, file: File, on: datetime.date) -> None:
@@ -107,13 +119,15 @@ class Builder:
             file.add(Stage.GRASSROOTS_RESOLUTION, grassroots_on, document_number=f"{self.rng.randint(1, 300)}-NQ/ĐU")
 
     def decision(self, file: File, on: datetime.date) -> None:
-        level, body = default_deciding_body(file.candidate)
+        committee = self.committees.on(file.candidate.establishment.commune_id, on)
+        level, body = deciding_body_of(committee)
         file.add(
             Stage.DECISION,
             on,
-            document_number=f"{self.rng.randint(100, 2999)}-QĐ/HU",
+            document_number=f"{self.rng.randint(100, 2999)}-QĐ/{'ĐU' if level == 'commune' else 'HU'}",
             deciding_level=level,
             deciding_body=body,
+            deciding_committee=committee,
         )
 
     def new_file(self, establishment: Establishment, person=None, source_on=None) -> File:
@@ -242,7 +256,7 @@ def build_candidates(*, seed: int, scale: str, by) -> dict[str, int]:
     rng = random.Random(seed + 1)
     today = timezone.localdate()
     builder = Builder(rng, by, today)
-    members = list(PartyMember.objects.select_related("establishment__commune__district", "party_cell").order_by("pk"))
+    members = list(PartyMember.objects.select_related("establishment__commune", "party_cell").order_by("pk"))
     for member in members:
         if member.official_on:
             builder.officials_by_commune[member.establishment.commune_id].append(member)
@@ -267,7 +281,7 @@ def _source_list_story(builder: Builder) -> None:
     first_member = _first_member_dates()
     blank_villages = [
         est
-        for est in Establishment.objects.select_related("commune__district").filter(
+        for est in Establishment.objects.select_related("commune").filter(
             kind=EstablishmentKind.VILLAGE, pk__in=list(first_member)
         )
         if first_member[est.pk] > WINDOW[0]
@@ -315,7 +329,7 @@ def _current_pipeline(builder: Builder, scale: str) -> None:
         Stage.ADMITTED,
     ]
     by_commune = defaultdict(list)
-    for est in Establishment.objects.select_related("commune__district").filter(closed_on__isnull=True):
+    for est in Establishment.objects.select_related("commune").filter(closed_on__isnull=True):
         if est.opened_on is None or est.opened_on < builder.today - datetime.timedelta(days=900):
             by_commune[est.commune_id].append(est)
     counter = 0
@@ -332,10 +346,13 @@ def _write(builder: Builder) -> int:
     for file in builder.files:
         _finish(file, builder)
     Candidate.objects.bulk_create(candidates, batch_size=5000)
+    for file in builder.files:
+        if file.source:  # the list of the unit the home unit stood for on that day
+            file.list_commune = list_commune_id(file.source[0].pk, file.source[1], builder.units)
     source_lists = _source_lists(builder.files)
     entries = [
         SourceListEntry(
-            source_list=source_lists[(f.source[0].pk, f.source[1].year)],
+            source_list=source_lists[(f.list_commune, f.source[1].year)],
             candidate=f.candidate,
             establishment=f.candidate.establishment,
             added_on=f.source[1],
@@ -397,13 +414,17 @@ def _create_members_for_current_admissions(builder: Builder) -> int:
         file.candidate.party_cell = latest_cell.get(file.candidate.establishment_id)
         members.append(member_for(file.candidate, file.events[-1][1]))
     PartyMember.objects.bulk_create(members, batch_size=5000)
+    CellMembership.objects.bulk_create(
+        [CellMembership(member=m, cell=m.party_cell, starts_on=m.admitted_on) for m in members if m.party_cell],
+        batch_size=5000,
+    )
     for file, member in zip(pending, members, strict=True):
         file.candidate.party_member = member
     return len(members)
 
 
 def _source_lists(files: list[File]) -> dict[tuple[int, int], SourceList]:
-    keys = {(f.source[0].pk, f.source[1].year) for f in files if f.source}
+    keys = {(f.list_commune, f.source[1].year) for f in files if f.source}
     existing = {(sl.commune_id, sl.year): sl for sl in SourceList.objects.all()}
     new = [
         SourceList(commune_id=commune, year=year, approved_on=datetime.date(year, 1, 15))
@@ -415,25 +436,27 @@ def _source_lists(files: list[File]) -> dict[tuple[int, int], SourceList]:
 
 
 def _training_classes(builder: Builder) -> tuple[int, int]:
-    """The classes behind the demo certificates: each district's political centre holds a class
-    every four months or so, ending before the certificates it gave; plus, in every district, an
-    upcoming class with today's candidates enrolled."""
+    """The classes behind the demo certificates: each district's political centre (each commune's
+    committee from 01/07/2025) holds a class every four months or so, ending before the
+    certificates it gave; plus, in every unit, an upcoming class with today's candidates enrolled."""
     groups = defaultdict(list)
     for file in builder.files:
         cand = file.candidate
         if cand.certificate_on:
-            district = cand.establishment.commune.district
-            groups[(district, cand.certificate_on.year, (cand.certificate_on.month - 1) // 4)].append(cand)
+            unit = builder.issuing_unit(cand.establishment.commune_id, cand.certificate_on)
+            groups[(unit.pk, cand.certificate_on.year, (cand.certificate_on.month - 1) // 4)].append(cand)
     classes, enrollments = [], []
-    for (district, year, third), people in sorted(groups.items(), key=lambda item: (item[0][0].code, *item[0][1:])):
+    ordered = sorted(groups.items(), key=lambda item: (builder.unit_objects[item[0][0]].code, *item[0][1:]))
+    for (unit_pk, year, third), people in ordered:
+        unit = builder.unit_objects[unit_pk]
         ends = min(c.certificate_on for c in people)
         tc = TrainingClass(
             name=f"Lớp {third + 1}/{year}",
-            organiser=f"Trung tâm Chính trị {district.name}",
-            district=district,
+            organiser=default_organiser(unit),
+            unit=unit,
             starts_on=ends - datetime.timedelta(days=4),
             ends_on=ends,
-            venue=f"Trung tâm Chính trị {district.name}",
+            venue=default_organiser(unit),
             capacity=max(50, len(people)),
         )
         classes.append(tc)
@@ -461,19 +484,20 @@ def _training_classes(builder: Builder) -> tuple[int, int]:
 
 def _upcoming_classes(builder: Builder, enrollments: list) -> list[TrainingClass]:
     starts = builder.today + datetime.timedelta(days=21)
-    by_district = defaultdict(list)
+    by_unit = defaultdict(list)
     for file in builder.files:
         if file.candidate.stage == Stage.SOURCE:
-            by_district[file.candidate.establishment.commune.district].append(file.candidate)
+            by_unit[builder.issuing_unit(file.candidate.establishment.commune_id, starts).pk].append(file.candidate)
     classes = []
-    for district, people in sorted(by_district.items(), key=lambda item: item[0].code):
+    for unit_pk, people in sorted(by_unit.items(), key=lambda item: builder.unit_objects[item[0]].code):
+        unit = builder.unit_objects[unit_pk]
         tc = TrainingClass(
             name=f"Lớp {starts.month}/{starts.year}",
-            organiser=f"Trung tâm Chính trị {district.name}",
-            district=district,
+            organiser=default_organiser(unit),
+            unit=unit,
             starts_on=starts,
             ends_on=starts + datetime.timedelta(days=4),
-            venue=f"Trung tâm Chính trị {district.name}",
+            venue=default_organiser(unit),
             capacity=60,
         )
         classes.append(tc)

@@ -6,6 +6,7 @@ from functools import lru_cache
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group
 from django.db import connection
+from django.utils import timezone
 
 from candidates.models import (
     Candidate,
@@ -16,7 +17,18 @@ from candidates.models import (
     StageEvent,
     TrainingClass,
 )
-from establishments.models import Assignment, Cadre, Commune, District, Establishment, PartyCell, PartyMember
+from establishments.models import (
+    Assignment,
+    Cadre,
+    CellMembership,
+    Commune,
+    District,
+    Establishment,
+    MemberPlacement,
+    PartyMember,
+    PartyOrganisation,
+    PartyOrganisationParent,
+)
 from reports.models import FinalisedReport
 from sonla_party import roles
 from sonla_party.models import FileView, ImportBatch, User
@@ -25,8 +37,8 @@ from . import candidates as candidates_demo
 from . import registry as registry_demo
 
 DEMO_PASSWORD = "demo-password"
-# A few commune accounts: the first commune (by code) of these districts.
-COMMUNE_ACCOUNT_DISTRICTS = ("116", "123", "127")
+# Commune staff accounts: units valid today, in Sơn La city, Mộc Châu and Sốp Cộp (as the districts were).
+COMMUNE_ACCOUNTS = ("03646", "03979", "04228")
 
 
 def has_domain_data() -> bool:
@@ -34,11 +46,11 @@ def has_domain_data() -> bool:
 
 
 def delete_domain_data() -> None:
-    """Everything but users, districts and communes (demo databases only).
+    """Everything but users and the administrative units (demo databases only); the party's
+    committees are made again from the reference data by the registry's build.
 
     Raw deletes, children first: Django's cascading delete would load every row first, which
     takes minutes at the province's scale."""
-    User.objects.filter(commune__isnull=False).update(commune=None)
     ordered = [
         FileView,
         FinalisedReport,
@@ -53,8 +65,11 @@ def delete_domain_data() -> None:
         Assignment,
         Cadre,
         PartyMember,
-        PartyCell.establishments.through,
-        PartyCell,
+        CellMembership,
+        MemberPlacement,
+        PartyOrganisationParent,
+        PartyOrganisation.establishments.through,
+        PartyOrganisation,
         Establishment,
     ]
     for model in ordered:
@@ -82,7 +97,9 @@ def build(*, seed: int, scale: str, report=None) -> dict[str, int]:
 
 
 def ensure_accounts() -> None:
-    """admin, board, reviewer-<district code> and commune-<commune code>; existing ones are kept."""
+    """admin, board, reviewer-<district code> (the districts' years), commune-<code> (a few units
+    valid today) and committee-<code> (the standing committee of every commune party committee of
+    01/07/2025); existing ones are kept. Each account's scope is a unit."""
     groups = {name: Group.objects.get_or_create(name=name)[0] for name in roles.ROLE_PERMISSIONS}
     _account("admin", is_superuser=True, first_name="Quản trị")
     _account("board", group=groups[roles.BOARD], first_name="Ban Tổ chức")
@@ -90,18 +107,26 @@ def ensure_accounts() -> None:
         _account(
             f"reviewer-{district.code}",
             group=groups[roles.REVIEWER],
-            district=district,
+            unit=district,
             first_name=f"Huyện ủy {district.name}",
         )
-    for code in COMMUNE_ACCOUNT_DISTRICTS:
-        commune = Commune.objects.filter(district__code=code).order_by("code").first()
-        if commune is not None:
+    today = timezone.localdate()
+    current = {unit.code: unit for unit in Commune.objects.valid_on(today)}
+    for code in COMMUNE_ACCOUNTS:
+        if code in current:
             _account(
-                f"commune-{commune.code}",
+                f"commune-{code}",
                 group=groups[roles.COMMUNE_STAFF],
-                district=commune.district,
-                commune=commune,
-                first_name=f"Đảng ủy {commune.name}",
+                unit=current[code],
+                first_name=f"Cán bộ {current[code].full_name.lower()}",
+            )
+    for committee in PartyOrganisation.objects.filter(kind="commune_committee").select_related("unit"):
+        if committee.unit.is_valid_on(today):
+            _account(
+                f"committee-{committee.unit.code}",
+                group=groups[roles.COMMITTEE],
+                unit=committee.unit,
+                first_name=f"Ban Thường vụ {committee.name}",
             )
 
 
@@ -128,7 +153,13 @@ def accounts_text() -> str:
         "  board        organisation-board staff, whole province",
     ]
     for district in District.objects.all():
-        lines.append(f"  reviewer-{district.code} district reviewer, {district.name}")
-    for user in User.objects.filter(username__startswith="commune-").select_related("commune"):
-        lines.append(f"  {user.username} commune staff, {user.commune}")
+        lines.append(f"  reviewer-{district.code} district reviewer, {district.name} (until 30/06/2025)")
+    for user in User.objects.filter(username__startswith="commune-").select_related("unit"):
+        lines.append(f"  {user.username} commune staff, {user.unit.full_name}")
+    committees = User.objects.filter(username__startswith="committee-").count()
+    if committees:
+        lines.append(
+            f"  committee-<code>  standing committee of a commune party committee ({committees} accounts, e.g."
+        )
+        lines.append("                    committee-03646 for the ward Tô Hiệu)")
     return "\n".join(lines)

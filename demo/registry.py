@@ -15,71 +15,32 @@ establishments, cells, cadres) get their "created" history record; the large one
 and in the candidates app files and events) are seeded without one, to load the province fast.
 """
 
-import csv
 import datetime
 import random
 from collections import defaultdict
 from dataclasses import dataclass, field
-from pathlib import Path
 
-from django.conf import settings
+from django.apps import apps as django_apps
 from django.db.models import Min
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
 from candidates.rules import PROBATION_MONTHS
+from establishments import structure
 from establishments.choices import (
     AssignmentRole,
     CadreForce,
-    CommuneKind,
-    DistrictKind,
     EstablishmentKind,
     FoundingMethod,
     LeftReason,
+    UnitKind,
+    UnitLevel,
 )
-from establishments.models import Assignment, Cadre, Commune, District, Establishment, PartyCell, PartyMember
+from establishments.models import Assignment, Cadre, CellMembership, Commune, Establishment, PartyCell, PartyMember
 from sonla_party.workdays import add_months
 
+from . import party as party_demo
 from .people import CitizenIds, make_person
-
-DISTRICTS = [
-    ("116", "Sơn La", DistrictKind.CITY),
-    ("118", "Quỳnh Nhai", DistrictKind.DISTRICT),
-    ("119", "Thuận Châu", DistrictKind.DISTRICT),
-    ("120", "Mường La", DistrictKind.DISTRICT),
-    ("121", "Bắc Yên", DistrictKind.DISTRICT),
-    ("122", "Phù Yên", DistrictKind.DISTRICT),
-    ("123", "Mộc Châu", DistrictKind.TOWN),
-    ("124", "Yên Châu", DistrictKind.DISTRICT),
-    ("125", "Mai Sơn", DistrictKind.DISTRICT),
-    ("126", "Sông Mã", DistrictKind.DISTRICT),
-    ("127", "Sốp Cộp", DistrictKind.DISTRICT),
-    ("128", "Vân Hồ", DistrictKind.DISTRICT),
-]
-
-# Communes along the border with Laos (demo flags).
-BORDER_COMMUNES = {
-    "Mường Lèo",
-    "Mường Lạn",
-    "Mường Và",
-    "Púng Bánh",
-    "Nậm Lạnh",
-    "Chiềng Khương",
-    "Mường Cai",
-    "Mường Hung",
-    "Yên Hưng",
-    "Co Mạ",
-    "Long Hẹ",
-    "Phiêng Pằn",
-    "Chiềng On",
-    "Phiêng Khoài",
-    "Lóng Sập",
-    "Chiềng Khừa",
-    "Xuân Nha",
-    "Tân Xuân",
-}
-
-COMMUNES_CSV = Path(settings.BASE_DIR) / "establishments" / "data" / "son_la_communes.csv"
 
 START = datetime.date(2006, 1, 1)
 TOTAL_2006 = 3181
@@ -154,31 +115,15 @@ class Plan:
     first_member_on: dict[int, datetime.date] = field(default_factory=dict)  # no members in 2006 → first admission
 
 
-def load_districts() -> dict[str, District]:
-    districts = {}
-    for code, name, kind in DISTRICTS:
-        districts[code], _created = District.objects.get_or_create(code=code, defaults={"name": name, "kind": kind})
-    return districts
-
-
-def load_communes(districts: dict[str, District]) -> list[Commune]:
-    with COMMUNES_CSV.open(encoding="utf-8") as handle:
-        rows = list(csv.DictReader(handle))
-    existing = set(Commune.objects.values_list("code", flat=True))
-    new = [
-        Commune(
-            code=row["code"],
-            name=row["name"],
-            kind=row["kind"],
-            district=districts[row["district_code"]],
-            is_border=row["name"] in BORDER_COMMUNES,
-            is_mountainous=row["kind"] == CommuneKind.COMMUNE,
-        )
-        for row in rows
-        if row["code"] not in existing
-    ]
-    bulk_create_with_history(new, Commune, batch_size=500)
-    return list(Commune.objects.select_related("district").order_by("code"))
+def load_communes() -> list[Commune]:
+    """The 200 commune-level units of the districts' years, from the reference data (idempotent:
+    the data migration has usually loaded them already)."""
+    structure.load_units(django_apps)
+    return list(
+        Commune.objects.filter(valid_from__isnull=True, parent__level=UnitLevel.DISTRICT)
+        .select_related("parent")
+        .order_by("code")
+    )
 
 
 def random_date(rng: random.Random, first: datetime.date, last: datetime.date) -> datetime.date:
@@ -203,9 +148,9 @@ def village_name(rng: random.Random, used: set[str]) -> str:
 def kinds_per_commune(rng: random.Random, communes: list[Commune]) -> dict[int, list[str]]:
     """Spread the 3,181 establishments over the communes, kind by kind."""
     per = defaultdict(list)
-    rural = [c for c in communes if c.kind == CommuneKind.COMMUNE]
-    wards = [c for c in communes if c.kind == CommuneKind.WARD]
-    towns = [c for c in communes if c.kind == CommuneKind.TOWN]
+    rural = [c for c in communes if c.kind == UnitKind.COMMUNE]
+    wards = [c for c in communes if c.kind == UnitKind.WARD]
+    towns = [c for c in communes if c.kind == UnitKind.TOWN]
     for commune in communes:
         per[commune.pk].append(EstablishmentKind.HEALTH_STATION)
     for commune in rng.sample(rural, KIND_TOTALS[EstablishmentKind.HEALTH_STATION] - len(communes)):
@@ -344,13 +289,29 @@ def plan_history(rng: random.Random, establishments: list[Establishment]) -> Pla
     return plan
 
 
+# Of the 1,070 cells of 2006–2015, 704 were founded by admitting members and having enough after
+# their recognition: 446 villages, 197 schools, 61 health stations (the others: members
+# transferred in, split off from a combined cell, resettlement).
+RECRUITED_2006_2015 = {
+    EstablishmentKind.VILLAGE: 446,
+    EstablishmentKind.SCHOOL: 197,
+    EstablishmentKind.HEALTH_STATION: 61,
+}
+
+
 def _plan_methods(rng: random.Random, plan: Plan, first_cells: list[int]) -> None:
-    """704 of the 1,070 cells of 2006–2015 by admitting new members; the others transferred in etc."""
+    """How the first cells of 2006–2015 were founded, kind by kind (see RECRUITED_2006_2015)."""
     in_period = [i for i in first_cells if plan.cell_founding[i][0] <= datetime.date(2015, 12, 31)]
     rng.shuffle(in_period)
     others = [FoundingMethod.TRANSFERRED_IN] * 6 + [FoundingMethod.RESETTLEMENT] * 2 + [FoundingMethod.OTHER]
-    for position, index in enumerate(in_period):
-        method = FoundingMethod.RECRUITED if position < 704 else rng.choice(others)
+    recruited = defaultdict(int)
+    for index in in_period:
+        kind = plan.establishments[index].kind
+        if recruited[kind] < RECRUITED_2006_2015.get(kind, 0):
+            recruited[kind] += 1
+            method = FoundingMethod.RECRUITED
+        else:
+            method = rng.choice(others)
         plan.cell_founding[index] = (plan.cell_founding[index][0], method)
     for index in first_cells:
         if plan.cell_founding[index][1] is None:
@@ -386,6 +347,7 @@ def build_cells(rng: random.Random, plan: Plan) -> tuple[dict[int, PartyCell], l
                 own[index] = PartyCell(
                     name=f"Chi bộ {est.name}",
                     seat=est,
+                    unit_id=est.commune_id,
                     founded_on=est.opened_on + datetime.timedelta(days=rng.randint(90, 400)),
                     founding_method=FoundingMethod.TRANSFERRED_IN,
                 )
@@ -393,7 +355,13 @@ def build_cells(rng: random.Random, plan: Plan) -> tuple[dict[int, PartyCell], l
         founded = plan.cell_founding.get(index)
         if founded is None:
             founded = (_year(rng, 1965, 2005), rng.choice([FoundingMethod.RECRUITED, FoundingMethod.TRANSFERRED_IN]))
-        own[index] = PartyCell(name=f"Chi bộ {est.name}", seat=est, founded_on=founded[0], founding_method=founded[1])
+        own[index] = PartyCell(
+            name=f"Chi bộ {est.name}",
+            seat=est,
+            unit_id=est.commune_id,
+            founded_on=founded[0],
+            founding_method=founded[1],
+        )
     today = timezone.localdate()
     for index in list(own):
         if own[index].founded_on > today:
@@ -404,18 +372,20 @@ def build_cells(rng: random.Random, plan: Plan) -> tuple[dict[int, PartyCell], l
         coverage.append((own[seat], establishments[split]))
     through = PartyCell.establishments.through
     through.objects.bulk_create(
-        [through(partycell_id=cell.pk, establishment_id=est.pk) for cell, est in coverage], batch_size=2000
+        [through(partyorganisation_id=cell.pk, establishment_id=est.pk) for cell, est in coverage], batch_size=2000
     )
     return own, coverage
 
 
-def build_members(rng: random.Random, plan: Plan, cells: dict[int, PartyCell], scale: str) -> int:
-    """Members of every establishment, consistent with the plan's first-member dates."""
+SEPTEMBER_2024 = datetime.date(2024, 9, 1)
+MEMBERS_SEPTEMBER_2024 = 93216  # the province's members then (the province-scale demo holds exactly these)
+
+
+def plan_members(rng: random.Random, plan: Plan, cells: dict[int, PartyCell], scale: str, ids) -> list[PartyMember]:
+    """Members of every establishment (unsaved), consistent with the plan's first-member dates."""
     today = timezone.localdate()
-    ids = CitizenIds(start=1)
     before, after = ((3, 7), (1, 3)) if scale == "default" else ((20, 33), (5, 10))
-    batch: list[PartyMember] = []
-    total = 0
+    members: list[PartyMember] = []
     for index, est in enumerate(plan.establishments):
         cell = cells.get(index)
         admissions = []
@@ -432,12 +402,57 @@ def build_members(rng: random.Random, plan: Plan, cells: dict[int, PartyCell], s
         for position, admitted in enumerate(sorted(admissions)):
             if admitted > today:
                 continue
-            batch.append(_member(rng, ids, est, cell, admitted, can_leave=position > 0, today=today))
-        if len(batch) >= 5000:
-            total += len(PartyMember.objects.bulk_create(batch, batch_size=5000))
-            batch = []
-    total += len(PartyMember.objects.bulk_create(batch, batch_size=5000))
-    return total
+            member = _member(rng, ids, est, cell, admitted, can_leave=position > 0, today=today)
+            member.first_of_establishment = position == 0
+            members.append(member)
+    return members
+
+
+def in_party_on(member: PartyMember, day: datetime.date) -> bool:
+    return member.admitted_on <= day and (member.left_on is None or member.left_on > day)
+
+
+def calibrate_members(rng, members: list[PartyMember], settled: set[int], ids) -> list[PartyMember]:
+    """Exactly MEMBERS_SEPTEMBER_2024 members in the Party on 01/09/2024: surplus members of
+    establishments that had members long before are left out, or members are added there (so
+    that no "blank" fact of Resolution 03 moves)."""
+    count = sum(in_party_on(m, SEPTEMBER_2024) for m in members)
+    if count > MEMBERS_SEPTEMBER_2024:
+        spare = [
+            i
+            for i, m in enumerate(members)
+            if m.establishment.pk in settled and not m.first_of_establishment and in_party_on(m, SEPTEMBER_2024)
+        ]
+        dropped = set(rng.sample(spare, count - MEMBERS_SEPTEMBER_2024))
+        return [m for i, m in enumerate(members) if i not in dropped]
+    hosts = [m for m in members if m.establishment.pk in settled and m.first_of_establishment]
+    today = timezone.localdate()
+    for _n in range(MEMBERS_SEPTEMBER_2024 - count):
+        host = rng.choice(hosts)
+        admitted = _year(rng, 2008, 2020)
+        member = _member(rng, ids, host.establishment, host.party_cell, admitted, can_leave=False, today=today)
+        member.first_of_establishment = False
+        members.append(member)
+    return members
+
+
+def save_members(members: list[PartyMember]) -> int:
+    """Write the members and their dated cell memberships (from admission, or the cell's founding)."""
+    for start in range(0, len(members), 5000):
+        PartyMember.objects.bulk_create(members[start : start + 5000], batch_size=5000)
+    memberships = []
+    for member in members:
+        cell = getattr(member, "cell_record", None) or member.party_cell
+        if cell is None:
+            continue
+        starts = max(member.admitted_on, cell.founded_on)
+        ends = member.left_on
+        if cell.dissolved_on is not None and (ends is None or cell.dissolved_on < ends):
+            ends = cell.dissolved_on
+        if ends is None or ends >= starts:
+            memberships.append(CellMembership(member=member, cell=cell, starts_on=starts, ends_on=ends))
+    CellMembership.objects.bulk_create(memberships, batch_size=5000)
+    return len(members)
 
 
 def _member(rng, ids, est, cell, admitted, *, can_leave: bool, today) -> PartyMember:
@@ -494,13 +509,13 @@ def build_cadres(rng: random.Random) -> dict[str, int]:
                 force=force,
                 unit=unit,
                 rank=rank,
-                district=district,
+                area=district,
                 phone=f"09{rng.randint(10000000, 99999999)}",
             )
         )
         return cadres[-1]
 
-    for commune in Commune.objects.filter(is_border=True).select_related("district"):
+    for commune in Commune.objects.filter(is_border=True, valid_from__isnull=True).select_related("parent"):
         start = _year(rng, 2007, 2010)
         while start < today:
             guard = cadre(commune.district, CadreForce.BORDER_GUARD, f"Đồn Biên phòng {commune.name}", "Thiếu tá")
@@ -548,10 +563,10 @@ def _blank_periods():
     2006: from 2006 (or its opening) until its first cell (None: still without one)."""
     first_cell = dict(
         PartyCell.establishments.through.objects.values("establishment")
-        .annotate(first=Min("partycell__founded_on"))
+        .annotate(first=Min("partyorganisation__founded_on"))
         .values_list("establishment", "first")
     )
-    for est in Establishment.objects.select_related("commune__district").order_by("pk"):
+    for est in Establishment.objects.select_related("commune__parent").order_by("pk"):
         since = max(START, est.opened_on or START)
         founded = first_cell.get(est.pk)
         if founded is None or founded > since:
@@ -559,21 +574,32 @@ def _blank_periods():
 
 
 def build_registry(*, seed: int = 2006, scale: str = "default") -> dict[str, int]:
-    """Districts, communes, establishments, cells and members; returns what it created."""
+    """Communes, establishments, cells, the party's organisations and members; returns what it created."""
     rng = random.Random(seed)
-    districts = load_districts()
-    communes = load_communes(districts)
+    communes = load_communes()
     establishments = build_establishments(rng, communes)
     bulk_create_with_history(establishments, Establishment, batch_size=1000)
     plan = plan_history(rng, establishments)
     cells, _coverage = build_cells(rng, plan)
-    members = build_members(rng, plan, cells, scale)
+    structure.load_party_structure(django_apps)
+    ids = CitizenIds(start=1)
+    members = plan_members(rng, plan, cells, scale, ids)
+    settled = {
+        est.pk
+        for index, est in enumerate(establishments)
+        if est.opened_on is None and index not in plan.first_member_on
+    }
+    organisations, agency_members = party_demo.build_organisations(rng, ids, settled, establishments)
+    members += agency_members
+    if scale == "province":
+        members = calibrate_members(rng, members, settled, ids)
+    saved = save_members(members)
     cadres = build_cadres(rng)
     return {
         **cadres,
-        "districts": len(districts),
         "communes": len(communes),
         "establishments": len(establishments),
         "party_cells": len(cells),
-        "party_members": members,
+        **organisations,
+        "party_members": saved,
     }

@@ -1,32 +1,62 @@
 from django import forms
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
 from sonla_party.admin import ScopedAdmin
 
-from .models import Assignment, Cadre, Commune, District, Establishment, PartyCell, PartyMember
-from .services import RegistryError, check_assignment, check_cell_coverage
+from .models import (
+    AdministrativeUnit,
+    Assignment,
+    Cadre,
+    CellMembership,
+    Commune,
+    District,
+    Establishment,
+    MemberPlacement,
+    PartyCell,
+    PartyMember,
+    PartyOrganisation,
+    PartyOrganisationParent,
+    UnitSuccession,
+)
+from .services import RegistryError, check_assignment, check_cell_coverage, save_party_cell
+
+
+class SuccessionInline(admin.TabularInline):
+    model = UnitSuccession
+    fk_name = "successor"
+    extra = 0
+    autocomplete_fields = ("predecessor",)
+    verbose_name = _("formed from")
+    verbose_name_plural = _("formed from")
+
+
+@admin.register(AdministrativeUnit)
+class AdministrativeUnitAdmin(ScopedAdmin):
+    """Every unit with its validity; the reorganisations are reference data, so changes are rare."""
+
+    list_display = ("code", "name", "kind", "level", "parent", "valid_from", "valid_to")
+    list_filter = ("level", "kind", "valid_to", "is_border", "is_mountainous")
+    list_select_related = ("parent",)
+    search_fields = ("search_text",)
+    autocomplete_fields = ("parent",)
+    inlines = [SuccessionInline]
 
 
 @admin.register(District)
-class DistrictAdmin(ScopedAdmin):
-    list_display = ("code", "name", "kind")
-    list_filter = ("kind",)
-    search_fields = ("code", "name")
+class DistrictAdmin(AdministrativeUnitAdmin):
+    inlines = []
 
 
 @admin.register(Commune)
-class CommuneAdmin(ScopedAdmin):
-    list_display = ("code", "name", "kind", "district", "is_border", "is_mountainous")
-    list_filter = ("kind", "is_border", "is_mountainous", ("district", admin.RelatedOnlyFieldListFilter))
-    list_select_related = ("district",)
-    search_fields = ("code", "name")
-    autocomplete_fields = ("district",)
+class CommuneAdmin(AdministrativeUnitAdmin):
+    list_filter = ("kind", "valid_to", "is_border", "is_mountainous", ("parent", admin.RelatedOnlyFieldListFilter))
 
 
 @admin.register(Establishment)
 class EstablishmentAdmin(ScopedAdmin):
     list_display = ("name", "code", "kind", "commune", "opened_on", "closed_on")
-    list_filter = ("kind", ("commune__district", admin.RelatedOnlyFieldListFilter))
+    list_filter = ("kind", ("commune__parent", admin.RelatedOnlyFieldListFilter))
     list_select_related = ("commune",)
     search_fields = ("search_text",)
     autocomplete_fields = ("commune",)
@@ -38,6 +68,11 @@ class PartyCellAdminForm(forms.ModelForm):
     class Meta:
         model = PartyCell
         fields = ["name", "seat", "establishments", "founded_on", "founding_method", "dissolved_on", "notes"]
+
+    def _post_clean(self):
+        super()._post_clean()
+        if self.instance.seat_id:
+            self.instance.unit_id = self.instance.seat.commune_id
 
     def clean(self):
         cleaned = super().clean()
@@ -55,11 +90,37 @@ class PartyCellAdminForm(forms.ModelForm):
 class PartyCellAdmin(ScopedAdmin):
     form = PartyCellAdminForm
     list_display = ("name", "seat", "founded_on", "founding_method", "dissolved_on")
-    list_filter = ("founding_method", ("seat__commune__district", admin.RelatedOnlyFieldListFilter))
+    list_filter = ("founding_method", ("unit__parent", admin.RelatedOnlyFieldListFilter))
     list_select_related = ("seat",)
     search_fields = ("search_text",)
     autocomplete_fields = ("seat", "establishments")
     date_hierarchy = "founded_on"
+
+    def save_model(self, request, obj, form, change):
+        save_party_cell(cell=obj, establishments=form.cleaned_data["establishments"], by=request.user)
+
+    def save_related(self, request, form, formsets, change):
+        for formset in formsets:
+            self.save_formset(request, form, formset, change=change)  # the coverage is the service's
+
+
+class CellMembershipInline(admin.TabularInline):
+    """The member's cells over time: transfers go through the member's page (a dated move)."""
+
+    model = CellMembership
+    extra = 0
+    fields = ("cell", "starts_on", "ends_on", "note")
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+class MemberPlacementInline(CellMembershipInline):
+    model = MemberPlacement
+    fields = ("establishment", "since", "until", "note")
+    readonly_fields = fields
 
 
 @admin.register(PartyMember)
@@ -78,12 +139,13 @@ class PartyMemberAdmin(ScopedAdmin):
         "gender",
         "ethnicity",
         "left_reason",
-        ("establishment__commune__district", admin.RelatedOnlyFieldListFilter),
+        ("establishment__commune__parent", admin.RelatedOnlyFieldListFilter),
     )
     list_select_related = ("establishment",)
     search_fields = ("search_text",)
     autocomplete_fields = ("establishment", "party_cell")
     date_hierarchy = "admitted_on"
+    inlines = [CellMembershipInline, MemberPlacementInline]
 
     def get_exclude(self, request, obj=None):
         if request.user.has_perm("sonla_party.view_full_citizen_id"):
@@ -93,11 +155,11 @@ class PartyMemberAdmin(ScopedAdmin):
 
 @admin.register(Cadre)
 class CadreAdmin(ScopedAdmin):
-    list_display = ("full_name", "force", "unit", "rank", "district", "phone")
-    list_filter = ("force", ("district", admin.RelatedOnlyFieldListFilter))
-    list_select_related = ("district",)
+    list_display = ("full_name", "force", "unit", "rank", "area", "phone")
+    list_filter = ("force", ("area", admin.RelatedOnlyFieldListFilter))
+    list_select_related = ("area",)
     search_fields = ("search_text",)
-    autocomplete_fields = ("district", "party_member")
+    autocomplete_fields = ("area", "party_member")
 
 
 class AssignmentAdminForm(forms.ModelForm):
@@ -120,8 +182,27 @@ class AssignmentAdminForm(forms.ModelForm):
 class AssignmentAdmin(ScopedAdmin):
     form = AssignmentAdminForm
     list_display = ("cadre", "establishment", "commune", "role", "starts_on", "ends_on")
-    list_filter = ("role", "cadre__force", ("cadre__district", admin.RelatedOnlyFieldListFilter))
+    list_filter = ("role", "cadre__force", ("cadre__area", admin.RelatedOnlyFieldListFilter))
     list_select_related = ("cadre", "establishment", "commune")
     search_fields = ("cadre__full_name", "establishment__name", "commune__name")
     autocomplete_fields = ("cadre", "establishment", "commune")
     date_hierarchy = "starts_on"
+
+
+class ParentLinkInline(admin.TabularInline):
+    model = PartyOrganisationParent
+    fk_name = "organisation"
+    extra = 0
+    autocomplete_fields = ("parent",)
+
+
+@admin.register(PartyOrganisation)
+class PartyOrganisationAdmin(ScopedAdmin):
+    """The party's organisations of every level, with their place in the hierarchy on each date."""
+
+    list_display = ("name", "level", "kind", "unit", "founded_on", "dissolved_on")
+    list_filter = ("level", "kind", "dissolved_on")
+    list_select_related = ("unit",)
+    search_fields = ("search_text",)
+    autocomplete_fields = ("unit", "seat", "establishments")
+    inlines = [ParentLinkInline]

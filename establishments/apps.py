@@ -7,4 +7,10 @@ class EstablishmentsConfig(AppConfig):
     verbose_name = _("Registry")
 
     def ready(self):
+        from sonla_party.history import track_proxy_history
+
         from . import imports  # noqa: F401  (registers this app's spreadsheet importers)
+        from .models import Commune, District, PartyCell
+
+        for proxy in (District, Commune, PartyCell):
+            track_proxy_history(proxy)

@@ -4,16 +4,65 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 
-class DistrictKind(models.TextChoices):
+class UnitLevel(models.TextChoices):
+    """The levels of administrative units; districts exist until 30/06/2025 (the two-level reform)."""
+
+    PROVINCE = "province", _("Province")
+    DISTRICT = "district", _("District level")
+    COMMUNE = "commune", _("Commune level")
+
+
+class UnitKind(models.TextChoices):
+    """What a unit is called: tỉnh; thành phố / huyện / thị xã; xã / phường / thị trấn."""
+
+    PROVINCE = "province", _("Province")
     CITY = "city", _("City")
     DISTRICT = "district", _("District")
-    TOWN = "town", _("District-level town")
-
-
-class CommuneKind(models.TextChoices):
+    DISTRICT_TOWN = "district_town", _("District-level town")
     COMMUNE = "commune", _("Commune")
     WARD = "ward", _("Ward")
     TOWN = "town", _("Township")
+
+
+UNIT_KINDS_OF_LEVEL = {
+    UnitLevel.PROVINCE: {UnitKind.PROVINCE},
+    UnitLevel.DISTRICT: {UnitKind.CITY, UnitKind.DISTRICT, UnitKind.DISTRICT_TOWN},
+    UnitLevel.COMMUNE: {UnitKind.COMMUNE, UnitKind.WARD, UnitKind.TOWN},
+}
+
+
+class OrganisationLevel(models.TextChoices):
+    """The party's own levels: the Provincial Party Committee, the committees directly under it,
+    the grassroots organisations, and the cells under a grassroots (or commune) committee."""
+
+    PROVINCE = "province", _("Provincial Party Committee")
+    AFFILIATED = "affiliated", _("Directly under the Provincial Committee")
+    GRASSROOTS = "grassroots", _("Grassroots organisation")
+    CELL = "cell", _("Party cell")
+
+
+class OrganisationKind(models.TextChoices):
+    PROVINCIAL_COMMITTEE = "provincial_committee", _("Provincial party committee")
+    DISTRICT_COMMITTEE = "district_committee", _("District party committee")
+    COMMUNE_COMMITTEE = "commune_committee", _("Commune party committee")
+    SECTORAL_COMMITTEE = "sectoral_committee", _("Sectoral party committee")
+    GRASSROOTS_COMMITTEE = "grassroots_committee", _("Grassroots party committee")
+    GRASSROOTS_CELL = "grassroots_cell", _("Grassroots party cell")
+    CELL = "cell", _("Party cell")
+
+
+ORGANISATION_KINDS_OF_LEVEL = {
+    OrganisationLevel.PROVINCE: {OrganisationKind.PROVINCIAL_COMMITTEE},
+    OrganisationLevel.AFFILIATED: {
+        OrganisationKind.DISTRICT_COMMITTEE,
+        OrganisationKind.COMMUNE_COMMITTEE,
+        OrganisationKind.SECTORAL_COMMITTEE,
+    },
+    OrganisationLevel.GRASSROOTS: {OrganisationKind.GRASSROOTS_COMMITTEE, OrganisationKind.GRASSROOTS_CELL},
+    OrganisationLevel.CELL: {OrganisationKind.CELL},
+}
+# Committees that decide admissions for the units they lead (the competent one follows the date).
+DECIDING_KINDS = (OrganisationKind.DISTRICT_COMMITTEE, OrganisationKind.COMMUNE_COMMITTEE)
 
 
 class EstablishmentKind(models.TextChoices):

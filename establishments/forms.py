@@ -11,10 +11,34 @@ from .services import RegistryError, check_assignment, check_cell_coverage
 
 
 class EstablishmentForm(ScopedModelForm):
+    """A new establishment is entered in a commune-level unit valid today; once saved, its commune
+    follows the reorganisations (successions) and is not edited here."""
+
     class Meta:
         model = Establishment
         fields = ["commune", "kind", "name", "code", "opened_on", "closed_on"]
         widgets = {"commune": FastSelect}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            del self.fields["commune"]
+        else:
+            self.fields["commune"].queryset = self.fields["commune"].queryset.valid_on(timezone.localdate())
+
+    def clean(self):
+        cleaned = super().clean()
+        commune, opened = cleaned.get("commune") or getattr(self.instance, "commune", None), cleaned.get("opened_on")
+        if commune is not None and opened and commune.valid_from and opened < commune.valid_from:
+            self.add_error(
+                "opened_on",
+                _(
+                    "%(commune)s exists from %(date)s: an establishment opened earlier belongs to the unit of "
+                    "that time. Ask the organisation board to enter it there."
+                )
+                % {"commune": commune.full_name, "date": commune.valid_from.strftime("%d/%m/%Y")},
+            )
+        return cleaned
 
 
 class PartyCellForm(ScopedModelForm):
@@ -67,11 +91,33 @@ class PartyMemberForm(ScopedModelForm):
             "party_cell": AutocompleteSelect("establishments:party_cell_autocomplete"),
         }
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:  # a change of cell is a dated transfer, recorded on the member's page
+            del self.fields["party_cell"]
+
+
+class TransferForm(forms.Form):
+    """Chuyển sinh hoạt đảng: the cell the member moves to, and the date."""
+
+    to_cell = forms.ModelChoiceField(
+        label=_("To the party cell"),
+        queryset=PartyCell.objects.all(),
+        widget=AutocompleteSelect("establishments:party_cell_autocomplete"),
+    )
+    on = forms.DateField(label=_("From"), widget=DateInput())
+    note = forms.CharField(label=_("Note"), max_length=250, required=False)
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        limit_choices_to_scope(self, user)
+        style_fields(self)
+
 
 class CadreForm(ScopedModelForm):
     class Meta:
         model = Cadre
-        fields = ["full_name", "force", "unit", "rank", "phone", "district", "party_member"]
+        fields = ["full_name", "force", "unit", "rank", "phone", "area", "party_member"]
         widgets = {"party_member": AutocompleteSelect("establishments:party_member_autocomplete")}
 
 

@@ -20,43 +20,122 @@ from sonla_party.search import fold
 from . import services
 from .choices import EstablishmentKind, Ethnicity, Gender, LeftReason
 from .models import Commune, Establishment, PartyMember
+from .units import UnitMap
 
 REASON = gettext_lazy("Imported from a spreadsheet")
 
 
+AS_OF_COLUMN = ColumnSpec(
+    "as_of",
+    gettext_lazy("Data as of"),
+    "As of",
+    aliases=("Số liệu tính đến ngày", "Ngày số liệu", "Tính đến ngày"),
+)
+
+
+class UnitCodes:
+    """Commune codes → commune-level units. Codes were reused in 2025, so a code is read with a
+    date (the row's "as of" column, else the file's date): 03646 is the ward Chiềng Lề until
+    30/06/2025 and the ward Tô Hiệu from 01/07/2025. Without a date an ambiguous code is a row
+    error naming both units."""
+
+    def __init__(self, units: UnitMap):
+        self.units = units
+        self.by_code: dict[str, list] = {}
+        for unit in units.communes:
+            self.by_code.setdefault(unit.code, []).append(unit)
+
+    def resolve(self, code: str, day) -> tuple[int | None, str]:
+        found = self.by_code.get(code, [])
+        if not found:
+            return None, _("no commune has this code")
+        if day is not None:
+            valid = [unit for unit in found if unit.is_valid_on(day)]
+            if len(valid) == 1:
+                return valid[0].pk, ""
+            return None, _("no commune had this code on %(date)s") % {"date": day.strftime("%d/%m/%Y")}
+        if len(found) == 1:
+            return found[0].pk, ""
+        names = "; ".join(f"{unit.name} ({_validity(unit)})" for unit in sorted(found, key=_start))
+        return None, _(
+            "this code is the code of several units: %(units)s. Give the date the data refers to "
+            "(column “%(column)s”, or the file's date on the import page)."
+        ) % {"units": names, "column": AS_OF_COLUMN.label}
+
+
+def _start(unit):
+    return unit.valid_from or datetime.date.min
+
+
+def _validity(unit) -> str:
+    if unit.valid_from and unit.valid_to:
+        return _("%(start)s – %(end)s") % {"start": f"{unit.valid_from:%d/%m/%Y}", "end": f"{unit.valid_to:%d/%m/%Y}"}
+    if unit.valid_to:
+        return _("until %(date)s") % {"date": f"{unit.valid_to:%d/%m/%Y}"}
+    if unit.valid_from:
+        return _("from %(date)s") % {"date": f"{unit.valid_from:%d/%m/%Y}"}
+    return _("no end")
+
+
+def row_day(raw, context):
+    """The date a row's unit codes refer to: its own "as of" column, else the file's date."""
+    try:
+        return parse_date(raw.get("as_of")) or context.get("as_of")
+    except ValueError:
+        return context.get("as_of")
+
+
 def establishment_lookup(user) -> dict:
-    """(commune code, establishment code) → establishment, for the user's scope, plus the codes of
-    every commune (to tell "outside your scope" from "does not exist"). Two queries."""
-    scoped = {
-        (est.commune.code, est.code.upper()): est
-        for est in Establishment.objects.for_user(user).select_related("commune")
-    }
-    return {"scoped": scoped, "all_communes": dict(Commune.objects.values_list("code", "pk"))}
+    """Establishments by (home unit, code), those of the user's scope, and the unit codes (three
+    queries for the whole file)."""
+    units = UnitMap.load()
+    by_key: dict[tuple[int, str], list] = {}
+    for est in Establishment.objects.select_related("commune"):
+        by_key.setdefault((est.commune_id, est.code.upper()), []).append(est)
+    scoped = set(Establishment.objects.for_user(user).values_list("pk", flat=True))
+    return {"units": units, "codes": UnitCodes(units), "by_key": by_key, "scoped": scoped}
 
 
-def locate_establishment(number, raw, lookup, outcome):
+def locate_establishment(number, raw, lookup, outcome, day=None):
+    """The establishment a row names by commune code and establishment code, on the row's date."""
     commune_code = text(raw.get("commune_code")).zfill(5)
     code = text(raw.get("establishment_code")).upper()
-    establishment = lookup["scoped"].get((commune_code, code))
-    if establishment is not None:
-        return establishment
-    if commune_code not in lookup["all_communes"]:
-        outcome.add_error(number, "commune_code", raw.get("commune_code"), _("no commune has this code"))
-    elif any(key[0] == commune_code for key in lookup["scoped"]):
+    unit, problem = lookup["codes"].resolve(commune_code, day)
+    if unit is None:
+        outcome.add_error(number, "commune_code", raw.get("commune_code"), problem)
+        return None
+    homes = lookup["units"].territory(unit)
+    found = [est for home in homes for est in lookup["by_key"].get((home, code), [])]
+    if len(found) > 1 and day is not None:
+        found = [
+            est for est in found if (est.opened_on or day) <= day and (est.closed_on is None or est.closed_on > day)
+        ]
+    if not found:
         outcome.add_error(
             number,
             "establishment_code",
             raw.get("establishment_code"),
             _("no establishment of this commune has this code"),
         )
-    else:
+        return None
+    if not all(est.pk in lookup["scoped"] for est in found):
+        outcome.add_error(
+            number, "commune_code", raw.get("commune_code"), _("this commune is outside your district or commune")
+        )
+        return None
+    if len(found) > 1:
         outcome.add_error(
             number,
-            "commune_code",
-            raw.get("commune_code"),
-            _("this commune is outside your district or commune"),
+            "establishment_code",
+            raw.get("establishment_code"),
+            _(
+                "several establishments of this commune have this code (%(names)s): use the code of the commune "
+                "they were entered in, with a date before its end"
+            )
+            % {"names": ", ".join(est.name for est in found)},
         )
-    return None
+        return None
+    return found[0]
 
 
 def _parse(number, raw, parsers, outcome) -> dict | None:
@@ -84,6 +163,7 @@ def _sample(outcome, number, action, description):
 # --- Establishments ------------------------------------------------------------------------
 
 EST_COLUMNS = [
+    AS_OF_COLUMN,
     ColumnSpec("commune_code", gettext_lazy("Commune code"), "Commune code", required=True, aliases=("Mã xã",)),
     ColumnSpec(
         "establishment_code",
@@ -110,12 +190,13 @@ EST_FIELDS = ["name", "kind", "opened_on", "closed_on"]
 
 def process_establishments(user, rows, outcome, save: bool, context: dict) -> None:
     if "communes" not in context:
-        context["communes"] = {c.code: c for c in Commune.objects.for_user(user)}
-        context["all_communes"] = set(Commune.objects.values_list("code", flat=True))
+        units = UnitMap.load()
+        context["communes"] = {c.pk: c for c in Commune.objects.for_user(user)}
+        context["codes"] = UnitCodes(units)
         context["seen"] = {}
     keys = {(text(raw.get("commune_code")).zfill(5), text(raw.get("establishment_code")).upper()) for _n, raw in rows}
     existing = {
-        (e.commune.code, e.code.upper()): e
+        (e.commune_id, e.code.upper()): e
         for e in Establishment.objects.select_related("commune").filter(
             commune__code__in={k[0] for k in keys}, code__in={k[1] for k in keys}
         )
@@ -134,13 +215,10 @@ def process_establishments(user, rows, outcome, save: bool, context: dict) -> No
 def _establishment_row(number, raw, outcome, context, existing):
     commune_code = text(raw.get("commune_code")).zfill(5)
     code = text(raw.get("establishment_code")).upper()
-    commune = context["communes"].get(commune_code)
+    unit, problem = context["codes"].resolve(commune_code, row_day(raw, context))
+    commune = context["communes"].get(unit) if unit else None
     if commune is None:
-        reason = (
-            _("no commune has this code")
-            if commune_code not in context["all_communes"]
-            else _("this commune is outside your district or commune")
-        )
+        reason = problem or _("this commune is outside your district or commune")
         outcome.add_error(number, "commune_code", raw.get("commune_code"), reason)
         return None
     if (commune_code, code) in context["seen"]:
@@ -155,7 +233,7 @@ def _establishment_row(number, raw, outcome, context, existing):
     values = _parse(number, raw, EST_PARSERS, outcome)
     if values is None:
         return None
-    current = existing.get((commune_code, code))
+    current = existing.get((commune.pk, code))
     est = current or Establishment(commune=commune, code=text(raw.get("establishment_code")))
     before = {name: getattr(est, name) for name in EST_FIELDS} if current else None
     for name in EST_FIELDS:
@@ -202,6 +280,7 @@ imports.register(
 # --- Party members -------------------------------------------------------------------------
 
 MEMBER_COLUMNS = [
+    AS_OF_COLUMN,
     ColumnSpec("full_name", gettext_lazy("Full name"), "Full name", required=True, aliases=("Họ và tên", "Họ tên")),
     ColumnSpec("birth_date", gettext_lazy("Birth date"), "Birth date", required=True, aliases=("Ngày sinh",)),
     ColumnSpec("gender", gettext_lazy("Gender"), "Gender", required=True, aliases=("Giới tính",)),
@@ -273,7 +352,7 @@ def process_members(user, rows, outcome, save: bool, context: dict) -> None:
     to_create, to_update = [], []
     for number, raw, values in parsed:
         if values is None:  # still say what else is wrong with the row
-            locate_establishment(number, raw, context["establishments"], outcome)
+            locate_establishment(number, raw, context["establishments"], outcome, row_day(raw, context))
         else:
             result = _member_row(number, raw, values, outcome, context, by_id, same_day)
             if result is not None and result[0] in ("create", "update"):
@@ -285,7 +364,7 @@ def process_members(user, rows, outcome, save: bool, context: dict) -> None:
 
 
 def _member_row(number, raw, values, outcome, context, by_id, same_day):
-    establishment = locate_establishment(number, raw, context["establishments"], outcome)
+    establishment = locate_establishment(number, raw, context["establishments"], outcome, row_day(raw, context))
     if establishment is None:
         return None
     citizen_id = values.get("citizen_id")

@@ -10,7 +10,19 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 
 from sonla_party.exceptions import RuleViolation
 
-from .models import Assignment, Cadre, Establishment, PartyCell, PartyMember
+from .choices import DECIDING_KINDS, OrganisationKind
+from .models import (
+    Assignment,
+    Cadre,
+    CellMembership,
+    Establishment,
+    MemberPlacement,
+    PartyCell,
+    PartyMember,
+    PartyOrganisation,
+    PartyOrganisationParent,
+)
+from .units import UnitMap
 
 
 class RegistryError(RuleViolation):
@@ -38,16 +50,148 @@ def check_cell_coverage(*, seat: Establishment, establishments: Iterable[Establi
 
 @transaction.atomic
 def save_party_cell(*, cell: PartyCell, establishments: Iterable[Establishment], by) -> PartyCell:
-    """Save `cell` and the establishments it covers (the seat always among them).
+    """Save `cell` and the establishments it covers (the seat always among them); a new cell is
+    placed under the committee of its seat's commune on its founding date.
 
     Raises RegistryError when an establishment lies outside the seat's commune.
     """
     covered = check_cell_coverage(seat=cell.seat, establishments=establishments)
+    cell.unit_id = cell.seat.commune_id
+    is_new = cell.pk is None
     cell.full_clean()
     cell._history_user = by
     cell.save()
     cell.establishments.set(covered)
+    if is_new:
+        committee = committee_of_unit_on(cell.seat.commune_id, cell.founded_on)
+        if committee is not None:
+            PartyOrganisationParent.objects.create(organisation=cell, parent=committee, starts_on=cell.founded_on)
     return cell
+
+
+def committee_of_unit_on(unit_id: int, on: datetime.date) -> PartyOrganisation | None:
+    """The party committee leading the commune-level unit that `unit_id` stood for on `on`."""
+    current = UnitMap.load().unit_on(unit_id, on)
+    if current is None:
+        return None
+    kinds = [OrganisationKind.GRASSROOTS_COMMITTEE, OrganisationKind.COMMUNE_COMMITTEE]
+    return PartyOrganisation.objects.active_on(on).filter(unit=current, kind__in=kinds).first()
+
+
+@transaction.atomic
+def save_member(*, member: PartyMember, by) -> PartyMember:
+    """Save a member entered in the registry; a new member in a cell belongs to it from admission."""
+    is_new = member.pk is None
+    member._history_user = by
+    member.save()
+    if is_new and member.party_cell_id:
+        record_membership(member=member, cell=member.party_cell, starts_on=member.admitted_on, by=by)
+    return member
+
+
+@transaction.atomic
+def record_membership(*, member: PartyMember, cell: PartyCell, starts_on: datetime.date, by, note: str = "") -> None:
+    """Open `member`'s activity in `cell` from `starts_on` (a new member, or a transfer)."""
+    membership = CellMembership(member=member, cell=cell, starts_on=starts_on, note=note)
+    membership._history_user = by
+    membership.save()
+
+
+@transaction.atomic
+def transfer_member(
+    *, member: PartyMember, to_cell: PartyCell, on: datetime.date, by, note: str = ""
+) -> CellMembership:
+    """Chuyển sinh hoạt đảng: the member's activity moves to `to_cell` from `on`.
+
+    The open membership ends on `on` and a new one starts; the member's current cell follows.
+    Refuses a date before the open membership began or before admission, the same cell, a cell
+    not active on that date, and a member who has left the Party.
+    """
+    locked = PartyMember.objects.select_for_update().get(pk=member.pk)
+    if locked.left_on is not None and locked.left_on <= on:
+        raise RegistryError(_("%(name)s had left the Party by then.") % {"name": locked.full_name}, field="on")
+    if on < locked.admitted_on:
+        raise RegistryError(_("A transfer cannot come before the admission."), field="on")
+    if not to_cell.is_active_on(on):
+        raise RegistryError(_("%(cell)s was not active on that date.") % {"cell": to_cell}, field="to_cell")
+    current = CellMembership.objects.filter(member=locked, ends_on__isnull=True).first()
+    if current is not None:
+        if current.cell_id == to_cell.pk:
+            raise RegistryError(_("The member already belongs to this cell."), field="to_cell")
+        if on <= current.starts_on:
+            raise RegistryError(
+                _("The member joined %(cell)s on %(date)s: the transfer must come later.")
+                % {"cell": current.cell, "date": current.starts_on.strftime("%d/%m/%Y")},
+                field="on",
+            )
+        current.ends_on = on
+        current._history_user = by
+        current.save()
+    membership = CellMembership(member=locked, cell=to_cell, starts_on=on, note=note)
+    membership._history_user = by
+    membership.save()
+    locked.party_cell = to_cell
+    locked._history_user = by
+    locked.save(update_fields=["party_cell"])
+    return membership
+
+
+@transaction.atomic
+def merge_establishments(
+    *, establishments: list[Establishment], into: Establishment, on: datetime.date, by
+) -> Establishment:
+    """Sáp nhập: `establishments` close on `on` and `into` (a new establishment of the same
+    commune, opened on `on`) succeeds them. Their members living there then live in `into` from
+    `on` (their earlier placement is kept), and the cells that covered them cover `into`: "blank on
+    D" stays what it was for every D before the merge, and holds for `into` after it.
+
+    Refuses establishments of another commune, already closed by then, or a successor that is
+    not new on `on`.
+    """
+    olds = list(Establishment.objects.select_for_update().filter(pk__in=[e.pk for e in establishments]))
+    if not olds:
+        raise RegistryError(_("Choose the establishments to merge."), field="establishments")
+    if any(e.commune_id != olds[0].commune_id for e in olds):
+        raise RegistryError(_("Only establishments of one commune can be merged."), field="establishments")
+    if any(e.closed_on is not None and e.closed_on <= on for e in olds):
+        raise RegistryError(_("An establishment to merge had already closed by then."), field="establishments")
+    if into.pk is None:
+        into.commune_id, into.opened_on = olds[0].commune_id, on
+        into._history_user = by
+        into.full_clean()
+        into.save()
+    elif into.opened_on != on:
+        raise RegistryError(_("The successor must open on the day of the merger."), field="into")
+    for old in olds:
+        old.closed_on, old.merged_into = on, into
+        old._history_user = by
+    bulk_update_with_history(olds, Establishment, ["closed_on", "merged_into"], default_user=by)
+    _move_members(olds, into, on, by)
+    for cell in PartyCell.objects.filter(establishments__in=olds).distinct():
+        if cell.dissolved_on is None or cell.dissolved_on > on:
+            cell.establishments.add(into)
+    return into
+
+
+def _move_members(olds, into: Establishment, on: datetime.date, by) -> None:
+    members = list(
+        PartyMember.objects.filter(establishment__in=olds).filter(Q(left_on__isnull=True) | Q(left_on__gt=on))
+    )
+    MemberPlacement.objects.bulk_create(
+        [
+            MemberPlacement(
+                member=m,
+                establishment_id=m.establishment_id,
+                since=m.establishment_since,
+                until=on,
+                note=str(_("Merger")),
+            )
+            for m in members
+        ]
+    )
+    for member in members:
+        member.establishment, member.establishment_since = into, on
+    bulk_update_with_history(members, PartyMember, ["establishment", "establishment_since"], default_user=by)
 
 
 def _overlapping(assignment: Assignment):
@@ -60,17 +204,17 @@ def _overlapping(assignment: Assignment):
 
 
 def check_assignment(assignment: Assignment) -> None:
-    """The rules across rows: the place lies in the cadre's district, and no other assignment of
-    the same cadre to the same place overlaps this one's dates. Raises RegistryError."""
+    """The rules across rows: the place lies in the cadre's area, and no other assignment of the
+    same cadre to the same place overlaps this one's dates. Raises RegistryError."""
     if not (assignment.cadre_id and (assignment.establishment_id or assignment.commune_id)):
         return  # the form says what is missing
-    place_district = (
-        assignment.establishment.commune.district_id if assignment.establishment_id else assignment.commune.district_id
-    )
-    if place_district != assignment.cadre.district_id:
+    place = assignment.establishment.commune_id if assignment.establishment_id else assignment.commune_id
+    units = UnitMap.load()
+    area = units.territory(assignment.cadre.area_id) | {assignment.cadre.area_id}
+    if place not in area and not (units.territory(place) & area):
         raise RegistryError(
             _("%(cadre)s follows places of %(district)s only.")
-            % {"cadre": assignment.cadre, "district": assignment.cadre.district},
+            % {"cadre": assignment.cadre, "district": assignment.cadre.area},
             field="establishment" if assignment.establishment_id else "commune",
         )
     clash = _overlapping(assignment).first()
@@ -108,8 +252,8 @@ def hand_over(*, from_cadre: Cadre, to_cadre: Cadre, on: datetime.date, by) -> l
     """
     if from_cadre.pk == to_cadre.pk:
         raise RegistryError(_("Choose another cadre to hand over to."), field="to_cadre")
-    if from_cadre.district_id != to_cadre.district_id:
-        raise RegistryError(_("Both cadres must work in the same district."), field="to_cadre")
+    if from_cadre.area_id != to_cadre.area_id:
+        raise RegistryError(_("Both cadres must work in the same area."), field="to_cadre")
     current = list(Assignment.objects.select_for_update().filter(cadre=from_cadre, ends_on__isnull=True))
     if not current:
         raise RegistryError(_("%(cadre)s has no open assignment.") % {"cadre": from_cadre})
@@ -153,3 +297,26 @@ def save_members_bulk(*, created: list[PartyMember], updated: list[PartyMember],
     bulk_update_with_history(
         updated, PartyMember, fields, batch_size=500, default_user=by, default_change_reason=reason
     )
+
+
+class DecidingCommittees:
+    """Who decides admissions for an establishment's unit on a date — the rule follows the date,
+    from the dated structure: the district party committee's standing committee while the districts
+    existed (until 30/06/2025), the commune party committee's from 01/07/2025 (Regulation
+    294-QĐ/TW, Guidance 06-HD/TW). Loaded once (three queries), asked many times."""
+
+    def __init__(self):
+        self.units = UnitMap.load()
+        self.by_unit: dict[int, list[PartyOrganisation]] = {}
+        for committee in PartyOrganisation.objects.filter(kind__in=DECIDING_KINDS).select_related("unit"):
+            self.by_unit.setdefault(committee.unit_id, []).append(committee)
+
+    def on(self, home_unit_id: int, day: datetime.date) -> PartyOrganisation | None:
+        commune = self.units.unit_on(home_unit_id, day)
+        if commune is None:
+            return None
+        for unit in (commune, self.units.unit(commune).parent_id):
+            for committee in self.by_unit.get(unit, []):
+                if committee.is_active_on(day):
+                    return committee
+        return None

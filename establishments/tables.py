@@ -10,12 +10,72 @@ from sonla_party.tables import (
     ChoiceColumn,
     CitizenIdColumn,
     DateColumn,
+    DatedTable,
     LinkedCountColumn,
     PageBatchColumn,
 )
 
-from .choices import AssignmentRole, CadreForce, EstablishmentKind, Ethnicity, FoundingMethod, Gender, MemberStatus
-from .models import Assignment, Cadre, Establishment, PartyCell, PartyMember
+from .choices import (
+    AssignmentRole,
+    CadreForce,
+    EstablishmentKind,
+    Ethnicity,
+    FoundingMethod,
+    Gender,
+    MemberStatus,
+    OrganisationKind,
+    OrganisationLevel,
+    UnitKind,
+    UnitLevel,
+)
+from .models import AdministrativeUnit, Assignment, Cadre, Establishment, PartyCell, PartyMember, PartyOrganisation
+from .units import UnitMap
+
+
+class UnitOnDateColumn(tables.Column):
+    """The commune-level unit a row's home unit stood for on the table's date (`table.as_of`,
+    default today) — or, with `level="district"`, its district then (empty from 01/07/2025).
+    One unit map per table (two queries), whatever the number of rows."""
+
+    def __init__(self, *args, level: str = UnitLevel.COMMUNE, show_code: bool = False, **kwargs):
+        """`accessor` names the unit's key (e.g. "establishment__commune_id"): no row is read."""
+        self.level, self.show_code = level, show_code
+        kwargs.setdefault("order_by", (f"{kwargs.get('accessor', 'commune_id').removesuffix('_id')}__name",))
+        super().__init__(*args, **kwargs)
+
+    def unit_of(self, value, table):
+        if value is None:
+            return None
+        units = table.__dict__.get("_unit_map")
+        if units is None:
+            units = table.__dict__["_unit_map"] = UnitMap.load()
+        day = getattr(table, "as_of", None) or timezone.localdate()
+        found = units.row_of(getattr(value, "pk", value), day, self.level)
+        if found is None and self.level == UnitLevel.COMMUNE:
+            found = getattr(value, "pk", value)  # before the unit began: as entered
+        return units.unit(found) if found else None
+
+    def render(self, value, table):
+        unit = self.unit_of(value, table)
+        if unit is None:
+            return "—"
+        return f"{unit.name} ({unit.code})" if self.show_code else unit.name
+
+    def value(self, value, table):
+        unit = self.unit_of(value, table)
+        return "" if unit is None else unit.name
+
+
+class UnitCodeColumn(UnitOnDateColumn):
+    """The code of that unit (exports: the code as valid on the table's date)."""
+
+    def render(self, value, table):
+        unit = self.unit_of(value, table)
+        return unit.code if unit else "—"
+
+    def value(self, value, table):
+        unit = self.unit_of(value, table)
+        return unit.code if unit else ""
 
 
 def cadres_today(establishments) -> dict[int, str]:
@@ -39,14 +99,13 @@ def cadres_today(establishments) -> dict[int, str]:
     }
 
 
-class EstablishmentTable(tables.Table):
+class EstablishmentTable(DatedTable):
     name = tables.Column(linkify=True)
     code = tables.Column()
     kind = ChoiceColumn(EstablishmentKind.choices)
-    commune = tables.Column(order_by=("commune__name",))
-    district = tables.Column(
-        accessor="commune__district", verbose_name=_("District"), order_by=("commune__district__code",)
-    )
+    commune = UnitOnDateColumn(accessor="commune_id", verbose_name=_("Commune"))
+    commune_code = UnitCodeColumn(accessor="commune_id", verbose_name=_("Commune code"), visible=False)
+    district = UnitOnDateColumn(accessor="commune_id", level=UnitLevel.DISTRICT, verbose_name=_("District"))
     has_party_members = BooleanColumn(verbose_name=_("Has party members"))
     has_party_cell = BooleanColumn(verbose_name=_("Has a party cell"))
     has_cadre = BooleanColumn(verbose_name=_("Has a responsible cadre"))
@@ -54,17 +113,16 @@ class EstablishmentTable(tables.Table):
 
     class Meta:
         model = Establishment
-        fields = ("name", "code", "kind", "commune", "district", "has_party_members", "has_party_cell", "has_cadre")
+        fields = ("name", "code", "kind", "commune", "commune_code", "district", "has_party_members", "has_party_cell")
+        sequence = ("name", "code", "kind", "commune", "commune_code", "district", "...")
         empty_text = _("No establishment matches.")
 
 
-class PartyCellTable(tables.Table):
+class PartyCellTable(DatedTable):
     name = tables.Column(linkify=True)
     seat = tables.Column(order_by=("seat__name",))
-    commune = tables.Column(accessor="seat__commune", verbose_name=_("Commune"), order_by=("seat__commune__name",))
-    district = tables.Column(
-        accessor="seat__commune__district", verbose_name=_("District"), order_by=("seat__commune__district__code",)
-    )
+    commune = UnitOnDateColumn(accessor="unit_id", verbose_name=_("Commune"))
+    district = UnitOnDateColumn(accessor="unit_id", level=UnitLevel.DISTRICT, verbose_name=_("District"))
     founded_on = DateColumn()
     founding_method = ChoiceColumn(FoundingMethod.choices)
     dissolved_on = DateColumn()
@@ -80,16 +138,14 @@ class PartyCellTable(tables.Table):
         empty_text = _("No party cell matches.")
 
 
-class PartyMemberTable(tables.Table):
+class PartyMemberTable(DatedTable):
     full_name = tables.Column(linkify=True)
     birth_date = DateColumn()
     gender = ChoiceColumn(Gender.choices)
     ethnicity = ChoiceColumn(Ethnicity.choices)
     citizen_id = CitizenIdColumn()
     establishment = tables.Column(order_by=("establishment__name",))
-    commune = tables.Column(
-        accessor="establishment__commune", verbose_name=_("Commune"), order_by=("establishment__commune__name",)
-    )
+    commune = UnitOnDateColumn(accessor="establishment__commune_id", verbose_name=_("Commune"))
     party_cell = tables.Column(order_by=("party_cell__name",))
     admitted_on = DateColumn()
     official_on = DateColumn()
@@ -113,13 +169,13 @@ class PartyMemberTable(tables.Table):
         empty_text = _("No party member matches.")
 
 
-class CadreTable(tables.Table):
+class CadreTable(DatedTable):
     full_name = tables.Column(linkify=True)
     force = ChoiceColumn(CadreForce.choices)
     unit = tables.Column()
     rank = tables.Column()
     phone = tables.Column()
-    district = tables.Column(order_by=("district__code",))
+    area = tables.Column(order_by=("area__name",))
     open_assignments = LinkedCountColumn(
         viewname="establishments:assignment_list",
         url_params={"cadre": "pk", "is_open": lambda record: "true"},
@@ -128,11 +184,11 @@ class CadreTable(tables.Table):
 
     class Meta:
         model = Cadre
-        fields = ("full_name", "force", "unit", "rank", "phone", "district")
+        fields = ("full_name", "force", "unit", "rank", "phone", "area")
         empty_text = _("No cadre matches.")
 
 
-class AssignmentTable(tables.Table):
+class AssignmentTable(DatedTable):
     cadre = tables.Column(linkify=lambda record: record.cadre.get_absolute_url(), order_by=("cadre__full_name",))
     force = ChoiceColumn(CadreForce.choices, accessor="cadre__force", verbose_name=_("Force"))
     place = tables.Column(
@@ -162,3 +218,33 @@ class AssignmentTable(tables.Table):
 
     def value_commune(self, record):
         return self.render_commune(record)
+
+
+class AdministrativeUnitTable(DatedTable):
+    code = tables.Column()
+    name = tables.Column(linkify=True)
+    kind = ChoiceColumn(UnitKind.choices)
+    level = ChoiceColumn(UnitLevel.choices)
+    parent = tables.Column(order_by=("parent__code",))
+    valid_from = DateColumn()
+    valid_to = DateColumn()
+    legal_act = tables.Column()
+
+    class Meta:
+        model = AdministrativeUnit
+        fields = ("code", "name", "kind", "level", "parent", "valid_from", "valid_to", "legal_act")
+        empty_text = _("No unit matches.")
+
+
+class PartyOrganisationTable(DatedTable):
+    name = tables.Column(linkify=True)
+    level = ChoiceColumn(OrganisationLevel.choices)
+    kind = ChoiceColumn(OrganisationKind.choices)
+    unit = tables.Column(order_by=("unit__name",))
+    founded_on = DateColumn()
+    dissolved_on = DateColumn()
+
+    class Meta:
+        model = PartyOrganisation
+        fields = ("name", "level", "kind", "unit", "founded_on", "dissolved_on")
+        empty_text = _("No party organisation matches.")

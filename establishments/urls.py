@@ -25,6 +25,20 @@ urlpatterns = [
     path("members/<int:pk>/", views.PartyMemberDetailView.as_view(), name="party_member_detail"),
     path("members/<int:pk>/edit/", views.PartyMemberUpdateView.as_view(), name="party_member_update"),
     path("members/<int:pk>/viewers/", views.PartyMemberFileViewsView.as_view(), name="party_member_file_views"),
+    path("members/<int:pk>/transfer/", views.TransferView.as_view(), name="party_member_transfer"),
+    path("units/", views.AdministrativeUnitListView.as_view(), name="unit_list"),
+    path("units/<int:pk>/", views.AdministrativeUnitDetailView.as_view(), name="unit_detail"),
+    path("party-organisations/", views.PartyOrganisationListView.as_view(), name="party_organisation_list"),
+    path(
+        "party-organisations/autocomplete/",
+        views.PartyOrganisationAutocompleteView.as_view(),
+        name="party_organisation_autocomplete",
+    ),
+    path(
+        "party-organisations/<int:pk>/",
+        views.PartyOrganisationDetailView.as_view(),
+        name="party_organisation_detail",
+    ),
 ]
 
 urlpatterns += [

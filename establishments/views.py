@@ -20,27 +20,57 @@ from sonla_party.views import (
     ScopedUpdateView,
 )
 
+from .choices import OrganisationLevel
 from .filters import (
+    AdministrativeUnitFilterSet,
     AssignmentFilterSet,
     CadreFilterSet,
     EstablishmentFilterSet,
     PartyCellFilterSet,
     PartyMemberFilterSet,
+    PartyOrganisationFilterSet,
 )
-from .forms import AssignmentForm, CadreForm, EstablishmentForm, HandOverForm, PartyCellForm, PartyMemberForm
-from .models import Assignment, Cadre, Establishment, PartyCell, PartyMember
-from .services import hand_over, save_assignment, save_party_cell
-from .tables import AssignmentTable, CadreTable, EstablishmentTable, PartyCellTable, PartyMemberTable
+from .forms import (
+    AssignmentForm,
+    CadreForm,
+    EstablishmentForm,
+    HandOverForm,
+    PartyCellForm,
+    PartyMemberForm,
+    TransferForm,
+)
+from .models import (
+    AdministrativeUnit,
+    Assignment,
+    Cadre,
+    CellMembership,
+    Establishment,
+    PartyCell,
+    PartyMember,
+    PartyOrganisation,
+    active_on_q,
+)
+from .services import hand_over, save_assignment, save_member, save_party_cell, transfer_member
+from .tables import (
+    AdministrativeUnitTable,
+    AssignmentTable,
+    CadreTable,
+    EstablishmentTable,
+    PartyCellTable,
+    PartyMemberTable,
+    PartyOrganisationTable,
+)
 
 
 def current_member_count():
-    """Members of the cell today, as a correlated subquery (evaluated for the page's rows only)."""
+    """Members of the cell today (their dated membership), as a correlated subquery (evaluated for
+    the page's rows only)."""
     today = timezone.localdate()
     members = (
-        PartyMember.objects.filter(party_cell=OuterRef("pk"))
-        .active_on(today)
+        CellMembership.objects.active_on(today)
+        .filter(active_on_q("member__admitted_on", "member__left_on", today), cell=OuterRef("pk"))
         .order_by()
-        .values("party_cell")
+        .values("cell")
         .annotate(n=Count("pk"))
         .values("n")
     )
@@ -58,14 +88,17 @@ class EstablishmentListView(FilteredListView):
     create_url = "establishments:establishment_create"
 
     def scope_queryset(self, queryset):
-        return queryset.select_related("commune__district")  # today's cadres: see cadres_today
+        return queryset.select_related("commune")  # today's cadres: see cadres_today; units: UnitOnDateColumn
+
+    def get_table_kwargs(self):
+        return {"as_of": self.filterset.as_of_date()}
 
 
 class EstablishmentDetailView(ScopedDetailView):
     model = Establishment
 
     def scope_queryset(self, queryset):
-        return queryset.select_related("commune__district")
+        return queryset.select_related("commune__parent", "merged_into")
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -114,14 +147,14 @@ class PartyCellListView(FilteredListView):
     create_url = "establishments:party_cell_create"
 
     def scope_queryset(self, queryset):
-        return queryset.select_related("seat__commune__district").annotate(member_count=current_member_count())
+        return queryset.select_related("seat").annotate(member_count=current_member_count())
 
 
 class PartyCellDetailView(ScopedDetailView):
     model = PartyCell
 
     def scope_queryset(self, queryset):
-        return queryset.select_related("seat__commune__district")
+        return queryset.select_related("seat__commune__parent", "unit")
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -163,17 +196,31 @@ class PartyMemberListView(FilteredListView):
     def scope_queryset(self, queryset):
         return queryset.select_related("establishment__commune", "party_cell")  # status: see the FilterSet
 
+    def get_table_kwargs(self):
+        return {"as_of": self.filterset.as_of_date()}
+
 
 class PartyMemberDetailView(RecordsFileViewMixin, ScopedDetailView):
     model = PartyMember
 
     def scope_queryset(self, queryset):
-        return queryset.select_related("establishment__commune__district", "party_cell")
+        return queryset.select_related("establishment__commune__parent", "party_cell")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["memberships"] = self.object.cell_memberships.select_related("cell").order_by("starts_on")
+        context["placements"] = self.object.placements.select_related("establishment").order_by("until")
+        if self.request.user.has_perm("establishments.change_partymember") and self.object.left_on is None:
+            context["transfer_form"] = kwargs.get("transfer_form") or TransferForm(user=self.request.user)
+        return context
 
 
 class PartyMemberCreateView(ScopedCreateView):
     model = PartyMember
     form_class = PartyMemberForm
+
+    def save_form(self, form):
+        return save_member(member=form.instance, by=self.request.user)
 
 
 class PartyMemberUpdateView(ScopedUpdateView):
@@ -228,14 +275,14 @@ class CadreListView(FilteredListView):
     def scope_queryset(self, queryset):
         open_ones = Assignment.objects.filter(cadre=OuterRef("pk"), ends_on__isnull=True).order_by()
         count = open_ones.values("cadre").annotate(n=Count("pk")).values("n")
-        return queryset.select_related("district").annotate(open_assignments=Coalesce(Subquery(count), 0))
+        return queryset.select_related("area").annotate(open_assignments=Coalesce(Subquery(count), 0))
 
 
 class CadreDetailView(ScopedDetailView):
     model = Cadre
 
     def scope_queryset(self, queryset):
-        return queryset.select_related("district", "party_member")
+        return queryset.select_related("area", "party_member")
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -306,7 +353,7 @@ class AssignmentDetailView(ScopedDetailView):
     model = Assignment
 
     def scope_queryset(self, queryset):
-        return queryset.select_related("cadre__district", "establishment__commune", "commune")
+        return queryset.select_related("cadre__area", "establishment__commune", "commune")
 
 
 class AssignmentFormMixin:
@@ -335,11 +382,106 @@ class CadreAutocompleteView(AutocompleteView):
     model = Cadre
 
     def get_queryset(self):
-        return super().get_queryset().select_related("district").order_by("full_name")
+        return super().get_queryset().select_related("area").order_by("full_name")
 
     def label(self, obj):
-        return f"{obj.full_name} ({obj.get_force_display()}, {obj.district})"
+        return f"{obj.full_name} ({obj.get_force_display()}, {obj.area})"
 
 
 class PartyMemberFileViewsView(FileViewListView):
     model = PartyMember
+
+
+class TransferView(ModelPermissionMixin, View):
+    """Record a transfer of party activity (chuyển sinh hoạt đảng): a dated move to another cell."""
+
+    model = PartyMember
+    permission_action = "change"
+    http_method_names = ["post"]
+
+    def post(self, request, pk):
+        member = get_object_or_404(PartyMember.objects.for_user(request.user), pk=pk)
+        form = TransferForm(request.POST, user=request.user)
+        if form.is_valid():
+            try:
+                transfer_member(
+                    member=member,
+                    to_cell=form.cleaned_data["to_cell"],
+                    on=form.cleaned_data["on"],
+                    note=form.cleaned_data["note"],
+                    by=request.user,
+                )
+            except RuleViolation as error:
+                form.add_error(error.field if error.field in form.fields else None, error.message)
+            else:
+                messages.success(request, _("Transfer recorded."))
+                return HttpResponseRedirect(member.get_absolute_url())
+        detail = PartyMemberDetailView(request=request, kwargs={"pk": pk}, object=member)
+        return detail.render_to_response(detail.get_context_data(object=member, transfer_form=form), status=400)
+
+
+# --- Administrative units and party organisations ----------------------------------------------
+
+
+class AdministrativeUnitListView(FilteredListView):
+    model = AdministrativeUnit
+    filterset_class = AdministrativeUnitFilterSet
+    table_class = AdministrativeUnitTable
+    title = _l("Administrative units")
+    export_name = "units"
+
+    def scope_queryset(self, queryset):
+        return queryset.select_related("parent")
+
+
+class AdministrativeUnitDetailView(ScopedDetailView):
+    model = AdministrativeUnit
+
+    def scope_queryset(self, queryset):
+        return queryset.select_related("parent")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        unit = self.object
+        context["children"] = unit.children.order_by("name")
+        context["predecessors"] = unit.predecessions.select_related("predecessor__parent").order_by(
+            "predecessor__name"
+        )
+        context["successors"] = unit.successions.select_related("successor").order_by("successor__name")
+        context["committees"] = unit.party_organisations.exclude(level=OrganisationLevel.CELL).order_by("founded_on")
+        return context
+
+
+class PartyOrganisationListView(FilteredListView):
+    model = PartyOrganisation
+    filterset_class = PartyOrganisationFilterSet
+    table_class = PartyOrganisationTable
+    title = _l("Party organisations")
+    export_name = "party-organisations"
+
+    def scope_queryset(self, queryset):
+        return queryset.select_related("unit")
+
+
+class PartyOrganisationDetailView(ScopedDetailView):
+    model = PartyOrganisation
+
+    def scope_queryset(self, queryset):
+        return queryset.select_related("unit")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        today = timezone.localdate()
+        context["parents"] = self.object.parent_links.select_related("parent").order_by("starts_on")
+        children = PartyOrganisation.objects.for_user(self.request.user).under_on(self.object, today)
+        context["children"] = children.order_by("level", "name")[:200]
+        context["children_count"] = children.count()
+        context["today"] = today
+        return context
+
+
+class PartyOrganisationAutocompleteView(AutocompleteView):
+    model = PartyOrganisation
+
+    def get_queryset(self):
+        return super().get_queryset().exclude(level=OrganisationLevel.CELL).order_by("name")

@@ -1,28 +1,38 @@
-"""Figures of the dashboard, aggregated in SQL: a fixed number of queries whatever the data size."""
+"""Figures of the dashboard, aggregated in SQL: a fixed number of queries whatever the data size.
+
+Rows are the units of the date: the districts while they existed (until 30/06/2025), the
+commune-level units after; with `map_day` (e.g. today), the past is shown on that day's map, so
+that 2020 and 2026 compare on the same rows. Counts are made per home unit in SQL and rolled up
+in Python through the unit map (≈300 units).
+"""
 
 import datetime
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
+from django.db.models import Count
 from django.urls import reverse
 
-from establishments.models import FACT_COUNTS, District, Establishment
+from establishments.choices import OrganisationLevel
+from establishments.models import FACT_COUNTS, Establishment, PartyMember, PartyOrganisation
+from establishments.units import UnitMap, UnitRow
 
 FIRST_CHART_YEAR = 2006  # Resolution 03-NQ/TU
 
 
 @dataclass
 class BlankRow:
-    """One line of the dashboard: a district, or the province (district None)."""
+    """One line of the dashboard: a unit of the date, or the province (unit None)."""
 
-    district: District | None
+    unit: UnitRow | None
+    level: str
     as_of: datetime.date
     counts: dict[str, int] = field(default_factory=dict)
 
     def link(self, **filters) -> str:
         params = {"as_of": self.as_of.isoformat(), **filters}
-        if self.district is not None:
-            params = {"district": self.district.pk, **params}
+        if self.unit is not None:
+            params = {self.level: self.unit.pk, **params}
         return f"{reverse('establishments:establishment_list')}?{urlencode(params)}"
 
     @property
@@ -42,17 +52,51 @@ class BlankRow:
         return self.link(blank="true", has_cadre="false")
 
 
-def blank_rows(user, on: datetime.date) -> tuple[list[BlankRow], BlankRow | None]:
-    """Per district in the user's scope, and for the province when the user sees all of it."""
-    per_district = Establishment.objects.for_user(user).fact_counts_on(on, "commune__district")
+def row_units(user, units: UnitMap, day: datetime.date, level: str) -> list[UnitRow]:
+    """The rows a user sees on `day`: every unit of the level for the province, else the units
+    their territory lay in on that day."""
+    if user.scope.is_province:
+        return units.rows_on(day, level)
+    return units.rows_on(day, level, homes=user.scope.territory)
+
+
+def blank_rows(user, on: datetime.date, map_day: datetime.date | None = None):
+    """(rows, province total or None, the rows' level) on `on`, grouped by the units of `map_day`
+    (default: `on` itself)."""
+    units = UnitMap.load()
+    day = map_day or on
+    level = units.row_level(day)
+    per_row = units.rollup(Establishment.objects.for_user(user).fact_counts_on(on, "commune"), day, level)
     rows = []
-    for district in District.objects.for_user(user):
-        found = per_district.get(district.pk, {})
-        rows.append(BlankRow(district, on, {key: found.get(key, 0) for key in FACT_COUNTS}))
+    for unit in row_units(user, units, day, level):
+        found = per_row.get(unit.pk, {})
+        rows.append(BlankRow(unit, level, on, {key: found.get(key, 0) for key in FACT_COUNTS}))
     total = None
     if user.scope.is_province:
-        total = BlankRow(None, on, {key: sum(row.counts[key] for row in rows) for key in FACT_COUNTS})
-    return rows, total
+        total = BlankRow(None, level, on, {key: sum(row.counts[key] for row in rows) for key in FACT_COUNTS})
+    return rows, total, level
+
+
+def party_figures(user, on: datetime.date) -> list[dict]:
+    """The party on `on`, by level: committees directly under the province, grassroots
+    organisations, cells, members; each with the list behind it (two queries)."""
+    by_level = dict(
+        PartyOrganisation.objects.for_user(user).active_on(on).order_by().values_list("level").annotate(n=Count("pk"))
+    )
+    members = PartyMember.objects.for_user(user).active_on(on).count()
+    organisations = reverse("establishments:party_organisation_list")
+    figures = [
+        {
+            "level": level,
+            "count": by_level.get(level, 0),
+            "url": f"{organisations}?{urlencode({'as_of': on, 'level': level})}",
+        }
+        for level in (OrganisationLevel.AFFILIATED, OrganisationLevel.GRASSROOTS, OrganisationLevel.CELL)
+    ]
+    figures.append(
+        {"level": "members", "count": members, "url": f"{reverse('establishments:party_member_list')}?as_of={on}"}
+    )
+    return figures
 
 
 def year_end_dates(until: datetime.date) -> list[datetime.date]:

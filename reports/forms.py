@@ -1,17 +1,40 @@
 """Forms of the report pages."""
 
+import datetime
+
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _l
 
 from sonla_party.forms import style_fields
+from sonla_party.views import AsOfForm
 
 from . import quarterly
+
+MAPS = [("", _l("The units of the date")), ("today", _l("Today's units"))]
+
+
+class MapField(forms.ChoiceField):
+    """Which map groups the rows: the units that existed on the report's date, or today's."""
+
+    def __init__(self, **kwargs):
+        super().__init__(label=_l("Grouped by"), choices=MAPS, required=False, **kwargs)
+
+
+def map_day(form) -> "datetime.date | None":
+    if form.is_bound and form.is_valid() and form.cleaned_data.get("map") == "today":
+        return timezone.localdate()
+    return None
+
+
+class DashboardForm(AsOfForm):
+    map = MapField()
 
 
 class QuarterForm(forms.Form):
     year = forms.IntegerField(label=_l("Year"), min_value=2006, max_value=2100)
     quarter = forms.TypedChoiceField(label=_l("Quarter"), coerce=int, choices=[(n, n) for n in range(1, 5)])
+    map = MapField()
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -1,9 +1,12 @@
-"""The quarterly report of the board's meeting with the district committees.
+"""The quarterly report of the board's meeting with the district (since 2025: commune) committees.
 
-One row per district in the user's scope, and the province for users who see all of it. Every
+One row per unit of the quarter's date in the user's scope — the districts up to 2/2025, the
+commune-level units from 3/2025, or, on request, today's units for any quarter — and the province
+for users who see all of it. Every
 figure is a SQL aggregate built from the same conditions as the list it links to, so a figure
 and its drill-down list always agree. A quarter costs four grouped queries (establishments,
-candidates, members, cells), whatever the number of districts.
+candidates, members, cells), whatever the number of rows; they count per home unit and are
+rolled up through the unit map.
 """
 
 import datetime
@@ -25,7 +28,8 @@ from candidates.models import (
     phase_event_q,
     step_event_q,
 )
-from establishments.models import District, Establishment, PartyCell, PartyMember, active_on_q
+from establishments.models import Establishment, PartyCell, PartyMember, active_on_q
+from establishments.units import UnitMap, UnitRow
 
 from .models import FinalisedReport
 
@@ -83,11 +87,11 @@ class Column:
     label: str
     group: str  # "end" (at the quarter's end) or "during" (during the quarter)
 
-    def link(self, quarter: Quarter, district: District | None) -> str:
+    def link(self, quarter: Quarter, unit: UnitRow | None) -> str:
         start, end = quarter.start.isoformat(), quarter.end.isoformat()
         url_name, params = _DRILL_DOWNS[self.key](start, end)
-        if district is not None:
-            params = {"district": district.pk, **params}
+        if unit is not None:  # the row's unit: a district, or a commune-level unit
+            params = {unit.level: unit.pk, **params}
         return f"{reverse(url_name)}?{urlencode(params)}"
 
 
@@ -160,7 +164,7 @@ KEYS = [column.key for column in COLUMNS]
 
 
 def _split(rows, group: str, count: int) -> list[dict[int, dict[str, int]]]:
-    """Rows of `group` with columns named `<key>__<i>` → one {district: {key: value}} per quarter i."""
+    """Rows of `group` with columns named `<key>__<i>` → one {home unit: {key: value}} per quarter i."""
     figures = [{} for _index in range(count)]
     for row in rows:
         district = row.pop(group)
@@ -176,7 +180,7 @@ def establishment_figures(user, quarters: list[Quarter]) -> list[dict]:
     names = {"total": "establishments"}  # the report's column for the establishments that exist
     figures = []
     for quarter in quarters:
-        counts = Establishment.objects.for_user(user).fact_counts_on(quarter.end, "commune__district")
+        counts = Establishment.objects.for_user(user).fact_counts_on(quarter.end, "commune")
         figures.append(
             {district: {names.get(key, key): value for key, value in row.items()} for district, row in counts.items()}
         )
@@ -187,7 +191,7 @@ def candidate_figures(user, quarters: list[Quarter]) -> list[dict]:
     """Steps and phases from the events, lists from their lines: two grouped queries for all the
     quarters. Each counts distinct candidates under the same conditions as the candidate list's
     drill-down filters."""
-    district = "candidate__establishment__commune__district"
+    district = "candidate__establishment__commune"  # the home unit; rolled up by the report's map
     events, relevant = {}, Q(pk__in=[])
     entries, lines = {}, Q(pk__in=[])
     for i, quarter in enumerate(quarters):
@@ -224,8 +228,8 @@ def member_figures(user, quarters: list[Quarter]) -> list[dict]:
         official = Q(official_on__isnull=False, official_on__lte=on)
         counts[f"probationary__{i}"] = Count("pk", filter=active & ~official)
         counts[f"official__{i}"] = Count("pk", filter=active & official)
-    rows = PartyMember.objects.for_user(user).order_by().values("establishment__commune__district").annotate(**counts)
-    return _split(list(rows), "establishment__commune__district", len(quarters))
+    rows = PartyMember.objects.for_user(user).order_by().values("establishment__commune").annotate(**counts)
+    return _split(list(rows), "establishment__commune", len(quarters))
 
 
 def cell_figures(user, quarters: list[Quarter]) -> list[dict]:
@@ -239,19 +243,30 @@ def cell_figures(user, quarters: list[Quarter]) -> list[dict]:
         counts[f"cells_founded__{i}"] = Count("pk", filter=founded)
         counts[f"cells_dissolved__{i}"] = Count("pk", filter=dissolved)
         touched |= founded | dissolved
-    rows = (
-        PartyCell.objects.for_user(user)
-        .filter(touched)
-        .order_by()
-        .values("seat__commune__district")
-        .annotate(**counts)
-    )
-    return _split(list(rows), "seat__commune__district", len(quarters))
+    rows = PartyCell.objects.for_user(user).filter(touched).order_by().values("unit").annotate(**counts)
+    return _split(list(rows), "unit", len(quarters))
 
 
-def quarter_figures(user, quarters: list[Quarter], districts: list[District]) -> list[dict[int, dict[str, int]]]:
-    """Every column for every district of `districts`, for each quarter (a bounded number of
-    queries: one per quarter for the establishments, four in all for the rest)."""
+@dataclass(frozen=True)
+class ReportMap:
+    """How a report groups its figures: the rows are the units of `level` on `day` (the report's
+    own date, or today for "today's map"); every quarter's figures are rolled up on the same rows,
+    so that the changes compare the same territory across a reorganisation."""
+
+    units: UnitMap
+    day: datetime.date
+    level: str
+
+    @classmethod
+    def of(cls, quarter: Quarter, map_day: datetime.date | None = None) -> "ReportMap":
+        units = UnitMap.load()
+        day = map_day or quarter.end
+        return cls(units, day, units.row_level(day))
+
+
+def quarter_figures(user, quarters: list[Quarter], report_map: ReportMap, row_ids: list[int]) -> list[dict]:
+    """Every column for every row of `row_ids`, for each quarter (a bounded number of queries:
+    one per quarter for the establishments, four in all for the rest), rolled up by the map."""
     parts = [
         establishment_figures(user, quarters),
         candidate_figures(user, quarters),
@@ -260,24 +275,28 @@ def quarter_figures(user, quarters: list[Quarter], districts: list[District]) ->
     ]
     result = []
     for i in range(len(quarters)):
-        figures = {}
-        for district in districts:
-            row = dict.fromkeys(KEYS, 0)
-            for part in parts:
-                row.update(part[i].get(district.pk, {}))
-            figures[district.pk] = row
-        result.append(figures)
+        per_home: dict[int, dict[str, int]] = {}
+        for part in parts:
+            for home, row in part[i].items():
+                per_home.setdefault(home, {}).update(row)
+        per_row = report_map.units.rollup(per_home, report_map.day, report_map.level)
+        result.append({pk: {**dict.fromkeys(KEYS, 0), **per_row.get(pk, {})} for pk in row_ids})
     return result
 
 
 @dataclass
 class ReportRow:
-    district: District | None  # None: the province
+    unit: UnitRow | None  # None: the province
     figures: dict[str, int]
     previous: dict[str, int]
     year_before: dict[str, int]
     finalised: dict[str, int] | None = None
     cells: list = field(default_factory=list)
+
+    @property
+    def key(self) -> str:
+        """Where a finalised report keeps this row's figures."""
+        return "province" if self.unit is None else str(self.unit.pk)
 
 
 def total(rows: list[dict[str, int]]) -> dict[str, int]:
@@ -289,13 +308,28 @@ class Report:
     quarter: Quarter
     rows: list[ReportRow]
     province: ReportRow | None
+    map: ReportMap
+
+    @property
+    def previous_level(self) -> str:
+        """How the previous quarter's own report was grouped (it differs across the 2025 reform)."""
+        return self.map.units.row_level(self.quarter.previous().end)
 
 
-def build_report(user, quarter: Quarter) -> Report:
-    """The quarter, the one before and the same one a year before, per district (nine queries)."""
-    districts = list(District.objects.for_user(user))
-    now, before, last_year = quarter_figures(user, [quarter, quarter.previous(), quarter.year_before()], districts)
-    rows = [ReportRow(d, now[d.pk], before[d.pk], last_year[d.pk]) for d in districts]
+def report_rows(user, report_map: ReportMap) -> list[UnitRow]:
+    if user.scope.is_province:
+        return report_map.units.rows_on(report_map.day, report_map.level)
+    return report_map.units.rows_on(report_map.day, report_map.level, homes=user.scope.territory)
+
+
+def build_report(user, quarter: Quarter, map_day: datetime.date | None = None) -> Report:
+    """The quarter, the one before and the same one a year before, per row of the map (nine queries)."""
+    report_map = ReportMap.of(quarter, map_day)
+    units = report_rows(user, report_map)
+    now, before, last_year = quarter_figures(
+        user, [quarter, quarter.previous(), quarter.year_before()], report_map, [u.pk for u in units]
+    )
+    rows = [ReportRow(u, now[u.pk], before[u.pk], last_year[u.pk]) for u in units]
     province = None
     if user.scope.is_province:
         province = ReportRow(
@@ -304,25 +338,31 @@ def build_report(user, quarter: Quarter) -> Report:
             total([r.previous for r in rows]),
             total([r.year_before for r in rows]),
         )
-    return Report(quarter, rows, province)
+    return Report(quarter, rows, province, report_map)
 
 
-def admissions_by_quarter(user, quarters: list[Quarter]) -> dict:
-    """Admissions (ceremonies) per quarter and district, for the chart (one query)."""
-    districts = list(District.objects.for_user(user))
+def admissions_by_quarter(user, quarters: list[Quarter], map_day: datetime.date | None = None) -> dict:
+    """Admissions (ceremonies) per quarter and row of the last quarter's map, for the chart (one query)."""
+    report_map = ReportMap.of(quarters[-1], map_day)
+    units = report_rows(user, report_map)
     rows = (
         StageEvent.objects.for_user(user)
         .filter(stage="admitted", occurred_on__range=(quarters[0].start, quarters[-1].end))
         .annotate(year=ExtractYear("occurred_on"), quarter=ExtractQuarter("occurred_on"))
         .order_by()
-        .values("candidate__establishment__commune__district", "year", "quarter")
+        .values("candidate__establishment__commune", "year", "quarter")
         .annotate(n=Count("candidate", distinct=True))
     )
-    found = {(r["candidate__establishment__commune__district"], r["year"], r["quarter"]): r["n"] for r in rows}
+    found: dict[tuple[int, int, int], int] = {}
+    for r in rows:
+        row = report_map.units.row_of(r["candidate__establishment__commune"], report_map.day, report_map.level)
+        if row is not None:
+            key = (row, r["year"], r["quarter"])
+            found[key] = found.get(key, 0) + r["n"]
     return {
         "labels": [str(q) for q in quarters],
-        "series": {str(d.pk): d.name for d in districts},
-        **{str(d.pk): [found.get((d.pk, q.year, q.number), 0) for q in quarters] for d in districts},
+        "series": {str(u.pk): u.name for u in units},
+        **{str(u.pk): [found.get((u.pk, q.year, q.number), 0) for q in quarters] for u in units},
     }
 
 

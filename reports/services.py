@@ -4,11 +4,10 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from establishments.models import District
 from sonla_party.exceptions import RuleViolation
 
 from .models import FinalisedReport
-from .quarterly import Quarter, quarter_figures, total
+from .quarterly import Quarter, ReportMap, quarter_figures, report_rows, total
 
 
 class ReportError(RuleViolation):
@@ -34,8 +33,9 @@ def finalise_quarter(*, quarter: Quarter, by, note: str = "") -> FinalisedReport
                 "when": timezone.localtime(done.finalised_at).strftime("%d/%m/%Y"),
             }
         )
-    districts = list(District.objects.all())
-    figures = quarter_figures(by, [quarter], districts)[0]
+    report_map = ReportMap.of(quarter)
+    rows = report_rows(by, report_map)
+    figures = quarter_figures(by, [quarter], report_map, [u.pk for u in rows])[0]
     stored = {str(pk): row for pk, row in figures.items()}
     stored["province"] = total(list(figures.values()))
     report = FinalisedReport(year=quarter.year, quarter=quarter.number, figures=stored, finalised_by=by, note=note)

@@ -14,7 +14,7 @@ from sonla_party.exports import xlsx_response
 from sonla_party.views import AsOfForm
 
 from . import dashboard, quarterly, services
-from .forms import QuarterForm
+from .forms import DashboardForm, QuarterForm, map_day
 
 
 class DashboardView(TemplateView):
@@ -25,10 +25,17 @@ class DashboardView(TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        form = AsOfForm(self.request.GET or None)
+        form = DashboardForm(self.request.GET or None)
         as_of = form.as_of_date()
-        rows, total = dashboard.blank_rows(self.request.user, as_of)
-        context.update(form=form, as_of=as_of, rows=rows, total=total)
+        rows, total, level = dashboard.blank_rows(self.request.user, as_of, map_day(form))
+        context.update(
+            form=form,
+            as_of=as_of,
+            rows=rows,
+            total=total,
+            row_level=level,
+            party=dashboard.party_figures(self.request.user, as_of),
+        )
         return context
 
 
@@ -63,7 +70,7 @@ def report_cells(row: quarterly.ReportRow, quarter, finalised: dict | None) -> l
         cells.append(
             ReportCell(
                 value=shown,
-                link=column.link(quarter, row.district),
+                link=column.link(quarter, row.unit),
                 delta_previous=shown - row.previous[column.key],
                 delta_year=shown - row.year_before[column.key],
                 live=live,
@@ -79,18 +86,23 @@ class QuarterlyReportMixin(PermissionRequiredMixin):
     def report_context(self):
         form = QuarterForm(self.request.GET or None)
         quarter = form.chosen_quarter()
-        report = quarterly.build_report(self.request.user, quarter)
-        finalised = quarterly.finalised_for(quarter)
+        user = self.request.user
+        report = quarterly.build_report(user, quarter, map_day(form))
+        finalised = quarterly.finalised_for(quarter) if map_day(form) is None else None
         for row in [*report.rows, report.province]:
             if row is None:
                 continue
-            key = "province" if row.district is None else str(row.district.pk)
-            row.finalised = finalised.figures.get(key) if finalised else None
+            # The figures as presented, where the user sees the whole row: the province's board, or
+            # the account of that very unit (a commune's staff never see their district's totals).
+            whole = user.scope.is_province or (row.unit is not None and row.unit.pk == user.scope.unit_id)
+            row.finalised = finalised.figures.get(row.key) if finalised and whole else None
             row.cells = report_cells(row, quarter, row.finalised)
         return {
             "form": form,
             "quarter": quarter,
             "report": report,
+            "row_level": report.map.level,
+            "across_reform": report.previous_level != report.map.level,
             "columns": quarterly.COLUMNS,
             "finalised": finalised,
             "changed_count": sum(c.changed for r in [*report.rows, report.province] if r for c in r.cells),
@@ -118,21 +130,23 @@ class QuarterlyReportView(QuarterlyReportMixin, TemplateView):
         context = self.report_context()
         quarter, report = context["quarter"], context["report"]
         rows = [r for r in [*report.rows, report.province] if r is not None]
-        header = [_("District"), *[str(c.label) for c in quarterly.COLUMNS]]
+        unit_header = _("District") if report.map.level == "district" else _("Commune")
+        header = [_("Code"), unit_header, *[str(c.label) for c in quarterly.COLUMNS]]
 
         def sheet(value):
             yield header
             for row in rows:
-                yield [str(row.district or _("Whole province")), *[value(cell) for cell in row.cells]]
+                code, name = (row.unit.code, row.unit.name) if row.unit else ("", _("Whole province"))
+                yield [code, name, *[value(cell) for cell in row.cells]]
 
         quarters = quarter.last(8)
-        admissions = quarterly.admissions_by_quarter(self.request.user, quarters)
+        admissions = quarterly.admissions_by_quarter(self.request.user, quarters, report.map.day)
         sheets = {
             _("Quarter %(quarter)s") % {"quarter": str(quarter).replace("/", "-")}: sheet(lambda c: c.value),
             _("Change vs previous quarter"): sheet(lambda c: c.delta_previous),
             _("Change vs a year before"): sheet(lambda c: c.delta_year),
             _("Admissions by quarter"): [
-                [_("District"), *admissions["labels"]],
+                [unit_header, *admissions["labels"]],
                 *[[name, *admissions[pk]] for pk, name in admissions["series"].items()],
             ],
         }
@@ -143,11 +157,12 @@ class QuarterlyChartsView(QuarterlyReportMixin, View):
     """The report's two charts over the last eight quarters, as JSON (loaded after the page)."""
 
     def get(self, request):
-        quarters = QuarterForm(request.GET or None).chosen_quarter().last(8)
+        form = QuarterForm(request.GET or None)
+        quarters = form.chosen_quarter().last(8)
         which = request.GET.get("chart")
         if which == "blank":
             return JsonResponse(quarterly.blank_by_quarter(request.user, quarters))
-        return JsonResponse(quarterly.admissions_by_quarter(request.user, quarters))
+        return JsonResponse(quarterly.admissions_by_quarter(request.user, quarters, map_day(form)))
 
 
 class QuarterlyReportPrintView(QuarterlyReportMixin, TemplateView):

@@ -56,17 +56,17 @@ class ScopedAdmin(SimpleHistoryAdmin):
 
 @admin.register(User)
 class UserAdmin(DjangoUserAdmin):
-    list_display = ("username", "first_name", "last_name", "district", "commune", "is_staff", "is_active")
-    list_filter = ("is_staff", "is_superuser", "is_active", "groups", "district")
-    list_select_related = ("district", "commune")
-    autocomplete_fields = ("district", "commune")
+    list_display = ("username", "first_name", "last_name", "unit", "is_staff", "is_active")
+    list_filter = ("is_staff", "is_superuser", "is_active", "groups", "unit__level")
+    list_select_related = ("unit",)
+    autocomplete_fields = ("unit",)
     fieldsets = (
         *DjangoUserAdmin.fieldsets,
-        (_("Scope"), {"fields": ("district", "commune")}),
+        (_("Scope"), {"fields": ("unit",)}),
     )
     add_fieldsets = (
         *DjangoUserAdmin.add_fieldsets,
-        (_("Scope"), {"fields": ("district", "commune", "groups")}),
+        (_("Scope"), {"fields": ("unit", "groups")}),
     )
 
 

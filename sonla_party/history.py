@@ -110,3 +110,23 @@ def history_entries(obj, user=None, limit: int = 25) -> list[HistoryEntry]:
             )
         )
     return entries
+
+
+def track_proxy_history(proxy) -> None:
+    """django-simple-history records the saves of the concrete model only: a proxy (a District of
+    the units' table, a PartyCell of the organisations') forwards its saves and deletes, and its
+    bulk writes find the concrete model's history manager."""
+    concrete = proxy._meta.concrete_model
+    proxy._meta.simple_history_manager_attribute = concrete._meta.simple_history_manager_attribute
+
+    def forward(signal):
+        def receiver(sender, **kwargs):
+            kwargs.pop("signal", None)
+            signal.send(sender=concrete, **kwargs)
+
+        return receiver
+
+    for signal in (models.signals.post_save, models.signals.pre_delete, models.signals.post_delete):
+        signal.connect(
+            forward(signal), sender=proxy, weak=False, dispatch_uid=f"proxy-history-{proxy._meta.label}-{id(signal)}"
+        )

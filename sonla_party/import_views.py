@@ -14,7 +14,7 @@ from django.views.generic import View
 from . import imports
 from .choices import ImportStatus
 from .exports import xlsx_response
-from .forms import style_fields
+from .forms import DateInput, style_fields
 from .models import ImportBatch
 
 SHOWN_ERRORS = 1000  # the preview page lists this many bad rows; the download has them all
@@ -23,6 +23,12 @@ SHOWN_ERRORS = 1000  # the preview page lists this many bad rows; the download h
 class UploadForm(forms.Form):
     kind = forms.ChoiceField(label=_l("What the file holds"))
     file = forms.FileField(label=_l("File (XLSX or CSV in UTF-8)"))
+    as_of = forms.DateField(
+        label=_l("The data is as of"),
+        required=False,
+        widget=DateInput(),
+        help_text=_l("Commune codes are read as they were on this date, for rows without their own date."),
+    )
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
@@ -68,7 +74,8 @@ class ImportStartView(View):
             imports.check_size(upload.size)
             content = upload.read()
             importer = imports.REGISTRY[form.cleaned_data["kind"]]
-            outcome = importer.run(content=content, file_name=upload.name, user=request.user, save=False)
+            as_of = form.cleaned_data.get("as_of")
+            outcome = importer.run(content=content, file_name=upload.name, user=request.user, save=False, as_of=as_of)
         except imports.ImportFileError as error:
             form.add_error("file", error.message)
             return self.render(form, status=400)
@@ -77,6 +84,7 @@ class ImportStartView(View):
             kind=importer.kind,
             file_name=upload.name[:255],
             content=content,
+            as_of=as_of,
             summary=_outcome_summary(outcome),
         )
         return HttpResponseRedirect(batch.get_absolute_url())
@@ -115,7 +123,11 @@ class ImportConfirmView(View):
             raise Http404
         try:
             outcome = importer.run(
-                content=bytes(batch.content), file_name=batch.file_name, user=request.user, save=True
+                content=bytes(batch.content),
+                file_name=batch.file_name,
+                user=request.user,
+                save=True,
+                as_of=batch.as_of,
             )
         except imports.ImportFileError as error:
             messages.error(request, error.message)
@@ -139,7 +151,9 @@ class BadRowsView(View):
     def get(self, request, pk):
         batch = own_batch(request, pk)
         importer = imports.REGISTRY[batch.kind]
-        outcome = importer.run(content=bytes(batch.content), file_name=batch.file_name, user=request.user, save=False)
+        outcome = importer.run(
+            content=bytes(batch.content), file_name=batch.file_name, user=request.user, save=False, as_of=batch.as_of
+        )
         reasons = {}
         for error in outcome.errors:
             reasons.setdefault(error.row, []).append(f"{error.column}: {error.reason}")

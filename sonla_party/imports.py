@@ -347,12 +347,13 @@ class Importer:
     sheet_title: str = ""  # the template's sheet
     example: dict = field(default_factory=dict)  # the template's example row
 
-    def run(self, *, content: bytes, file_name: str, user, save: bool) -> Outcome:
+    def run(self, *, content: bytes, file_name: str, user, save: bool, as_of=None) -> Outcome:
         """Read and validate every row; with `save`, write them all in one transaction, or none
-        when any row is wrong (ImportFileError for an unreadable file)."""
+        when any row is wrong (ImportFileError for an unreadable file). `as_of` is the date the
+        file's data refers to, for the rows that give none (codes of units are read with it)."""
         headers, rows = read_table(content, file_name, self.columns, {fold(n) for n in self.sheet_names})
         outcome = Outcome(headers=headers)
-        context: dict = {}
+        context: dict = {"as_of": as_of}
         if not save:
             for chunk in chunks(rows):
                 outcome.rows += len(chunk)

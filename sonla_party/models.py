@@ -2,7 +2,6 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
-from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -12,25 +11,19 @@ from .scoping import Scope, ScopeLevel, scope_of
 
 
 class User(AbstractUser):
-    """A person who signs in. Their scope (commune, district or province) bounds every row they see."""
+    """A person who signs in. Their scope (a unit, or the whole province) bounds every row they see."""
 
-    district = models.ForeignKey(
-        "establishments.District",
-        verbose_name=_("district"),
+    unit = models.ForeignKey(
+        "establishments.AdministrativeUnit",
+        verbose_name=_("unit"),
         on_delete=models.PROTECT,
         null=True,
         blank=True,
         related_name="users",
-        help_text=_("District reviewers: the only district this user sees."),
-    )
-    commune = models.ForeignKey(
-        "establishments.Commune",
-        verbose_name=_("commune"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="users",
-        help_text=_("Commune staff: the only commune this user sees."),
+        help_text=_(
+            "The only unit this user sees: a district (its reviewers, while it existed) or a commune-level "
+            "unit (its staff, its party committee). Empty for the organisation board (province scope)."
+        ),
     )
 
     class Meta(AbstractUser.Meta):
@@ -41,13 +34,6 @@ class User(AbstractUser):
             ("view_full_citizen_id", _("Can see full citizen ID numbers")),
         ]
 
-    def clean(self):
-        super().clean()
-        if self.commune_id and self.district_id and self.commune.district_id != self.district_id:
-            raise ValidationError({"commune": _("The commune is not in the chosen district.")})
-        if self.commune_id and not self.district_id:
-            self.district_id = self.commune.district_id
-
     @property
     def scope(self) -> Scope:
         return scope_of(self)
@@ -56,10 +42,8 @@ class User(AbstractUser):
         scope = self.scope
         if scope.level == ScopeLevel.PROVINCE:
             return str(_("Whole province"))
-        if scope.level == ScopeLevel.COMMUNE:
-            return str(self.commune)
-        if scope.level == ScopeLevel.DISTRICT:
-            return str(self.district)
+        if scope.level in (ScopeLevel.COMMUNE, ScopeLevel.DISTRICT):
+            return self.unit.full_name
         return str(_("No scope assigned"))
 
 
@@ -109,6 +93,7 @@ class ImportBatch(models.Model):
     content = models.BinaryField(_("content"))
     uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
     status = models.CharField(_("status"), max_length=20, choices=ImportStatus.choices, default=ImportStatus.PREVIEWED)
+    as_of = models.DateField(_("data as of"), null=True, blank=True)
     summary = models.JSONField(_("summary"), default=dict)
     imported_at = models.DateTimeField(_("imported at"), null=True, blank=True)
 

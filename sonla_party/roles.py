@@ -9,16 +9,23 @@ from django.apps import apps as global_apps
 from django.contrib.auth.management import create_permissions
 
 BOARD = "Ban Tổ chức Tỉnh ủy"  # organisation-board staff, whole province
-REVIEWER = "Huyện ủy - thẩm định"  # district committee reviewers
+REVIEWER = "Huyện ủy - thẩm định"  # district committee reviewers (the districts' years, until 30/06/2025)
+COMMITTEE = "Đảng ủy xã - Ban Thường vụ"  # the standing committee of a commune party committee (from 01/07/2025)
 COMMUNE_STAFF = "Cán bộ cấp xã"  # commune / grassroots staff
 
 DOMAIN_MODELS = {
     "establishments": [
+        "administrativeunit",
         "district",
         "commune",
+        "unitsuccession",
         "establishment",
+        "partyorganisation",
+        "partyorganisationparent",
         "partycell",
         "partymember",
+        "cellmembership",
+        "memberplacement",
         "cadre",
         "assignment",
     ],
@@ -62,6 +69,10 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "candidates.delete_enrollment",
         "candidates.record_decision",
         "candidates.record_training",
+    ],
+    COMMITTEE: [
+        *_model_perms(("view",)),
+        "candidates.record_decision",
     ],
     COMMUNE_STAFF: [
         *_model_perms(("view",)),

@@ -14,16 +14,35 @@ import dj_database_url
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
+def refuse(name: str, value: str, expected: str):
+    """An unknown value of a setting refuses to start, saying which and what it takes."""
+    raise SystemExit(f"ERROR: {name}={value!r} is not a valid value: {expected}.")
+
+
 def env_bool(name: str, default: bool) -> bool:
     value = os.environ.get(name)
     if value is None or value.strip() == "":
         return default
-    return value.strip().lower() in {"1", "true", "yes", "on"}
+    word = value.strip().lower()
+    if word not in {"1", "true", "yes", "on", "0", "false", "no", "off"}:
+        refuse(name, value, "1/0, true/false, yes/no or on/off")
+    return word in {"1", "true", "yes", "on"}
 
 
-def env_int(name: str, default: int) -> int:
+def env_int(name: str, default: int, minimum: int = 0) -> int:
     value = os.environ.get(name, "").strip()
-    return int(value) if value else default
+    if not value:
+        return default
+    if not value.isdigit() or int(value) < minimum:
+        refuse(name, value, f"a whole number of at least {minimum}")
+    return int(value)
+
+
+def env_choice(name: str, default: str, choices: set[str]) -> str:
+    value = os.environ.get(name, "").strip() or default
+    if value not in choices:
+        refuse(name, value, "one of " + ", ".join(sorted(choices)))
+    return value
 
 
 def env_list(name: str, default: str = "") -> list[str]:
@@ -144,11 +163,11 @@ AUTH_PASSWORD_VALIDATORS = [
 
 # Idle sessions end after SESSION_IDLE_MINUTES: IdleSessionMiddleware renews the session (and its
 # cookie) at most once a minute while the user is active.
-SESSION_COOKIE_AGE = env_int("SESSION_IDLE_MINUTES", 30) * 60
+SESSION_COOKIE_AGE = env_int("SESSION_IDLE_MINUTES", 30, minimum=1) * 60
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 
 # Login throttling: 5 failures for one username from one address lock that pair for 30 minutes.
-AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5)
+AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5, minimum=1)
 AXES_COOLOFF_TIME = env_int("LOGIN_LOCKOUT_MINUTES", 30) / 60  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
@@ -222,17 +241,26 @@ SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True
 
 # --- Domain settings ------------------------------------------------------------------------
 # How long an awareness-class certificate stays valid (the rule is not settled: a setting).
-CERTIFICATE_VALIDITY_MONTHS = env_int("CERTIFICATE_VALIDITY_MONTHS", 60)
-# Which committee takes the admission decision: "district" until the July 2025 reform, "commune" after.
-ADMISSION_DECIDING_LEVEL = os.environ.get("ADMISSION_DECIDING_LEVEL", "district")
+CERTIFICATE_VALIDITY_MONTHS = env_int("CERTIFICATE_VALIDITY_MONTHS", 60, minimum=1)
+# Which committee decides an admission follows the decision's date and the dated structure of the
+# party (establishments.services.DecidingCommittees); ADMISSION_DECIDING_LEVEL no longer exists.
+if "ADMISSION_DECIDING_LEVEL" in os.environ:
+    raise SystemExit(
+        "ERROR: ADMISSION_DECIDING_LEVEL is no longer a setting: the committee competent on a decision's date "
+        "follows from the dated structure (district committees until 30/06/2025, commune committees after). "
+        "Remove it from the environment."
+    )
 # Largest spreadsheet accepted for import.
-IMPORT_MAX_BYTES = env_int("IMPORT_MAX_MEGABYTES", 10) * 1024 * 1024
+IMPORT_MAX_BYTES = env_int("IMPORT_MAX_MEGABYTES", 10, minimum=1) * 1024 * 1024
 # Rows of a list page.
-LIST_PAGE_SIZE = env_int("LIST_PAGE_SIZE", 25)
+LIST_PAGE_SIZE = env_int("LIST_PAGE_SIZE", 25, minimum=1)
 
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler", "stream": sys.stderr}},
-    "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
+    "root": {
+        "handlers": ["console"],
+        "level": env_choice("LOG_LEVEL", "WARNING", {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}),
+    },
 }

@@ -12,6 +12,14 @@ from django_tables2.data import TableQuerysetData
 from .citizen_id import mask_citizen_id
 
 
+class DatedTable(tables.Table):
+    """A table whose columns may depend on the list's date (`as_of`, default today)."""
+
+    def __init__(self, *args, as_of=None, **kwargs):
+        self.as_of = as_of
+        super().__init__(*args, **kwargs)
+
+
 class DateColumn(tables.Column):
     """dd/mm/yyyy on the page; a real date in exports (XLSX date cells)."""
 

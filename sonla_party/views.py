@@ -31,6 +31,7 @@ from .exports import FORMATS, export_response
 from .forms import DateInput, style_fields
 from .history import history_entries
 from .models import FileView
+from .scoping import require_open_on
 from .search import search
 from .tables import PageByKeysData
 
@@ -101,7 +102,9 @@ class FilteredListView(ModelPermissionMixin, ScopedQuerysetMixin, SingleTableMix
         return super().render_to_response(context, **response_kwargs)
 
     def export(self, export_format: str):
-        table = self.get_table_class()(self.object_list, exclude=self.export_exclude_columns)
+        table = self.get_table_class()(
+            self.object_list, exclude=self.export_exclude_columns, **self.get_table_kwargs()
+        )
         RequestConfig(self.request, paginate=False).configure(table)
         name = self.export_name or self.model._meta.model_name
         return export_response(table.as_values(), export_format, name, title=str(self.title)[:31])
@@ -168,6 +171,7 @@ class ScopedFormMixin(ScopedQuerysetMixin):
 
     def form_valid(self, form):
         try:
+            require_open_on(self.request.user, timezone.localdate())  # an account of an ended unit only reads
             with transaction.atomic():
                 self.object = self.save_form(form)
         except RuleViolation as error:

@@ -3,8 +3,11 @@
 from dataclasses import dataclass
 
 import pytest
+from django.apps import apps as django_apps
 from django.test import Client
 
+from establishments import structure
+from establishments.models import UnitSuccession
 from sonla_party import roles
 from tests.factories import CommuneFactory, DistrictFactory, EstablishmentFactory, make_user
 
@@ -35,6 +38,15 @@ def province(db):
         home_establishment=EstablishmentFactory(commune=home_commune, name="Bản Mường Sang"),
         other_establishment=EstablishmentFactory(commune=other_commune, name="Bản Nà Điện"),
     )
+
+
+@pytest.fixture
+def reference_structure(db):
+    """The reference units and committees of the 2025 reform. The migrations load them, but a
+    transactional test empties the database after itself: load them again if they are gone."""
+    if not UnitSuccession.objects.exists():
+        structure.load_units(django_apps)
+        structure.load_party_structure(django_apps)
 
 
 @pytest.fixture

@@ -10,15 +10,17 @@ import datetime
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
-from establishments.choices import LeftReason
-from establishments.models import PartyCell, PartyMember
+from establishments.choices import LeftReason, OrganisationKind
+from establishments.models import Commune, PartyCell, PartyMember
+from establishments.services import DecidingCommittees, record_membership
+from establishments.units import UnitMap
 from sonla_party.exceptions import RuleViolation
+from sonla_party.scoping import ScopeClosed, require_open_on
 from sonla_party.search import fold
 from sonla_party.workdays import add_months
 
@@ -45,6 +47,7 @@ class Step:
     official_members: int | None = None
     deciding_level: str = ""
     deciding_body: str = ""
+    deciding_committee: object = None
     note: str = ""
 
 
@@ -69,7 +72,7 @@ def move_candidate(
     before the previous step, a user without the right or outside their scope, and any failing
     requirement returned by `check`. `apply` makes the step's effects on the locked row.
     """
-    _check_permission(by, candidate, to_stage)
+    _check_permission(by, candidate, to_stage, step.occurred_on)
     locked = (
         Candidate.objects.select_for_update(of=("self",))
         .select_related("establishment__commune", "party_member")
@@ -105,7 +108,16 @@ def step_permission(to_stage: str) -> str:
     }.get(to_stage, "candidates.move_candidate")
 
 
-def _check_permission(by, candidate: Candidate, to_stage: str) -> None:
+def require_open(by, on: datetime.date) -> None:
+    """An account of a unit that has ended records nothing dated after its end."""
+    try:
+        require_open_on(by, on)
+    except ScopeClosed as error:
+        raise PipelineError(error.message) from error
+
+
+def _check_permission(by, candidate: Candidate, to_stage: str, on: datetime.date) -> None:
+    require_open(by, on)
     if not by.has_perm(step_permission(to_stage)):
         raise PipelineError(_("Your role may not record this step (%(stage)s).") % {"stage": Stage(to_stage).label})
     if not Candidate.objects.for_user(by).filter(pk=candidate.pk).exists():
@@ -175,6 +187,13 @@ def source_list_for(*, commune, year: int) -> SourceList:
     return source_list
 
 
+def list_commune_id(home_unit_id: int, on: datetime.date, units: UnitMap | None = None) -> int:
+    """The commune whose source list a person of `home_unit_id` joins on `on`: the unit it stood
+    for then (a village of the old ward Chiềng Lề joins the list of the ward Tô Hiệu from 2025)."""
+    units = units or UnitMap.load()
+    return units.unit_on(home_unit_id, on) or home_unit_id
+
+
 @transaction.atomic
 def create_candidate(*, candidate: Candidate, added_on: datetime.date, by, year: int | None = None) -> Candidate:
     """Save a new candidate and put them on their commune's source list of `year` (stage `source`).
@@ -188,7 +207,8 @@ def create_candidate(*, candidate: Candidate, added_on: datetime.date, by, year:
     candidate._history_user = by
     candidate.save()
     StageEvent.objects.create(candidate=candidate, stage=Stage.SOURCE, occurred_on=added_on, recorded_by=by)
-    source_list = source_list_for(commune=candidate.establishment.commune, year=year or added_on.year)
+    commune = Commune.objects.get(pk=list_commune_id(candidate.establishment.commune_id, added_on))
+    source_list = source_list_for(commune=commune, year=year or added_on.year)
     SourceListEntry.objects.create(
         source_list=source_list, candidate=candidate, establishment=candidate.establishment, added_on=added_on
     )
@@ -229,14 +249,16 @@ def create_candidates_bulk(*, rows: list[tuple[Candidate, datetime.date]], by, r
     candidates = bulk_create_with_history(
         [c for c, _on in rows], Candidate, batch_size=500, default_user=by, default_change_reason=reason
     )
-    lists = _source_lists({(c.establishment.commune_id, on.year) for c, on in rows})
+    units = UnitMap.load()
+    list_of = {id(c): list_commune_id(c.establishment.commune_id, on, units) for c, on in rows}
+    lists = _source_lists({(list_of[id(c)], on.year) for c, on in rows})
     StageEvent.objects.bulk_create(
         [StageEvent(candidate=c, stage=Stage.SOURCE, occurred_on=on, recorded_by=by, note=reason) for c, on in rows],
         batch_size=500,
     )
     entries = [
         SourceListEntry(
-            source_list=lists[(c.establishment.commune_id, on.year)],
+            source_list=lists[(list_of[id(c)], on.year)],
             candidate=c,
             establishment=c.establishment,
             added_on=on,
@@ -302,7 +324,8 @@ def return_to_source(*, candidate: Candidate, added_on: datetime.date, by, year:
     """Put someone who withdrew, moved away or was turned down on a source list again."""
 
     def apply(locked, event):
-        source_list = source_list_for(commune=locked.establishment.commune, year=year or added_on.year)
+        commune = Commune.objects.get(pk=list_commune_id(locked.establishment.commune_id, added_on))
+        source_list = source_list_for(commune=commune, year=year or added_on.year)
         SourceListEntry.objects.update_or_create(
             source_list=source_list,
             candidate=locked,
@@ -479,16 +502,40 @@ def record_grassroots_resolution(
     )
 
 
-def default_deciding_body(candidate: Candidate) -> tuple[str, str]:
-    """The competent committee under ADMISSION_DECIDING_LEVEL (district until the 2025 reform)."""
-    commune = candidate.establishment.commune
-    if settings.ADMISSION_DECIDING_LEVEL == DecidingLevel.COMMUNE:
-        return DecidingLevel.COMMUNE, _("Standing committee of the %(commune)s party committee") % {
-            "commune": commune.name
-        }
-    return DecidingLevel.DISTRICT, _("Standing committee of the %(district)s district party committee") % {
-        "district": commune.district.name
-    }
+def deciding_body_of(committee) -> tuple[str, str]:
+    """(deciding level, the standing committee's name) of a competent committee."""
+    if committee is None:
+        return "", ""
+    level = DecidingLevel.COMMUNE if committee.kind == OrganisationKind.COMMUNE_COMMITTEE else DecidingLevel.DISTRICT
+    return level, _("Standing committee of %(committee)s") % {"committee": committee.name}
+
+
+def default_deciding_body(candidate: Candidate, on: datetime.date | None = None) -> tuple[str, str]:
+    """The standing committee competent for the candidate's admission on `on` (default today)."""
+    committee = DecidingCommittees().on(candidate.establishment.commune_id, on or timezone.localdate())
+    return deciding_body_of(committee)
+
+
+def _check_competence(committee, candidate: Candidate, decided_on: datetime.date, by) -> None:
+    """The decision is the competent committee's on its date; only its own accounts (or the
+    organisation board, entering it on its behalf) record it."""
+    day = rules.short_date(decided_on)
+    if committee is None:
+        raise PipelineError(
+            _("Competent committee: no party committee decided admissions for %(name)s's unit on %(date)s.")
+            % {"name": candidate.full_name, "date": day},
+            field="decided_on",
+        )
+    if by.scope.is_province or by.scope.unit_id == committee.unit_id:
+        return
+    raise PipelineError(
+        _(
+            "Competent committee: on %(date)s the admission of %(name)s is decided by the standing committee of "
+            "%(committee)s; your account is for %(unit)s."
+        )
+        % {"date": day, "name": candidate.full_name, "committee": committee.name, "unit": by.unit},
+        field="decided_on",
+    )
 
 
 def record_decision(
@@ -509,8 +556,18 @@ def record_decision(
         due = rules.decision_due(cell_on) if cell_on else None
         return [rules.deadline_requirement(_("Decision deadline"), due, decided_on, note)]
 
-    level, body = default_deciding_body(candidate)
-    step = Step(decided_on, document_number, deciding_level=level, deciding_body=deciding_body or body, note=note)
+    require_open(by, decided_on)
+    committee = DecidingCommittees().on(candidate.establishment.commune_id, decided_on)
+    _check_competence(committee, candidate, decided_on, by)
+    level, body = deciding_body_of(committee)
+    step = Step(
+        decided_on,
+        document_number,
+        deciding_level=level,
+        deciding_body=deciding_body or body,
+        deciding_committee=committee,
+        note=note,
+    )
     return move_candidate(
         candidate=candidate, to_stage=Stage.DECISION, step=step, by=by, expected_stage=expected_stage, check=check
     )
@@ -561,6 +618,8 @@ def _create_member(candidate: Candidate, admitted_on: datetime.date, by) -> Part
     member = member_for(candidate, admitted_on)
     member._history_user = by
     member.save()
+    if member.party_cell_id:
+        record_membership(member=member, cell=member.party_cell, starts_on=admitted_on, by=by)
     return member
 
 

@@ -15,6 +15,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
+from establishments.choices import UnitLevel
+from establishments.units import UnitMap
+
 from ..choices import Stage
 from ..models import Candidate, Enrollment, SourceListEntry, TrainingClass
 from .pipeline import PipelineError, record_training, refresh_due
@@ -37,7 +40,7 @@ class RosterError(TrainingError):
 # Why a candidate was not enrolled (shown grouped in the summary).
 REFUSAL_REASONS = {
     "scope": gettext_lazy("outside your district or commune"),
-    "other_district": gettext_lazy("lives in another district than the class"),
+    "other_district": gettext_lazy("lives outside the unit the class is for"),
     "not_on_source_list": gettext_lazy("not on a source list"),
     "valid_certificate": gettext_lazy("already holds a valid certificate"),
     "already_enrolled": gettext_lazy("already enrolled in this class"),
@@ -58,8 +61,12 @@ class EnrolmentResult:
         return dict(grouped)
 
 
-def default_organiser(district) -> str:
-    return _("Political centre of %(district)s") % {"district": district.name}
+def default_organiser(unit) -> str:
+    """Who gives the certificates: a district's political centre (until 30/06/2025), else the
+    party committee of the commune-level unit (or of the province)."""
+    if unit.level == UnitLevel.DISTRICT:
+        return _("Political centre of %(district)s") % {"district": unit.name}
+    return _("Party committee of %(unit)s") % {"unit": unit.full_name}
 
 
 def _check_class_access(training_class: TrainingClass, by, permission: str) -> None:
@@ -109,8 +116,9 @@ def enrol_candidates(
         outside = wanted - {row.pk for row in rows}
         result.refused += [(candidate, "scope") for candidate in Candidate.objects.filter(pk__in=outside)]
     free = locked.capacity - Enrollment.objects.filter(training_class=locked).count()
+    area = UnitMap.load().territory(locked.unit_id)
     for candidate in rows:
-        reason = _refusal(candidate, locked)
+        reason = _refusal(candidate, locked, area)
         if reason is None and free <= 0:
             reason = "full"
         if reason:
@@ -141,8 +149,8 @@ def _enrolment_candidates(training_class: TrainingClass, ids, by):
     )
 
 
-def _refusal(candidate: Candidate, training_class: TrainingClass) -> str | None:
-    if candidate.establishment.commune.district_id != training_class.district_id:
+def _refusal(candidate: Candidate, training_class: TrainingClass, area: set[int]) -> str | None:
+    if candidate.establishment.commune_id not in area:
         return "other_district"
     if candidate.in_this_class:
         return "already_enrolled"

@@ -9,17 +9,19 @@ from django.db import migrations, models
 
 
 def move_content_types(apps, schema_editor):
+    using = schema_editor.connection.alias
     ContentType = apps.get_model("contenttypes", "ContentType")
     for model in ("finalisedreport", "historicalfinalisedreport"):
-        old = ContentType.objects.filter(app_label="sonla_party", model=model)
-        if old.exists() and not ContentType.objects.filter(app_label="reports", model=model).exists():
+        old = ContentType.objects.db_manager(using).filter(app_label="sonla_party", model=model)
+        if old.exists() and not ContentType.objects.db_manager(using).filter(app_label="reports", model=model).exists():
             old.update(app_label="reports")
 
 
 def restore_content_types(apps, schema_editor):
+    using = schema_editor.connection.alias
     ContentType = apps.get_model("contenttypes", "ContentType")
     for model in ("finalisedreport", "historicalfinalisedreport"):
-        ContentType.objects.filter(app_label="reports", model=model).update(app_label="sonla_party")
+        ContentType.objects.db_manager(using).filter(app_label="reports", model=model).update(app_label="sonla_party")
 
 
 class Migration(migrations.Migration):

@@ -5,14 +5,15 @@ from django.db import migrations
 
 
 def move_permission(apps, schema_editor, source=("candidates", "candidate"), target=("sonla_party", "fileview")):
+    using = schema_editor.connection.alias
     ContentType = apps.get_model("contenttypes", "ContentType")
     Permission = apps.get_model("auth", "Permission")
-    old_type = ContentType.objects.filter(app_label=source[0], model=source[1]).first()
-    new_type = ContentType.objects.filter(app_label=target[0], model=target[1]).first()
+    old_type = ContentType.objects.db_manager(using).filter(app_label=source[0], model=source[1]).first()
+    new_type = ContentType.objects.db_manager(using).filter(app_label=target[0], model=target[1]).first()
     if old_type is None or new_type is None:
         return  # a new database: the permission is created after the migrations
-    old = Permission.objects.filter(content_type=old_type, codename="view_file_access")
-    if not Permission.objects.filter(content_type=new_type, codename="view_file_access").exists():
+    old = Permission.objects.db_manager(using).filter(content_type=old_type, codename="view_file_access")
+    if not Permission.objects.db_manager(using).filter(content_type=new_type, codename="view_file_access").exists():
         old.update(content_type=new_type)
 
 

@@ -295,16 +295,12 @@ class TestLaterSteps:
         )
         assert Candidate.objects.get(pk=candidate.pk).stage == Stage.DECISION
 
-    def test_the_decision_names_the_deciding_body_from_the_setting(self, board_user, candidate):
+    def test_the_decision_names_and_stores_the_committee_competent_on_its_date(self, board_user, candidate):
         advance(candidate, Stage.DECISION, board_user)
         event = candidate.events.get(stage=Stage.DECISION)
         assert event.deciding_level == "district"
         assert "Mộc Châu" in event.deciding_body
-        other = new_candidate(board_user, candidate.establishment)
-        with override_settings(ADMISSION_DECIDING_LEVEL="commune"):
-            advance(other, Stage.DECISION, board_user)
-        event = other.events.get(stage=Stage.DECISION)
-        assert event.deciding_level == "commune" and candidate.establishment.commune.name in event.deciding_body
+        assert event.deciding_committee.unit == candidate.establishment.commune.district
 
     def test_a_date_in_the_future_or_before_the_last_step_is_refused(self, board_user, candidate):
         with pytest.raises(PipelineError, match="tương lai|future"):
@@ -390,7 +386,7 @@ def test_after_admission_the_establishment_has_members_from_the_ceremony_on(boar
 
     def home_row(as_of):
         rows = board_client.get(f"/?as_of={as_of}").context["rows"]
-        return next(row for row in rows if row.district == province.home).counts
+        return next(row for row in rows if row.unit.pk == province.home.pk).counts
 
     before, on_the_day = home_row("2023-07-31"), home_row("2023-08-01")
     assert before["without_members"] == on_the_day["without_members"] + 1

@@ -23,7 +23,7 @@ def training_class(province):
     return TrainingClass.objects.create(
         name="Lớp 1/2025",
         organiser="Trung tâm Chính trị Mộc Châu",
-        district=province.home,
+        unit=province.home,
         starts_on=D(2025, 3, 3),
         ends_on=D(2025, 3, 7),
         capacity=50,
@@ -49,7 +49,7 @@ def test_enrolling_200_costs_the_same_queries_as_enrolling_20(board_user, provin
     other_class = TrainingClass.objects.create(
         name="Lớp 2/2025",
         organiser="Trung tâm Chính trị Mộc Châu",
-        district=province.home,
+        unit=province.home,
         starts_on=D(2025, 3, 3),
         ends_on=D(2025, 3, 7),
         capacity=500,
@@ -84,7 +84,7 @@ class TestRefusals:
         earlier = TrainingClass.objects.create(
             name="Lớp cũ",
             organiser="TTCT",
-            district=province.home,
+            unit=province.home,
             starts_on=D(2025, 3, 1),
             ends_on=D(2025, 3, 20),
             capacity=5,
@@ -198,7 +198,7 @@ class TestRoster:
         earlier = TrainingClass.objects.create(
             name="Lớp 0/2024",
             organiser=training_class.organiser,
-            district=province.home,
+            unit=province.home,
             starts_on=D(2024, 3, 3),
             ends_on=D(2024, 3, 7),
             capacity=50,
@@ -248,7 +248,7 @@ class TestRoster:
         other = TrainingClass.objects.create(
             name="Lớp huyện khác",
             organiser="Trung tâm Chính trị Sông Mã",
-            district=province.home,
+            unit=province.home,
             starts_on=D(2025, 3, 3),
             ends_on=D(2025, 3, 7),
             capacity=50,
@@ -297,7 +297,7 @@ class TestClassesAndScope:
         theirs = TrainingClass.objects.create(
             name="Lớp Sông Mã",
             organiser="TTCT Sông Mã",
-            district=province.other,
+            unit=province.other,
             starts_on=D(2025, 3, 3),
             ends_on=D(2025, 3, 7),
             capacity=50,
@@ -318,14 +318,14 @@ class TestClassesAndScope:
         assert response.status_code == 302 and not Enrollment.objects.exists()
         created = reviewer_client.post(
             "/training-classes/new/",
-            {"name": "Lớp X", "district": province.other.pk, "starts_on": "2026-12-01", "capacity": "30"},
+            {"name": "Lớp X", "unit": province.other.pk, "starts_on": "2026-12-01", "capacity": "30"},
         )
-        assert created.status_code == 200 and created.context["form"].errors["district"]
+        assert created.status_code == 200 and created.context["form"].errors["unit"]
 
     def test_a_class_defaults_to_five_days_and_the_district_political_centre(self, board_client, province):
         board_client.post(
             "/training-classes/new/",
-            {"name": "Lớp 3/2026", "district": province.home.pk, "starts_on": "2026-12-07", "capacity": "40"},
+            {"name": "Lớp 3/2026", "unit": province.home.pk, "starts_on": "2026-12-07", "capacity": "40"},
         )
         created = TrainingClass.objects.get(name="Lớp 3/2026")
         assert created.ends_on == D(2026, 12, 11)
@@ -335,7 +335,7 @@ class TestClassesAndScope:
         upcoming = TrainingClass.objects.create(
             name="Lớp sắp tới",
             organiser="TTCT",
-            district=province.home,
+            unit=province.home,
             starts_on=timezone.localdate() + datetime.timedelta(days=10),
             ends_on=timezone.localdate() + datetime.timedelta(days=14),
             capacity=5,
@@ -365,7 +365,7 @@ def test_class_list_costs_the_same_queries_at_2_and_20_classes(board_client, pro
             TrainingClass.objects.create(
                 name=f"Lớp {n}/2024",
                 organiser="Trung tâm Chính trị Mộc Châu",
-                district=province.home,
+                unit=province.home,
                 starts_on=D(2024, 1, 1) + datetime.timedelta(days=10 * n),
                 ends_on=D(2024, 1, 5) + datetime.timedelta(days=10 * n),
                 capacity=40,

@@ -64,7 +64,7 @@ def test_demo_accounts_and_idempotence(demo_data, db):
     demo.ensure_accounts()
     assert User.objects.count() == before
     assert User.objects.filter(username__startswith="reviewer-").count() == 12
-    assert User.objects.get(username="reviewer-123").district.name == "Mộc Châu"
+    assert User.objects.get(username="reviewer-123").unit.name == "Mộc Châu"
     assert User.objects.get(username="board").check_password("demo-password")
 
 

@@ -32,7 +32,7 @@ def pages():
     training_class = TrainingClass.objects.create(
         name="Lớp 1/2026",
         organiser="TTCT Mộc Châu",
-        district=district,
+        unit=district,
         starts_on=datetime.date(2026, 12, 1),
         ends_on=datetime.date(2026, 12, 5),
         capacity=10,

@@ -3,14 +3,12 @@
 import pytest
 
 from demo.loader import DEMO_PASSWORD, ensure_accounts
-from demo.registry import load_districts
 from tests.e2e.conftest import log_in
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def test_board_logs_in_and_sees_the_dashboard(page):
-    load_districts()
+def test_board_logs_in_and_sees_the_dashboard(page, reference_structure):
     ensure_accounts()
     page.goto("/")
     assert "/accounts/login/" in page.url  # anonymous: sent to log in
@@ -19,11 +17,10 @@ def test_board_logs_in_and_sees_the_dashboard(page):
     assert page.locator("[data-testid=dashboard-table]").is_visible()
     assert page.locator("[data-testid=current-user]").inner_text().strip().startswith("Ban Tổ chức")
     rows = page.locator("[data-testid=dashboard-table] tbody tr")
-    assert rows.count() == 12  # the twelve districts
+    assert rows.count() == 75  # today's commune-level units (no districts since 01/07/2025)
 
 
-def test_wrong_password_is_refused_with_a_message(page):
-    load_districts()
+def test_wrong_password_is_refused_with_a_message(page, reference_structure):
     ensure_accounts()
     log_in(page, "board", "not-the-password")
     assert "/accounts/login/" in page.url

@@ -26,7 +26,7 @@ def test_enrol_from_a_filtered_list_and_complete_the_class(page):
     TrainingClass.objects.create(
         name="Lớp 12/2026",
         organiser="Trung tâm Chính trị Mộc Châu",
-        district=district,
+        unit=district,
         starts_on=today - datetime.timedelta(days=6),
         ends_on=today - datetime.timedelta(days=2),
         capacity=40,
@@ -35,7 +35,7 @@ def test_enrol_from_a_filtered_list_and_complete_the_class(page):
     running = TrainingClass.objects.create(
         name="Lớp đang học",
         organiser="Trung tâm Chính trị Mộc Châu",
-        district=district,
+        unit=district,
         starts_on=today - datetime.timedelta(days=2),
         ends_on=today + datetime.timedelta(days=2),
         capacity=40,

@@ -185,7 +185,7 @@ class TestCoverage:
         full = EstablishmentFactory(commune=province.home_commune)
         PartyCellFactory(seat=full)
         PartyMemberFactory(establishment=full)
-        row = next(r for r in board_client.get("/?as_of=2020-01-01").context["rows"] if r.district == province.home)
+        row = next(r for r in board_client.get("/?as_of=2020-01-01").context["rows"] if r.unit.pk == province.home.pk)
         assert row.counts["blank_without_cadre"] == 1
         listed = board_client.get(row.blank_without_cadre_url)
         assert [r.record for r in listed.context["table"].rows] == [blank]

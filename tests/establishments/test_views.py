@@ -178,7 +178,7 @@ class TestDistrictScope:
         EstablishmentFactory.create_batch(3, commune=province.other_commune)
         response = reviewer_client.get("/")
         rows = response.context["rows"]
-        assert [row.district for row in rows] == [province.home]
+        assert [row.unit.pk for row in rows] == [province.home.pk]
         assert rows[0].counts["total"] == 1
         assert response.context["total"] is None
 

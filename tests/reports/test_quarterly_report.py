@@ -50,7 +50,7 @@ def test_the_query_count_does_not_grow_with_the_districts(board_client, province
 def test_a_reviewer_sees_their_own_row_and_no_province_total(reviewer_client, province):
     page = reviewer_client.get("/reports/quarterly/?year=2024&quarter=2")
     report = page.context["report"]
-    assert [row.district for row in report.rows] == [province.home]
+    assert [row.unit.pk for row in report.rows] == [province.home.pk]
     assert report.province is None
     assert "Sông Mã" not in page.content.decode()
 
@@ -70,10 +70,11 @@ def test_xlsx_has_one_sheet_per_table_and_numbers_as_numbers(board_client, provi
     assert len(workbook.sheetnames) == 4
     figures = workbook.worksheets[0]
     header = [cell.value for cell in figures[1]]
-    assert header[0] and len(header) == 1 + len(reports.COLUMNS)
+    assert header[0] and header[1] and len(header) == 2 + len(reports.COLUMNS)  # the unit's code and name
     for row in figures.iter_rows(min_row=2):
-        assert all(cell.data_type == "n" and isinstance(cell.value, int) for cell in row[1:])
-    home = next(row for row in figures.iter_rows(min_row=2, values_only=True) if row[0] == "Mộc Châu")
+        assert all(cell.data_type == "n" and isinstance(cell.value, int) for cell in row[2:])
+    home = next(row for row in figures.iter_rows(min_row=2, values_only=True) if row[1] == "Mộc Châu")
+    assert home[0] == "123"
     assert home[header.index(str(reports.COLUMNS[7].label))] == 1  # one probationary member
     assert figures["A1"].font.bold
 

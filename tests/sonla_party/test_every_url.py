@@ -16,6 +16,7 @@ from openpyxl import load_workbook
 
 from candidates.choices import Stage
 from candidates.models import Enrollment, SourceList, TrainingClass
+from establishments.models import PartyOrganisation
 from reports.models import FinalisedReport
 from sonla_party import roles
 from sonla_party.models import ImportBatch
@@ -61,6 +62,12 @@ ROUTES = {
     "establishments:party_member_detail": ("detail", "member"),
     "establishments:party_member_update": ("detail", "member"),
     "establishments:party_member_file_views": ("detail", "member"),
+    "establishments:party_member_transfer": ("post", "member"),
+    "establishments:unit_list": ("list", None),
+    "establishments:unit_detail": ("detail", "other_commune"),
+    "establishments:party_organisation_list": ("list", None),
+    "establishments:party_organisation_autocomplete": ("json", None),
+    "establishments:party_organisation_detail": ("detail", "committee"),
     "establishments:cadre_list": ("list", None),
     "establishments:cadre_create": ("form", None),
     "establishments:cadre_autocomplete": ("json", None),
@@ -112,7 +119,8 @@ class World:
         self.home = DistrictFactory(code="123", name="Mộc Châu")
         self.other = DistrictFactory(code="126", name=f"Huyện {MARK}")
         home_commune = CommuneFactory(district=self.home, name="Chiềng Sơn")
-        other_commune = CommuneFactory(district=self.other, name=f"Xã {MARK}")
+        other_commune = self.other_commune = CommuneFactory(district=self.other, name=f"Xã {MARK}")
+        self.committee = PartyOrganisation.objects.get(kind="district_committee", unit=self.other)
         self.board = make_user("board-world", roles.BOARD)
         self.home_establishment = EstablishmentFactory(commune=home_commune, name="Bản Nhà")
         self.establishment = EstablishmentFactory(commune=other_commune, name=f"Bản {MARK}")
@@ -127,7 +135,7 @@ class World:
         self.training_class = TrainingClass.objects.create(
             name=f"Lớp {MARK}",
             organiser=f"TTCT {MARK}",
-            district=self.other,
+            unit=self.other,
             starts_on=datetime.date(2026, 12, 1),
             ends_on=datetime.date(2026, 12, 5),
             capacity=10,

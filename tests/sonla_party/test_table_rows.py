@@ -58,7 +58,7 @@ def rows(province):
     TrainingClass.objects.create(
         name="Lớp 1/2024",
         organiser="Trung tâm Chính trị",
-        district=province.home,
+        unit=province.home,
         starts_on=datetime.date(2024, 3, 4),
         ends_on=datetime.date(2024, 3, 8),
         capacity=40,

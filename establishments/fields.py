@@ -1,0 +1,43 @@
+"""Choosing an administrative unit: today's units first, then the ended ones under their district."""
+
+from itertools import groupby
+
+from django import forms
+from django.forms.models import ModelChoiceIterator
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+
+from sonla_party.renderers import FastSelect
+
+
+class GroupedUnitIterator(ModelChoiceIterator):
+    """Options grouped so that two units with one name are told apart: the units valid today,
+    then, for each district, its communes as they were until it ended."""
+
+    def __iter__(self):
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        today = timezone.localdate()
+        units = sorted(self.queryset.select_related("parent"), key=lambda u: (u.name, u.pk))
+        current = [u for u in units if u.is_valid_on(today)]
+        if current:
+            yield (_("Today's units"), [self.choice(u) for u in current])
+        ended = sorted((u for u in units if not u.is_valid_on(today)), key=lambda u: (u.parent_id or 0, u.name))
+        for _parent, group in groupby(ended, key=lambda u: u.parent_id):
+            group = list(group)
+            yield (_ended_group_label(group[0]), [self.choice(u) for u in group])
+
+    def __len__(self):
+        return self.queryset.count() + (1 if self.field.empty_label is not None else 0)
+
+
+def _ended_group_label(unit) -> str:
+    end = date_format(unit.valid_to, "SHORT_DATE_FORMAT") if unit.valid_to else ""
+    parent = unit.parent.full_name if unit.parent_id and unit.parent.level == "district" else _("Province")
+    return _("%(parent)s, until %(end)s") % {"parent": parent, "end": end}
+
+
+class UnitChoiceField(forms.ModelChoiceField):
+    iterator = GroupedUnitIterator
+    widget = FastSelect
