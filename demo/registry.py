@@ -21,7 +21,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.apps import apps as django_apps
-from django.db.models import Min
+from django.db.models import F, Min
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
@@ -515,11 +515,21 @@ def build_cadres(rng: random.Random) -> dict[str, int]:
         )
         return cadres[-1]
 
-    for commune in Commune.objects.filter(is_border=True, valid_from__isnull=True).select_related("parent"):
-        start = _year(rng, 2007, 2010)
-        while start < today:
-            guard = cadre(commune.district, CadreForce.BORDER_GUARD, f"Đồn Biên phòng {commune.name}", "Thiếu tá")
+    # Each border commune has its guard while it exists: the old ones until 30/06/2025, their
+    # successors from 01/07/2025 (a new guard is named with the new commune).
+    for commune in (
+        Commune.objects.filter(is_border=True)
+        .select_related("parent")
+        .order_by(F("valid_from").asc(nulls_first=True), "code")
+    ):
+        start = commune.valid_from or _year(rng, 2007, 2010)
+        last_day = min(commune.valid_to or today, today)
+        area = commune.district or commune
+        while start <= last_day:
+            guard = cadre(area, CadreForce.BORDER_GUARD, f"Đồn Biên phòng {commune.name}", "Thiếu tá")
             end = start + datetime.timedelta(days=rng.randint(3 * 365, 6 * 365))
+            if commune.valid_to is not None and end > commune.valid_to:
+                end = commune.valid_to + datetime.timedelta(days=1)  # an assignment's end is exclusive
             assignments.append(
                 Assignment(
                     cadre=guard,

@@ -79,17 +79,20 @@ def test_blank_without_a_cadre_equals_its_list_and_export(board, as_of):
 
 
 def test_border_communes_have_a_border_guard_deputy_secretary(board):
+    """Every border commune has its guard while it exists: the old ones on their last day, the
+    new ones today."""
     from establishments.models import Assignment, Commune
 
-    border = Commune.objects.filter(is_border=True)
-    assert border.exists()
     today = timezone.localdate()
-    for commune in border:
-        assert (
-            Assignment.objects.active_on(today)
-            .filter(commune=commune, cadre__force="border_guard", role="deputy_secretary")
-            .exists()
-        ), commune
+    for day in (datetime.date(2025, 6, 30), today):
+        border = Commune.objects.filter(is_border=True).valid_on(day)
+        assert border.exists()
+        for commune in border:
+            assert (
+                Assignment.objects.active_on(day)
+                .filter(commune=commune, cadre__force="border_guard", role="deputy_secretary")
+                .exists()
+            ), (commune, day)
 
 
 def test_the_dashboard_chart_tells_the_same_story(board):
