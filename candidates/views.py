@@ -9,7 +9,7 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _l
+from django.utils.translation import gettext_lazy
 from django.views.generic import View
 from django.views.generic.detail import SingleObjectMixin
 
@@ -51,7 +51,7 @@ class CandidateListView(FilteredListView):
     model = Candidate
     filterset_class = CandidateFilterSet
     table_class = CandidateTable
-    title = _l("Candidates")
+    title = gettext_lazy("Candidates")
     create_url = "candidates:candidate_create"
     template_name = "candidates/candidate_list.html"
 
@@ -196,7 +196,7 @@ class WorkQueueView(FilteredListView):
     model = Candidate
     filterset_class = CandidateFilterSet
     table_class = WorkQueueTable
-    title = _l("Work queue")
+    title = gettext_lazy("Work queue")
     template_name = "candidates/work_queue.html"
     export_name = "work-queue"
 
@@ -236,7 +236,7 @@ class DecisionQueueView(FilteredListView):
     model = Candidate
     filterset_class = CandidateFilterSet
     table_class = DecisionQueueTable
-    title = _l("Awaiting the admission decision")
+    title = gettext_lazy("Awaiting the admission decision")
     export_name = "awaiting-decision"
 
     def scope_queryset(self, queryset):
@@ -260,7 +260,7 @@ class CandidateAutocompleteView(AutocompleteView):
 class SourceListListView(FilteredListView):
     model = SourceList
     table_class = SourceListTable
-    title = _l("Source lists")
+    title = gettext_lazy("Source lists")
 
     filterset_class = SourceListFilterSet
 
@@ -289,7 +289,7 @@ class TrainingClassListView(FilteredListView):
     model = TrainingClass
     filterset_class = TrainingClassFilterSet
     table_class = TrainingClassTable
-    title = _l("Training classes")
+    title = gettext_lazy("Training classes")
     create_url = "candidates:training_class_create"
     export_name = "training-classes"
 

@@ -15,6 +15,8 @@ import csv
 import datetime
 from pathlib import Path
 
+from django.db.models import F
+
 from sonla_party.search import fold
 
 DATA = Path(__file__).resolve().parent / "data"
@@ -186,7 +188,7 @@ def load_party_structure(apps, using: str = "default") -> dict[str, int]:
     for unit in (
         Unit.objects.db_manager(using)
         .filter(level__in=["district", "commune"])
-        .order_by("-level", "valid_from", "code")
+        .order_by("-level", F("valid_from").asc(nulls_first=True), "code")
     ):
         if unit.level == "district":
             kind, level, parent = "district_committee", "affiliated", top

@@ -5,7 +5,7 @@ from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _l
+from django.utils.translation import gettext_lazy
 from django.views.generic import View
 
 from sonla_party.exceptions import RuleViolation
@@ -84,7 +84,7 @@ class EstablishmentListView(FilteredListView):
     model = Establishment
     filterset_class = EstablishmentFilterSet
     table_class = EstablishmentTable
-    title = _l("Establishments")
+    title = gettext_lazy("Establishments")
     create_url = "establishments:establishment_create"
 
     def scope_queryset(self, queryset):
@@ -143,7 +143,7 @@ class PartyCellListView(FilteredListView):
     model = PartyCell
     filterset_class = PartyCellFilterSet
     table_class = PartyCellTable
-    title = _l("Party cells")
+    title = gettext_lazy("Party cells")
     create_url = "establishments:party_cell_create"
 
     def scope_queryset(self, queryset):
@@ -190,7 +190,7 @@ class PartyMemberListView(FilteredListView):
     model = PartyMember
     filterset_class = PartyMemberFilterSet
     table_class = PartyMemberTable
-    title = _l("Party members")
+    title = gettext_lazy("Party members")
     create_url = "establishments:party_member_create"
 
     def scope_queryset(self, queryset):
@@ -268,7 +268,7 @@ class CadreListView(FilteredListView):
     model = Cadre
     filterset_class = CadreFilterSet
     table_class = CadreTable
-    title = _l("Responsible cadres")
+    title = gettext_lazy("Responsible cadres")
     create_url = "establishments:cadre_create"
     template_name = "establishments/cadre_list.html"
 
@@ -341,7 +341,7 @@ class AssignmentListView(FilteredListView):
     model = Assignment
     filterset_class = AssignmentFilterSet
     table_class = AssignmentTable
-    title = _l("Assignments")
+    title = gettext_lazy("Assignments")
     create_url = "establishments:assignment_create"
     export_name = "assignments"
 
@@ -427,7 +427,7 @@ class AdministrativeUnitListView(FilteredListView):
     model = AdministrativeUnit
     filterset_class = AdministrativeUnitFilterSet
     table_class = AdministrativeUnitTable
-    title = _l("Administrative units")
+    title = gettext_lazy("Administrative units")
     export_name = "units"
 
     def scope_queryset(self, queryset):
@@ -456,7 +456,7 @@ class PartyOrganisationListView(FilteredListView):
     model = PartyOrganisation
     filterset_class = PartyOrganisationFilterSet
     table_class = PartyOrganisationTable
-    title = _l("Party organisations")
+    title = gettext_lazy("Party organisations")
     export_name = "party-organisations"
 
     def scope_queryset(self, queryset):

@@ -4,21 +4,21 @@ import datetime
 
 from django import forms
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _l
+from django.utils.translation import gettext_lazy
 
 from sonla_party.forms import style_fields
 from sonla_party.views import AsOfForm
 
 from . import quarterly
 
-MAPS = [("", _l("The units of the date")), ("today", _l("Today's units"))]
+MAPS = [("", gettext_lazy("The units of the date")), ("today", gettext_lazy("Today's units"))]
 
 
 class MapField(forms.ChoiceField):
     """Which map groups the rows: the units that existed on the report's date, or today's."""
 
     def __init__(self, **kwargs):
-        super().__init__(label=_l("Grouped by"), choices=MAPS, required=False, **kwargs)
+        super().__init__(label=gettext_lazy("Grouped by"), choices=MAPS, required=False, **kwargs)
 
 
 def map_day(form) -> "datetime.date | None":
@@ -32,8 +32,8 @@ class DashboardForm(AsOfForm):
 
 
 class QuarterForm(forms.Form):
-    year = forms.IntegerField(label=_l("Year"), min_value=2006, max_value=2100)
-    quarter = forms.TypedChoiceField(label=_l("Quarter"), coerce=int, choices=[(n, n) for n in range(1, 5)])
+    year = forms.IntegerField(label=gettext_lazy("Year"), min_value=2006, max_value=2100)
+    quarter = forms.TypedChoiceField(label=gettext_lazy("Quarter"), coerce=int, choices=[(n, n) for n in range(1, 5)])
     map = MapField()
 
     def __init__(self, *args, **kwargs):

@@ -8,7 +8,7 @@ from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _l
+from django.utils.translation import gettext_lazy
 from django.views.generic import View
 
 from . import imports
@@ -21,13 +21,13 @@ SHOWN_ERRORS = 1000  # the preview page lists this many bad rows; the download h
 
 
 class UploadForm(forms.Form):
-    kind = forms.ChoiceField(label=_l("What the file holds"))
-    file = forms.FileField(label=_l("File (XLSX or CSV in UTF-8)"))
+    kind = forms.ChoiceField(label=gettext_lazy("What the file holds"))
+    file = forms.FileField(label=gettext_lazy("File (XLSX or CSV in UTF-8)"))
     as_of = forms.DateField(
-        label=_l("The data is as of"),
+        label=gettext_lazy("The data is as of"),
         required=False,
         widget=DateInput(),
-        help_text=_l("Commune codes are read as they were on this date, for rows without their own date."),
+        help_text=gettext_lazy("Commune codes are read as they were on this date, for rows without their own date."),
     )
 
     def __init__(self, *args, user, **kwargs):

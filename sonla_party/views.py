@@ -20,7 +20,7 @@ from django.templatetags.static import static
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _l
+from django.utils.translation import gettext_lazy
 from django.views.generic import CreateView, DetailView, TemplateView, UpdateView, View
 from django.views.generic.detail import SingleObjectMixin
 from django_filters.views import FilterView
@@ -213,7 +213,7 @@ class AutocompleteView(ModelPermissionMixin, View):
 
 
 class AsOfForm(forms.Form):
-    as_of = forms.DateField(label=_l("As of"), required=False, widget=DateInput())
+    as_of = forms.DateField(label=gettext_lazy("As of"), required=False, widget=DateInput())
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -422,10 +422,6 @@ class Migration(migrations.Migration):
             model_name='administrativeunit',
             index=models.Index(fields=['level', 'valid_from', 'valid_to'], name='unit_level_validity_idx'),
         ),
-        migrations.AddIndex(
-            model_name='partyorganisation',
-            index=models.Index(fields=['level', 'founded_on'], name='party_org_level_idx'),
-        ),
         migrations.AddConstraint(
             model_name='administrativeunit',
             constraint=models.CheckConstraint(condition=models.Q(('level__in', ['province', 'district', 'commune'])), name='unit_level_valid'),

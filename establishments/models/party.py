@@ -120,7 +120,6 @@ class PartyOrganisation(SearchTextModel):
         ]
         indexes = [
             models.Index(fields=["founded_on", "dissolved_on"], name="party_cell_dates_idx"),
-            models.Index(fields=["level", "founded_on"], name="party_org_level_idx"),
         ]
 
     def __str__(self):
@@ -181,7 +180,7 @@ class PartyOrganisationParent(models.Model):
     class Meta:
         verbose_name = _("place in the hierarchy")
         verbose_name_plural = _("places in the hierarchy")
-        ordering = ["organisation", "starts_on"]
+        ordering = ["organisation", models.F("starts_on").asc(nulls_first=True)]
         constraints = [
             models.CheckConstraint(
                 condition=Q(ends_on__isnull=True) | Q(starts_on__isnull=True) | Q(ends_on__gt=models.F("starts_on")),

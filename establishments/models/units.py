@@ -88,7 +88,7 @@ class AdministrativeUnit(SearchTextModel):
     class Meta:
         verbose_name = _("administrative unit")
         verbose_name_plural = _("administrative units")
-        ordering = ["level", "code", "valid_from"]
+        ordering = ["level", "code", models.F("valid_from").asc(nulls_first=True)]
         constraints = [
             choice_constraint("level", UnitLevel, "unit_level_valid"),
             choice_constraint("kind", UnitKind, "unit_kind_valid"),
@@ -171,7 +171,7 @@ class District(AdministrativeUnit):
         proxy = True
         verbose_name = _("district")
         verbose_name_plural = _("districts")
-        ordering = ["code", "valid_from"]
+        ordering = ["code", models.F("valid_from").asc(nulls_first=True)]
 
 
 class Commune(AdministrativeUnit):
@@ -183,7 +183,7 @@ class Commune(AdministrativeUnit):
         proxy = True
         verbose_name = _("commune")
         verbose_name_plural = _("communes")
-        ordering = ["name", "valid_from"]
+        ordering = ["name", models.F("valid_from").asc(nulls_first=True)]
 
 
 class UnitSuccession(models.Model):
