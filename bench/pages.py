@@ -114,6 +114,13 @@ def pages() -> list[tuple[str, str, str | None]]:
         ("dashboard", "/", None),
         ("work queue", "/candidates/queue/", None),
         ("quarterly report", "/reports/quarterly/?year=2024&quarter=3", None),
+        ("quarterly report after the reform", "/reports/quarterly/?year=2025&quarter=3", None),
+        ("quarterly report 2020 on today's map", "/reports/quarterly/?year=2020&quarter=2&map=today", None),
+        ("dashboard on 30/06/2025", "/?as_of=2025-06-30", None),
+        ("dashboard 2020 on today's map", "/?as_of=2020-01-01&map=today", None),
+        ("units of 30/06/2025", "/units/?as_of=2025-06-30&level=commune", None),
+        ("party organisations of 01/09/2024", "/party-organisations/?as_of=2024-09-01", None),
+        ("members of 01/09/2024", "/members/?as_of=2024-09-01", None),
     ]
     return result
 
