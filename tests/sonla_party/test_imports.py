@@ -361,3 +361,13 @@ class TestOtherKinds:
 
     def test_establishment_factory_is_available(self):
         assert EstablishmentFactory
+
+
+@pytest.mark.django_db
+def test_the_bad_rows_of_an_unreadable_file_answer_with_the_reason_not_500(board_client, board_user):
+    batch = ImportBatch.objects.create(
+        user=board_user, kind="candidates", file_name="broken.csv", content=b"x", summary={}
+    )
+    response = board_client.get(f"/imports/{batch.pk}/errors.xlsx", follow=True)
+    assert response.status_code == 200
+    assert "Thiếu cột" in response.content.decode()  # the missing columns, in Vietnamese
