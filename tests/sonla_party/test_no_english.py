@@ -66,7 +66,7 @@ def test_the_check_finds_an_english_label():
     assert english_on('<input placeholder="Search">', msgids | {"Search"}) == {"Search"}
 
 
-PAGES = sorted(name for name, (kind, target) in ROUTES.items() if kind in ("list", "form", "detail"))
+PAGES = sorted(name for name, (kind, _target) in ROUTES.items() if kind in ("list", "form", "detail"))
 
 
 def test_no_vietnamese_page_shows_an_english_msgid():
@@ -75,7 +75,7 @@ def test_no_vietnamese_page_shows_an_english_msgid():
     msgids = english_msgids()
     found, visited = {}, 0
     for route_name in PAGES:
-        kind, target = ROUTES[route_name]
+        _kind, target = ROUTES[route_name]
         response = world.client.get(url_for(route_name, target, world), HTTP_ACCEPT_LANGUAGE="vi")
         if response.status_code != 200 or not response.get("Content-Type", "").startswith("text/html"):
             continue
