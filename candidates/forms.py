@@ -332,7 +332,7 @@ class AdmittedForm(StepForm):
 class OfficialForm(VotesMixin, StepForm):
     stage = Stage.OFFICIAL
     voted_on = date_field(_("Date of the cell's vote"))
-    document_number = forms.CharField(label=_("Resolution number"), max_length=50)
+    document_number = forms.CharField(label=_("Recognition decision number (form 16-KNĐ)"), max_length=50)
     note = note_field()
 
     def perform(self):

@@ -6,8 +6,10 @@ import re
 import pytest
 from django.urls import reverse
 
+from candidates import services
 from candidates.choices import Stage
 from candidates.documents import CANDIDATE_DOCUMENTS
+from candidates.models import Enrollment, TrainingClass
 from establishments.choices import OrganisationKind, OrganisationLevel
 from establishments.models import PartyOrganisation, PartyOrganisationParent
 from sonla_party.models import FileView
@@ -122,3 +124,74 @@ def test_the_page_links_every_document_it_can_print(board_client, full_file):
     page = board_client.get(full_file.get_absolute_url()).content.decode()
     for document in CANDIDATE_DOCUMENTS:
         assert reverse("candidates:candidate_document", args=[full_file.pk, document.slug]) in page
+
+
+class TestTrainingDocuments:
+    @pytest.fixture
+    def finished_class(self, province, board_user):
+        require_pdf()
+        training_class = TrainingClass.objects.create(
+            name="Lớp 1/2025",
+            organiser="Trung tâm Chính trị Mộc Châu",
+            unit=province.home,
+            starts_on=D(2025, 3, 3),
+            ends_on=D(2025, 3, 7),
+            capacity=50,
+        )
+        people = [new_candidate(board_user, province.home_establishment, full_name=n) for n in ("Lường Văn Đức", NAME)]
+        services.enrol_candidates(
+            training_class=training_class,
+            candidate_ids=[p.pk for p in people],
+            enrolled_on=D(2025, 2, 20),
+            by=board_user,
+        )
+        rows = [
+            services.RosterRow(
+                Enrollment.objects.get(candidate=people[0]), True, True, "good", "GCN-017", D(2025, 3, 8)
+            ),
+            services.RosterRow(Enrollment.objects.get(candidate=people[1]), True, False, "", "", None),
+        ]
+        services.save_roster(training_class=training_class, rows=rows, by=board_user)
+        return training_class
+
+    def test_the_class_list_has_results_and_certificate_numbers(self, board_client, finished_class):
+        response = board_client.get(reverse("candidates:class_list_document", args=[finished_class.pk]))
+        text = one_line(pdf_text(response.content))
+        assert "Lường Văn Đức" in text and NAME in text and "GCN-017" in text and "08/03/2025" in text
+        assert "Trung tâm Chính trị Mộc Châu".upper() in text and "lớp bồi dưỡng nhận thức về Đảng" in text
+
+    def test_the_certificates_list_of_a_period_is_scoped(
+        self, board_client, reviewer_client, finished_class, province
+    ):
+        url = reverse("candidates:certificates_document") + "?start=2025-01-01&end=2025-06-30"
+        text = one_line(pdf_text(board_client.get(url).content))
+        assert "GCN-017" in text and "Lường Văn Đức" in text and NAME not in text  # no certificate: not listed
+        other = TrainingClass.objects.create(
+            name="Lớp Sông Mã",
+            organiser="TTCT Sông Mã",
+            unit=province.other,
+            starts_on=D(2025, 1, 1),
+            ends_on=D(2025, 1, 5),
+            capacity=5,
+        )
+        assert reviewer_client.get(reverse("candidates:class_list_document", args=[other.pk])).status_code == 404
+        assert "GCN-017" not in one_line(pdf_text(board_client.get(url.replace("2025-06-30", "2025-03-01")).content))
+
+
+def test_decisions_need_their_number(board_user, province):
+    candidate = new_candidate(board_user, province.home_establishment)
+    advance(candidate, Stage.GRASSROOTS_RESOLUTION, board_user)
+    with pytest.raises(services.PipelineError, match="9-KNĐ"):
+        services.record_decision(
+            candidate=candidate, decided_on=TIMELINE[Stage.DECISION], document_number=" ", by=board_user
+        )
+
+
+def test_without_weasyprint_the_link_says_so_in_one_line(board_client, board_user, province, monkeypatch):
+    from sonla_party import pdf
+
+    monkeypatch.setattr(pdf, "_weasyprint", lambda: (None, "cannot load library 'libpango-1.0-0'"))
+    candidate = new_candidate(board_user, province.home_establishment)
+    response = board_client.get(reverse("candidates:candidate_document", args=[candidate.pk, "form-1"]))
+    assert response.status_code == 503 and "WeasyPrint" in response.content.decode()
+    assert not FileView.objects.of(candidate).exists()
