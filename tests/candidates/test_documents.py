@@ -161,7 +161,7 @@ class TestTrainingDocuments:
         assert "Trung tâm Chính trị Mộc Châu".upper() in text and "lớp bồi dưỡng nhận thức về Đảng" in text
 
     def test_the_certificates_list_of_a_period_is_scoped(
-        self, board_client, reviewer_client, finished_class, province
+        self, board_client, reviewer_client, board_user, finished_class, province
     ):
         url = reverse("candidates:certificates_document") + "?start=2025-01-01&end=2025-06-30"
         text = one_line(pdf_text(board_client.get(url).content))
@@ -175,6 +175,18 @@ class TestTrainingDocuments:
             capacity=5,
         )
         assert reviewer_client.get(reverse("candidates:class_list_document", args=[other.pk])).status_code == 404
+        Enrollment.objects.create(
+            training_class=other,
+            candidate=new_candidate(board_user, province.other_establishment, full_name="Cầm Văn Khánh"),
+            enrolled_on=D(2024, 12, 1),
+            completed=True,
+            certificate_number="GCN-SM-1",
+            certificate_on=D(2025, 1, 6),
+            organiser=other.organiser,
+        )
+        assert "GCN-SM-1" in one_line(pdf_text(board_client.get(url).content))
+        mine = one_line(pdf_text(reviewer_client.get(url).content))
+        assert "GCN-017" in mine and "GCN-SM-1" not in mine
         assert "GCN-017" not in one_line(pdf_text(board_client.get(url.replace("2025-06-30", "2025-03-01")).content))
 
 
