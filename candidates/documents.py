@@ -15,7 +15,8 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from establishments.choices import UnitKind, UnitLevel
+from establishments.choices import OrganisationKind, UnitKind, UnitLevel
+from establishments.models import AdministrativeUnit, PartyOrganisation
 from establishments.services import DecidingCommittees
 from establishments.units import UnitMap
 from sonla_party.pdf import Heading
@@ -63,6 +64,14 @@ class CandidateFile:
 
 def unit_full_name(unit) -> str:
     return f"{UnitKind(unit.kind).label} {unit.name}"
+
+
+def province_names() -> tuple[str, str]:
+    """(the provincial party organisation's name, the province's name), as recorded."""
+    committee = PartyOrganisation.objects.filter(kind=OrganisationKind.PROVINCIAL_COMMITTEE).order_by("pk").first()
+    province = AdministrativeUnit.objects.filter(level=UnitLevel.PROVINCE).order_by("pk").first()
+    name = province.name if province else "Sơn La"
+    return (committee.name if committee else f"Đảng bộ tỉnh {name}"), name
 
 
 def organisation_on(organisation, day: datetime.date) -> tuple[str, str]:
@@ -334,13 +343,14 @@ def certificates_list(user, start: datetime.date, end: datetime.date) -> tuple[s
         .select_related("candidate__establishment", "training_class")
         .order_by("organiser", "certificate_on", "certificate_number", "pk")
     )
+    party, province = province_names()
     heading = Heading(
         title="Danh sách cấp giấy chứng nhận",
         subject=f"bồi dưỡng nhận thức về Đảng từ ngày {start:%d/%m/%Y} đến ngày {end:%d/%m/%Y}",
-        issuer="Ban Tổ chức Tỉnh ủy Sơn La",
-        superior="Đảng bộ tỉnh Sơn La",
+        issuer="Ban Tổ chức",
+        superior=party,
         number="",
-        place="Sơn La",
+        place=province,
         date=timezone.localdate(),
         on_behalf="T/L Ban Tổ chức",
         signer_role="Người lập danh sách",

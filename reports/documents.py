@@ -3,6 +3,7 @@ ones when the quarter was finalised, with the finalised mark and date — signed
 
 from django.utils import timezone
 
+from candidates.documents import province_names
 from sonla_party.pdf import Heading
 
 
@@ -10,13 +11,14 @@ def quarterly_report(context: dict) -> tuple[str, dict, str]:
     """(template, context, file name) from the page's own report context (`QuarterlyReportMixin`)."""
     quarter, finalised = context["quarter"], context["finalised"]
     day = timezone.localtime(finalised.finalised_at).date() if finalised else timezone.localdate()
+    party, province = province_names()
     heading = Heading(
         title="Báo cáo",
         subject=f"kết quả công tác phát triển đảng viên quý {quarter.number} năm {quarter.year}",
-        superior="Đảng bộ tỉnh Sơn La",
+        superior=party,
         issuer="Ban Tổ chức",
         number="",
-        place="Sơn La",
+        place=province,
         date=day,
         on_behalf="T/M Ban Tổ chức",
         signer_role="Trưởng ban",
