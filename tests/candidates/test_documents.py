@@ -199,6 +199,20 @@ def test_decisions_need_their_number(board_user, province):
         )
 
 
+def test_recognition_needs_its_decision_number(board_user, province):
+    candidate = new_candidate(board_user, province.home_establishment)
+    advance(candidate, Stage.ADMITTED, board_user)
+    with pytest.raises(services.PipelineError, match="16-KNĐ"):
+        services.recognise_official(
+            candidate=candidate,
+            voted_on=TIMELINE[Stage.OFFICIAL],
+            document_number="",
+            votes_for=7,
+            official_members=9,
+            by=board_user,
+        )
+
+
 def test_without_weasyprint_the_link_says_so_in_one_line(board_client, board_user, province, monkeypatch):
     from sonla_party import pdf
 
