@@ -27,7 +27,7 @@ from .models import Candidate, Enrollment, StageEvent, TrainingClass
 
 
 class CandidateFile:
-    """What a candidate's documents read, loaded once: the steps, the introducers, the map of units."""
+    """What a candidate's documents read, loaded once: the recorded steps and the map of units."""
 
     def __init__(self, candidate: Candidate):
         self.candidate = candidate
