@@ -332,7 +332,7 @@ class AdmittedForm(StepForm):
 class OfficialForm(VotesMixin, StepForm):
     stage = Stage.OFFICIAL
     voted_on = date_field(_("Date of the cell's vote"))
-    document_number = forms.CharField(label=_("Resolution number"), max_length=50)
+    document_number = forms.CharField(label=_("Recognition decision number (form 16-KNĐ)"), max_length=50)
     note = note_field()
 
     def perform(self):
@@ -570,3 +570,21 @@ def roster_rows(formset, enrollments) -> list[services.RosterRow]:
             )
         )
     return rows
+
+
+class CertificatePeriodForm(forms.Form):
+    """The period of a certificates list: from `start` to `end`, both included (default: this year)."""
+
+    start = forms.DateField(label=_("From"), required=False, widget=DateInput())
+    end = forms.DateField(label=_("To"), required=False, widget=DateInput())
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        style_fields(self)
+
+    def period(self) -> tuple[datetime.date, datetime.date]:
+        today = timezone.localdate()
+        data = self.cleaned_data if self.is_valid() else {}
+        start = data.get("start") or datetime.date(today.year, 1, 1)
+        end = data.get("end") or datetime.date(today.year, 12, 31)
+        return (start, end) if start <= end else (end, start)

@@ -216,3 +216,12 @@ def next_due(
     if stage == Stage.ADMITTED and Stage.ADMITTED in event_dates:
         return recognition_due(event_dates[Stage.ADMITTED]), DueKind.RECOGNITION
     return None, ""
+
+
+def next_step_requirements(candidate, on: datetime.date) -> list[Requirement]:
+    """What the next forward step still needs, evaluated on `on` (the page's and the checklist's)."""
+    if candidate.dossier_is_open:
+        return cell_resolution_requirements(candidate, on)
+    if candidate.stage == Stage.ADMITTED and candidate.party_member:
+        return [probation_requirement(candidate.party_member.admitted_on, on)]
+    return []

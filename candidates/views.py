@@ -15,6 +15,7 @@ from django.views.generic.detail import SingleObjectMixin
 
 from sonla_party.exceptions import RuleViolation
 from sonla_party.exports import xlsx_response
+from sonla_party.pdf import DocumentView, pdf_response, vietnamese_documents
 from sonla_party.views import (
     AsOfForm,
     AutocompleteView,
@@ -28,12 +29,13 @@ from sonla_party.views import (
     ScopedUpdateView,
 )
 
-from . import rules, services
+from . import documents, rules, services
 from .choices import Stage
 from .filters import CandidateFilterSet, SourceListFilterSet, TrainingClassFilterSet, queue_window
 from .forms import (
     STEP_FORMS,
     CandidateForm,
+    CertificatePeriodForm,
     DossierUpdateForm,
     EnrolForm,
     IntroducerForm,
@@ -80,7 +82,8 @@ class CandidateDetailView(RecordsFileViewMixin, ScopedDetailView):
             introducers=candidate.introducers.select_related("party_member"),
             entries=candidate.source_list_entries.select_related("source_list"),
             step_forms=step_forms_for(candidate, user, bound=bound_form),
-            checklist=checklist(candidate),
+            checklist=rules.next_step_requirements(candidate, timezone.localdate()),
+            documents=documents.available_documents(candidate.events.all()),
             can_move=user.has_perm("candidates.move_candidate"),
             duplicates=services.possible_duplicates(
                 full_name=candidate.full_name, birth_date=candidate.birth_date, exclude_pk=candidate.pk
@@ -98,16 +101,6 @@ class CandidateDetailView(RecordsFileViewMixin, ScopedDetailView):
                 else IntroducerForm(candidate=candidate, user=user, prefix="introducer")
             )
         return context
-
-
-def checklist(candidate: Candidate) -> list[rules.Requirement]:
-    """What the next forward step still needs, evaluated today."""
-    today = timezone.localdate()
-    if candidate.dossier_is_open:
-        return rules.cell_resolution_requirements(candidate, today)
-    if candidate.stage == Stage.ADMITTED and candidate.party_member:
-        return [rules.probation_requirement(candidate.party_member.admitted_on, today)]
-    return []
 
 
 class CandidateActionView(PermissionRequiredMixin, View):
@@ -452,3 +445,42 @@ class EnrolView(PermissionRequiredMixin, View):
 
 class CandidateFileViewsView(FileViewListView):
     model = Candidate
+
+
+# --- Documents (PDF) ---------------------------------------------------------------------
+
+
+class CandidateDocumentView(DocumentView):
+    """A paper of the candidate's file (`documents.CANDIDATE_DOCUMENTS`); opening it is a read of the file."""
+
+    model = Candidate
+    records_file_view = True
+
+    def scope_queryset(self, queryset):
+        return queryset.select_related("establishment__commune", "party_cell", "party_member")
+
+    def document(self, obj):
+        return documents.build_candidate_document(obj, self.kwargs["document"])
+
+
+class TrainingClassListDocumentView(DocumentView):
+    model = TrainingClass
+
+    def scope_queryset(self, queryset):
+        return queryset.select_related("unit")
+
+    def document(self, obj):
+        return documents.class_list(obj)
+
+
+class CertificatesDocumentView(ModelPermissionMixin, View):
+    """The certificates issued in a period (`start`, `end` as yyyy-mm-dd; default: this year)."""
+
+    model = TrainingClass
+
+    def get(self, request):
+        form = CertificatePeriodForm(request.GET or None)
+        start, end = form.period()
+        with vietnamese_documents():
+            template_name, context, filename = documents.certificates_list(request.user, start, end)
+            return pdf_response(template_name, context, request=request, filename=filename)

@@ -6,6 +6,7 @@ app_name = "reports"
 
 urlpatterns = [
     path("quarterly/", views.QuarterlyReportView.as_view(), name="quarterly"),
+    path("quarterly/report.pdf", views.QuarterlyReportDocumentView.as_view(), name="quarterly_document"),
     path("quarterly/print/", views.QuarterlyReportPrintView.as_view(), name="quarterly_print"),
     path("quarterly/charts/", views.QuarterlyChartsView.as_view(), name="quarterly_charts"),
     path("quarterly/finalise/", views.FinaliseQuarterView.as_view(), name="quarterly_finalise"),

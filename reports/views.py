@@ -11,9 +11,10 @@ from django.views.generic import TemplateView, View
 
 from sonla_party.exceptions import RuleViolation
 from sonla_party.exports import xlsx_response
+from sonla_party.pdf import pdf_response, vietnamese_documents
 from sonla_party.views import AsOfForm
 
-from . import dashboard, quarterly, services
+from . import dashboard, documents, quarterly, services
 from .forms import DashboardForm, QuarterForm, map_day
 
 
@@ -172,6 +173,15 @@ class QuarterlyReportPrintView(QuarterlyReportMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         context.update(self.report_context())
         return context
+
+
+class QuarterlyReportDocumentView(QuarterlyReportMixin, View):
+    """The report as PDF: the figures of the page, the finalised mark and date once finalised."""
+
+    def get(self, request):
+        with vietnamese_documents():
+            template_name, context, filename = documents.quarterly_report(self.report_context())
+            return pdf_response(template_name, context, request=request, filename=filename)
 
 
 class FinaliseQuarterView(PermissionRequiredMixin, View):

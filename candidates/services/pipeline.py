@@ -538,6 +538,15 @@ def _check_competence(committee, candidate: Candidate, decided_on: datetime.date
     )
 
 
+def _require_number(document_number: str, document: str) -> None:
+    """A decision is printed and filed under its number and symbol (e.g. "125-QĐ/HU")."""
+    if not (document_number or "").strip():
+        raise PipelineError(
+            _("Document number: %(document)s needs its number and symbol.") % {"document": document},
+            field="document_number",
+        )
+
+
 def record_decision(
     *,
     candidate,
@@ -556,6 +565,7 @@ def record_decision(
         due = rules.decision_due(cell_on) if cell_on else None
         return [rules.deadline_requirement(_("Decision deadline"), due, decided_on, note)]
 
+    _require_number(document_number, _("the admission decision (form 9-KNĐ)"))
     require_open(by, decided_on)
     committee = DecidingCommittees().on(candidate.establishment.commune_id, decided_on)
     _check_competence(committee, candidate, decided_on, by)
@@ -652,6 +662,7 @@ def recognise_official(
         member._history_user = by
         member.save(update_fields=["official_on"])
 
+    _require_number(document_number, _("the recognition decision (form 16-KNĐ)"))
     step = Step(voted_on, document_number, votes_for, official_members, note=note)
     return move_candidate(
         candidate=candidate,

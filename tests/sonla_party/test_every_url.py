@@ -21,6 +21,7 @@ from reports.models import FinalisedReport
 from sonla_party import roles
 from sonla_party.models import ImportBatch
 from tests.candidates.pipeline import advance, new_candidate
+from tests.documents_helpers import pdf_text, require_pdf
 from tests.factories import (
     AssignmentFactory,
     CadreFactory,
@@ -91,6 +92,7 @@ ROUTES = {
     "candidates:candidate_step": ("post", "candidate"),
     "candidates:candidate_dossier": ("post", "candidate"),
     "candidates:candidate_introducer": ("post", "candidate"),
+    "candidates:candidate_document": ("detail", "candidate"),
     "candidates:training_class_list": ("list", None),
     "candidates:training_class_create": ("form", None),
     "candidates:enrol": ("post", "training_class"),
@@ -99,8 +101,11 @@ ROUTES = {
     "candidates:roster": ("detail", "training_class"),
     "candidates:roster_export": ("detail", "training_class"),
     "candidates:roster_print": ("detail", "training_class"),
+    "candidates:class_list_document": ("detail", "training_class"),
+    "candidates:certificates_document": ("pdf", None),
     "reports:quarterly": ("list", None),
     "reports:quarterly_print": ("list", None),
+    "reports:quarterly_document": ("pdf", None),
     "reports:quarterly_charts": ("chart", None),
     "reports:quarterly_finalise": ("finalise", None),
     "imports:start": ("form", None),
@@ -170,6 +175,8 @@ def url_for(route_name, target, world):
     kwargs = {"pk": getattr(world, target).pk} if target is not None else {}
     if route_name == "candidates:candidate_step":
         kwargs["stage"] = "decision"
+    if route_name == "candidates:candidate_document":
+        kwargs["document"] = "checklist"
     return reverse(route_name, kwargs=kwargs)
 
 
@@ -222,6 +229,10 @@ def test_another_district_never_shows(world, route_name, probe):
     elif kind == "json":
         response = client.get(url, {"q": MARK.lower()})
         assert response.status_code == 200 and response.json()["results"] == []
+    elif kind == "pdf":  # a list as PDF: the user's own rows only
+        require_pdf()
+        response = client.get(url)
+        assert response.status_code == 200 and MARK not in pdf_text(response.content)
     elif kind in ("list", "form"):
         response = client.get(url)
         assert response.status_code == 200

@@ -1,0 +1,140 @@
+"""Document benchmark: server time of every PDF document, at province scale.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/sonla .venv/bin/python bench/documents.py [--runs 10] [--load]
+        [--png docs/documents]
+
+With --load it first loads the province-scale demo data (`load_demo --reset --scale province`).
+Each document is requested through Django's test client as the `board` user (whole province):
+the candidate's papers for a demo candidate who went through every step (recognised official),
+the largest training class's list, a year's certificates, and the quarterly report of the last
+finished quarter, and the certificates of that quarter's last month. It prints one table: SQL
+queries, pages, the first request's time (it loads WeasyPrint and the fonts), median and slowest
+time of the next runs (target: < 1 s). `--year-certificates` adds the certificates of a whole year.
+With --png DIR it also writes the first page of each document as DIR/<name>.png (pdftoppm).
+"""
+
+import argparse
+import datetime
+import io
+import os
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "sonla_party.settings")
+os.environ.setdefault("DEBUG", "0")
+os.environ.setdefault("SECRET_KEY", "bench-" + "x" * 60)
+os.environ.setdefault("ALLOWED_HOSTS", "127.0.0.1,localhost")
+os.environ.setdefault("SECURE_SSL_REDIRECT", "0")
+os.environ.setdefault("BEHIND_TLS_PROXY", "0")
+
+import django
+
+django.setup()
+
+from django.core.management import call_command  # noqa: E402
+from django.db import connection  # noqa: E402
+from django.db.models import Count  # noqa: E402
+from django.test import Client  # noqa: E402
+from django.test.utils import CaptureQueriesContext  # noqa: E402
+from django.urls import reverse  # noqa: E402
+from django.utils import timezone  # noqa: E402
+
+from candidates.choices import PIPELINE, Stage  # noqa: E402
+from candidates.documents import CANDIDATE_DOCUMENTS  # noqa: E402
+from candidates.models import Candidate, TrainingClass  # noqa: E402
+from sonla_party.models import User  # noqa: E402
+
+RECORDED = set(PIPELINE[PIPELINE.index(Stage.CELL_RESOLUTION) :])
+
+
+def full_candidate() -> Candidate:
+    """A candidate recognised official whose file holds every step from the cell's resolution on."""
+    for candidate in Candidate.objects.filter(stage=Stage.OFFICIAL).order_by("-stage_since", "pk")[:500]:
+        if RECORDED.issubset(candidate.events.values_list("stage", flat=True)):
+            return candidate
+    raise SystemExit("No candidate went through every step: load the demo data (--load).")
+
+
+def documents() -> list[tuple[str, str]]:
+    """(name, url) of every document."""
+    candidate = full_candidate()
+    found = [
+        (document.slug, reverse("candidates:candidate_document", args=[candidate.pk, document.slug]))
+        for document in CANDIDATE_DOCUMENTS
+    ]
+    largest = TrainingClass.objects.annotate(n=Count("enrollments")).order_by("-n", "pk").first()
+    today = timezone.localdate()
+    last_quarter_end = datetime.date(today.year, 3 * ((today.month - 1) // 3) + 1, 1) - datetime.timedelta(days=1)
+    month = last_quarter_end.replace(day=1)  # the certificates of the last full month of a quarter
+    found += [
+        ("class-list", reverse("candidates:class_list_document", args=[largest.pk])),
+        ("certificates", f"{reverse('candidates:certificates_document')}?start={month}&end={last_quarter_end}"),
+        (
+            "quarterly-report",
+            f"{reverse('reports:quarterly_document')}?year={last_quarter_end.year}"
+            f"&quarter={(last_quarter_end.month - 1) // 3 + 1}",
+        ),
+    ]
+    return found
+
+
+def timed(client, url: str) -> tuple[float, int, bytes]:
+    with CaptureQueriesContext(connection) as context:
+        started = time.perf_counter()
+        response = client.get(url)
+        elapsed = (time.perf_counter() - started) * 1000
+    if response.status_code != 200 or response["Content-Type"] != "application/pdf":
+        raise SystemExit(f"{url}: {response.status_code} {response.content[:200]!r}")
+    return elapsed, len(context.captured_queries), response.content
+
+
+def pages(content: bytes) -> int:
+    from pypdf import PdfReader
+
+    return len(PdfReader(io.BytesIO(content)).pages)
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--runs", type=int, default=10)
+    parser.add_argument("--load", action="store_true", help="load the province-scale demo data first")
+    parser.add_argument("--png", default="", help="write the first page of each document as PNG in this folder")
+    parser.add_argument("--year-certificates", type=int, default=0, help="also a whole year's certificates list")
+    args = parser.parse_args()
+    if args.load:
+        call_command("load_demo", reset=True, scale="province", force=True)
+    client = Client(HTTP_HOST="127.0.0.1")
+    client.force_login(User.objects.get(username="board"))
+    rows = []
+    urls = documents()
+    if args.year_certificates:
+        year = args.year_certificates
+        urls.append(
+            ("certificates-year", f"{reverse('candidates:certificates_document')}?start={year}-01-01&end={year}-12-31")
+        )
+    for name, url in urls:
+        first = timed(client, url)  # the first PDF also loads WeasyPrint and the fonts
+        samples = [timed(client, url) for _ in range(args.runs)]
+        times = [sample[0] for sample in samples]
+        rows.append((name, samples[-1][1], pages(first[2]), first[0], statistics.median(times), max(times)))
+        print(name, f"{statistics.median(times):.0f} ms", file=sys.stderr, flush=True)
+        if args.png:
+            folder = Path(args.png)
+            folder.mkdir(parents=True, exist_ok=True)
+            subprocess.run(
+                ["pdftoppm", "-png", "-r", "70", "-f", "1", "-l", "1", "-singlefile", "-", str(folder / name)],
+                input=first[2],
+                check=True,
+            )
+    print(f"{'document':<18} {'queries':>7} {'pages':>5} {'first ms':>9} {'median ms':>9} {'max ms':>7}")
+    for name, queries, page_count, first_ms, median, slowest in rows:
+        flag = "" if slowest < 1000 else "  > 1 s"
+        print(f"{name:<18} {queries:>7} {page_count:>5} {first_ms:>9.0f} {median:>9.0f} {slowest:>7.0f}{flag}")
+
+
+if __name__ == "__main__":
+    main()

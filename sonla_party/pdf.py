@@ -1,0 +1,141 @@
+"""Printable documents: HTML + CSS templates rendered to PDF by WeasyPrint.
+
+The fonts are the project's own (Liberation Serif, metric-compatible with Times New Roman, under
+`static/vendor/fonts/`), referenced by file URL: a document looks the same on every machine and
+needs no network. WeasyPrint needs Pango from the system (README); where it is missing, the
+document's link answers one clear line instead of a 500.
+
+A document view is a `DocumentView`: the object comes from `Model.objects.for_user(user)` (out of
+scope: 404) and the subclass gives the template and its context. This module imports no domain app.
+"""
+
+import datetime
+import functools
+import logging
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.http import HttpResponse
+from django.template.loader import render_to_string
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django.views.generic import View
+from django.views.generic.detail import SingleObjectMixin
+
+from .models import FileView
+from .views import ModelPermissionMixin, ScopedQuerysetMixin
+
+logger = logging.getLogger(__name__)
+
+FONT_DIR = settings.BASE_DIR / "static" / "vendor" / "fonts" / "liberation-serif"
+BASE_TEMPLATE = "documents/base.html"
+
+
+@functools.cache
+def _weasyprint():
+    """The WeasyPrint module and its font configuration, or the reason it cannot load (no Pango)."""
+    try:
+        import weasyprint
+        from weasyprint.text.fonts import FontConfiguration
+    except (ImportError, OSError) as error:  # OSError: the system's Pango / GObject libraries are missing
+        logger.warning("PDF documents unavailable: %s", error)
+        return None, str(error)
+    return (weasyprint, FontConfiguration()), ""
+
+
+def pdf_unavailable_reason() -> str:
+    """Empty when PDFs can be made here; else the technical reason."""
+    return _weasyprint()[1]
+
+
+def document_context() -> dict:
+    """What every document template reads: the font files' URL."""
+    return {"font_dir": FONT_DIR.as_uri()}
+
+
+def render_pdf(template_name: str, context: dict, *, request=None) -> bytes:
+    """The PDF of `template_name` rendered with `context`. Raises `PdfUnavailable` without WeasyPrint."""
+    loaded, reason = _weasyprint()
+    if loaded is None:
+        raise PdfUnavailable(reason)
+    weasyprint, fonts = loaded
+    html = render_to_string(template_name, {**document_context(), **context}, request=request)
+    document = weasyprint.HTML(string=html, base_url=str(settings.BASE_DIR))
+    return document.write_pdf(font_config=fonts)
+
+
+class PdfUnavailable(Exception):
+    """WeasyPrint (or the system's Pango it needs) is not installed."""
+
+
+def unavailable_response() -> HttpResponse:
+    message = _(
+        "PDF documents cannot be made on this server: WeasyPrint and the Pango library are not installed "
+        "(see README, “Printable documents”)."
+    )
+    return HttpResponse(message, status=503, content_type="text/plain; charset=utf-8")
+
+
+def pdf_response(template_name: str, context: dict, *, request, filename: str) -> HttpResponse:
+    """The document inline (the browser's PDF viewer), or the one line saying PDFs are unavailable."""
+    try:
+        content = render_pdf(template_name, context, request=request)
+    except PdfUnavailable:
+        return unavailable_response()
+    response = HttpResponse(content, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{filename}.pdf"'
+    response["Cache-Control"] = "private, no-store"  # a person's file: not kept by proxies
+    return response
+
+
+def vietnamese_documents():
+    """Documents are the official forms: in Vietnamese whatever the interface language."""
+    return translation.override("vi")
+
+
+def vietnamese_date(day: datetime.date | None) -> str:
+    """ "ngày 05 tháng 07 năm 2025" — the date line of a party document (dotted when unknown)."""
+    if day is None:
+        return "ngày …… tháng …… năm ………"
+    return f"ngày {day:%d} tháng {day:%m} năm {day:%Y}"
+
+
+@dataclass
+class Heading:
+    """The parts of a party document around its body: issuer, number, place and date, signature."""
+
+    title: str
+    subject: str = ""
+    form: str = ""
+    superior: str = ""
+    issuer: str = ""
+    number: str | None = None  # None: the document has no number line
+    place: str = ""
+    date: datetime.date | None = None
+    on_behalf: str = ""
+    signer_role: str = ""
+    recipients: list[str] = field(default_factory=list)
+
+    @property
+    def date_line(self) -> str:
+        return vietnamese_date(self.date)
+
+
+class DocumentView(ModelPermissionMixin, ScopedQuerysetMixin, SingleObjectMixin, View):
+    """A PDF of one row in the user's scope. Subclasses implement `document(obj)` returning
+    (template name, context, file name); `records_file_view` logs the opening as a read of a
+    person's file, like their page."""
+
+    records_file_view = False
+
+    def document(self, obj) -> tuple[str, dict, str]:
+        raise NotImplementedError
+
+    def get(self, request, *args, **kwargs):
+        self.object = self.get_object()
+        with vietnamese_documents():
+            template_name, context, filename = self.document(self.object)
+            response = pdf_response(template_name, context, request=request, filename=filename)
+        if self.records_file_view and response.status_code == 200:
+            FileView.record_view(user=request.user, obj=self.object)
+        return response

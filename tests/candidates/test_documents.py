@@ -1,0 +1,223 @@
+"""The printable documents: every one rendered for a candidate who went through every step."""
+
+import datetime
+import re
+
+import pytest
+from django.urls import reverse
+
+from candidates import services
+from candidates.choices import Stage
+from candidates.documents import CANDIDATE_DOCUMENTS
+from candidates.models import Enrollment, TrainingClass
+from establishments.choices import OrganisationKind, OrganisationLevel
+from establishments.models import PartyOrganisation, PartyOrganisationParent
+from sonla_party.models import FileView
+from tests.candidates.pipeline import TIMELINE, advance, new_candidate
+from tests.documents_helpers import one_line, pdf_text, require_pdf
+
+D = datetime.date
+NAME = "Lò Thị Hương"
+
+
+@pytest.fixture
+def full_file(province, board_user):
+    """A candidate admitted and recognised official, every step through the services."""
+    require_pdf()
+    candidate = new_candidate(
+        board_user, province.home_establishment, full_name=NAME, gender="female", birth_date=D(1998, 3, 14)
+    )
+    cell, _members = advance(candidate, Stage.OFFICIAL, board_user)
+    cell.name = "Chi bộ bản Mường Sang"
+    cell.save()
+    grassroots = PartyOrganisation.objects.create(
+        name="Đảng bộ xã Chiềng Sơn",
+        level=OrganisationLevel.GRASSROOTS,
+        kind=OrganisationKind.GRASSROOTS_COMMITTEE,
+        unit=province.home_commune,
+    )
+    PartyOrganisationParent.objects.create(organisation=cell, parent=grassroots, starts_on=D(2000, 1, 1))
+    candidate.refresh_from_db()
+    return candidate
+
+
+def get_pdf(client, candidate, slug):
+    response = client.get(reverse("candidates:candidate_document", args=[candidate.pk, slug]))
+    assert response.status_code == 200, response.content[:300]
+    assert response["Content-Type"] == "application/pdf"
+    return one_line(pdf_text(response.content))
+
+
+def test_every_document_carries_the_file_with_its_diacritics(board_client, full_file):
+    texts = {document.slug: get_pdf(board_client, full_file, document.slug) for document in CANDIDATE_DOCUMENTS}
+    for slug, text in texts.items():
+        assert NAME in text, slug
+        assert "ĐẢNG CỘNG SẢN VIỆT NAM" in text, slug
+    cell_on, grassroots_on = TIMELINE[Stage.CELL_RESOLUTION], TIMELINE[Stage.GRASSROOTS_RESOLUTION]
+    decided_on, official_on = TIMELINE[Stage.DECISION], TIMELINE[Stage.OFFICIAL]
+
+    six = texts["form-6"]
+    assert "Số: NQ-6" in six and "Chi bộ bản Mường Sang" in six and "Đảng bộ xã Chiềng Sơn" in six
+    assert f"Chiềng Sơn, ngày {cell_on:%d} tháng {cell_on:%m} năm {cell_on:%Y}" in six
+    assert "đảng viên chính thức của chi bộ: 9" in six and "tán thành việc kết nạp: 6" in six
+    assert "không tán thành: 3" in six and "14/03/1998" in six and re.search(r"\b1/\d\b", six)  # page numbers
+
+    eight = texts["form-8"]
+    assert "Số: NQ-8" in eight and f"năm {grassroots_on:%Y}" in eight and "6/9" in eight
+    assert "Ban Thường vụ Đảng bộ huyện Mộc Châu" in eight
+
+    nine = texts["form-9"]
+    assert "Số: QĐ-9" in nine and "BAN THƯỜNG VỤ ĐẢNG BỘ HUYỆN MỘC CHÂU" in nine
+    assert f"Mộc Châu, ngày {decided_on:%d} tháng {decided_on:%m} năm {decided_on:%Y}" in nine
+    assert "Kết nạp quần chúng Lò Thị Hương" in nine and "NQ-8" in nine
+
+    sixteen = texts["form-16"]
+    assert "Số: NQ-CT" in sixteen and "7/9" in sixteen and f"{official_on:%d/%m/%Y}" in sixteen
+    assert "là đảng viên chính thức kể từ ngày 01/08/2024" in sixteen
+
+    checklist = texts["checklist"]
+    assert "Đơn xin vào Đảng (Mẫu 1-KNĐ)" in checklist and "NQ-6" in checklist and "QĐ-9" in checklist
+    assert "Mẫu 1-KNĐ" in texts["form-1"] and "Mẫu 2-KNĐ" in texts["form-2"]
+
+
+def test_documents_of_recorded_steps_print_the_same_later(board_client, full_file):
+    before = get_pdf(board_client, full_file, "form-9")
+    full_file.occupation = "Giáo viên"  # a later edit of the file does not rewrite a recorded decision
+    full_file.full_name = "Lò Thị Hường"
+    full_file.save()
+    assert get_pdf(board_client, full_file, "form-9") == before
+
+
+def test_the_decision_names_the_committee_stored_with_it(board_client, full_file):
+    event = full_file.events.get(stage=Stage.DECISION)
+    event.deciding_committee.name = "Đảng bộ huyện Mộc Châu (đã đổi)"
+    event.deciding_committee.save()
+    assert "BAN THƯỜNG VỤ ĐẢNG BỘ HUYỆN MỘC CHÂU (ĐÃ ĐỔI)" in get_pdf(board_client, full_file, "form-9")
+
+
+def test_out_of_scope_documents_answer_404(full_file, province, board_user, reviewer_client):
+    other = new_candidate(board_user, province.other_establishment, full_name="Cầm Văn Khánh")
+    for document in CANDIDATE_DOCUMENTS:
+        url = reverse("candidates:candidate_document", args=[other.pk, document.slug])
+        assert reviewer_client.get(url).status_code == 404
+    assert (
+        reviewer_client.get(reverse("candidates:candidate_document", args=[full_file.pk, "nope"])).status_code == 404
+    )
+
+
+def test_a_step_not_recorded_answers_404(board_client, board_user, province):
+    require_pdf()
+    candidate = new_candidate(board_user, province.home_establishment)
+    assert board_client.get(reverse("candidates:candidate_document", args=[candidate.pk, "form-9"])).status_code == 404
+    assert board_client.get(reverse("candidates:candidate_document", args=[candidate.pk, "form-1"])).status_code == 200
+
+
+def test_masked_ids_stay_masked_and_the_opening_is_logged(full_file, reviewer_client, reviewer_user, board_client):
+    number = full_file.citizen_id
+    masked = get_pdf(reviewer_client, full_file, "checklist")
+    assert number not in masked and number[-4:] in masked
+    assert number in get_pdf(board_client, full_file, "checklist")
+    assert FileView.objects.of(full_file).filter(user=reviewer_user).count() == 1
+
+
+def test_the_page_links_every_document_it_can_print(board_client, full_file):
+    page = board_client.get(full_file.get_absolute_url()).content.decode()
+    for document in CANDIDATE_DOCUMENTS:
+        assert reverse("candidates:candidate_document", args=[full_file.pk, document.slug]) in page
+
+
+class TestTrainingDocuments:
+    @pytest.fixture
+    def finished_class(self, province, board_user):
+        require_pdf()
+        training_class = TrainingClass.objects.create(
+            name="Lớp 1/2025",
+            organiser="Trung tâm Chính trị Mộc Châu",
+            unit=province.home,
+            starts_on=D(2025, 3, 3),
+            ends_on=D(2025, 3, 7),
+            capacity=50,
+        )
+        people = [new_candidate(board_user, province.home_establishment, full_name=n) for n in ("Lường Văn Đức", NAME)]
+        services.enrol_candidates(
+            training_class=training_class,
+            candidate_ids=[p.pk for p in people],
+            enrolled_on=D(2025, 2, 20),
+            by=board_user,
+        )
+        rows = [
+            services.RosterRow(
+                Enrollment.objects.get(candidate=people[0]), True, True, "good", "GCN-017", D(2025, 3, 8)
+            ),
+            services.RosterRow(Enrollment.objects.get(candidate=people[1]), True, False, "", "", None),
+        ]
+        services.save_roster(training_class=training_class, rows=rows, by=board_user)
+        return training_class
+
+    def test_the_class_list_has_results_and_certificate_numbers(self, board_client, finished_class):
+        response = board_client.get(reverse("candidates:class_list_document", args=[finished_class.pk]))
+        text = one_line(pdf_text(response.content))
+        assert "Lường Văn Đức" in text and NAME in text and "GCN-017" in text and "08/03/2025" in text
+        assert "Trung tâm Chính trị Mộc Châu".upper() in text and "lớp bồi dưỡng nhận thức về Đảng" in text
+
+    def test_the_certificates_list_of_a_period_is_scoped(
+        self, board_client, reviewer_client, board_user, finished_class, province
+    ):
+        url = reverse("candidates:certificates_document") + "?start=2025-01-01&end=2025-06-30"
+        text = one_line(pdf_text(board_client.get(url).content))
+        assert "GCN-017" in text and "Lường Văn Đức" in text and NAME not in text  # no certificate: not listed
+        other = TrainingClass.objects.create(
+            name="Lớp Sông Mã",
+            organiser="TTCT Sông Mã",
+            unit=province.other,
+            starts_on=D(2025, 1, 1),
+            ends_on=D(2025, 1, 5),
+            capacity=5,
+        )
+        assert reviewer_client.get(reverse("candidates:class_list_document", args=[other.pk])).status_code == 404
+        Enrollment.objects.create(
+            training_class=other,
+            candidate=new_candidate(board_user, province.other_establishment, full_name="Cầm Văn Khánh"),
+            enrolled_on=D(2024, 12, 1),
+            completed=True,
+            certificate_number="GCN-SM-1",
+            certificate_on=D(2025, 1, 6),
+            organiser=other.organiser,
+        )
+        assert "GCN-SM-1" in one_line(pdf_text(board_client.get(url).content))
+        mine = one_line(pdf_text(reviewer_client.get(url).content))
+        assert "GCN-017" in mine and "GCN-SM-1" not in mine
+        assert "GCN-017" not in one_line(pdf_text(board_client.get(url.replace("2025-06-30", "2025-03-01")).content))
+
+
+def test_decisions_need_their_number(board_user, province):
+    candidate = new_candidate(board_user, province.home_establishment)
+    advance(candidate, Stage.GRASSROOTS_RESOLUTION, board_user)
+    with pytest.raises(services.PipelineError, match="9-KNĐ"):
+        services.record_decision(
+            candidate=candidate, decided_on=TIMELINE[Stage.DECISION], document_number=" ", by=board_user
+        )
+
+
+def test_recognition_needs_its_decision_number(board_user, province):
+    candidate = new_candidate(board_user, province.home_establishment)
+    advance(candidate, Stage.ADMITTED, board_user)
+    with pytest.raises(services.PipelineError, match="16-KNĐ"):
+        services.recognise_official(
+            candidate=candidate,
+            voted_on=TIMELINE[Stage.OFFICIAL],
+            document_number="",
+            votes_for=7,
+            official_members=9,
+            by=board_user,
+        )
+
+
+def test_without_weasyprint_the_link_says_so_in_one_line(board_client, board_user, province, monkeypatch):
+    from sonla_party import pdf
+
+    monkeypatch.setattr(pdf, "_weasyprint", lambda: (None, "cannot load library 'libpango-1.0-0'"))
+    candidate = new_candidate(board_user, province.home_establishment)
+    response = board_client.get(reverse("candidates:candidate_document", args=[candidate.pk, "form-1"]))
+    assert response.status_code == 503 and "WeasyPrint" in response.content.decode()
+    assert not FileView.objects.of(candidate).exists()
