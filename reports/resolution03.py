@@ -68,15 +68,15 @@ class Figure:
 SOURCE_LABELS = {
     Lacking.NO_MEMBER: (
         _("Put on source lists, from establishments without members"),
-        _("of whom completed the awareness class"),
+        _("Completed the awareness class, from establishments without members"),
     ),
     Lacking.NO_CELL: (
         _("Put on source lists, from establishments without a cell"),
-        _("of whom completed the awareness class"),
+        _("Completed the awareness class, from establishments without a cell"),
     ),
     Lacking.EITHER: (
         _("Put on source lists, from blank establishments"),
-        _("of whom completed the awareness class"),
+        _("Completed the awareness class, from blank establishments"),
     ),
 }
 
@@ -137,7 +137,7 @@ def _figures() -> list[Figure]:
             (
                 f"source_{lacking}_trained",
                 trained,
-                _("Of these, those who completed the awareness class by the report's last day."),
+                _("Of the people just above, those who completed the awareness class by the report's last day."),
             ),
         ]
     figures = [Figure(f"{key}_start", label, text, "start") for key, label, text in status]
