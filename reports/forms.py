@@ -62,7 +62,7 @@ class PeriodForm(forms.Form):
         data = super().clean()
         start, end = data.get("from"), data.get("to")
         earliest = datetime.date(1990, 1, 1)
-        if start and start < earliest or end and end < earliest:
+        if (start and start < earliest) or (end and end < earliest):
             raise forms.ValidationError(_l("The period cannot start before 01/01/1990."))
         if end and end > datetime.date(2100, 12, 31):
             raise forms.ValidationError(_l("The period cannot end after 31/12/2100."))

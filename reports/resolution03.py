@@ -233,8 +233,12 @@ def source_counts(user, spans: list[Span], last_day: datetime.date, found: dict)
     first_day = spans[0].start
     trained = StageEvent.objects.filter(stage="trained", occurred_on__range=(EARLIEST, last_day)).values("candidate")
     marks = {
-        "no_member": Q(candidate__establishment__in=Establishment.objects.blank_on(first_day, Lacking.NO_MEMBER).values("pk")),
-        "no_cell": Q(candidate__establishment__in=Establishment.objects.blank_on(first_day, Lacking.NO_CELL).values("pk")),
+        "no_member": Q(
+            candidate__establishment__in=Establishment.objects.blank_on(first_day, Lacking.NO_MEMBER).values("pk")
+        ),
+        "no_cell": Q(
+            candidate__establishment__in=Establishment.objects.blank_on(first_day, Lacking.NO_CELL).values("pk")
+        ),
         "trained": Q(candidate__in=trained),
     }
     home, kind = "candidate__establishment__commune", "candidate__establishment__kind"
@@ -453,7 +457,9 @@ def build_report(user, start: datetime.date, end: datetime.date, map_day: dateti
 def export_rows(report: Report, scope_name: str):
     """The report as one table: every figure of every year, for the scope and for each row."""
     kinds = [str(label) for label in EstablishmentKind.labels]
-    yield [_("Year"), _("From"), _("To"), _("Code"), _("Unit"), _("Figure"), _("Total"), *kinds]
+    yield [
+        str(name) for name in (_("Year"), _("From"), _("To"), _("Code"), _("Unit"), _("Figure"), _("Total"))
+    ] + kinds
     for row in [report.total, *report.rows]:
         code, name = (row.unit.code, row.unit.name) if row.unit else ("", scope_name)
         for line in row.lines:

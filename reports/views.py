@@ -10,7 +10,6 @@ from django.utils.translation import gettext as _
 from django.views.generic import TemplateView, View
 
 from establishments.choices import EstablishmentKind
-
 from sonla_party.exceptions import RuleViolation
 from sonla_party.exports import csv_response, xlsx_response
 from sonla_party.views import AsOfForm
@@ -244,7 +243,10 @@ class Resolution03ReportView(Resolution03Mixin, TemplateView):
         filename = f"nghi-quyet-03-{report.start.isoformat()}-{report.end.isoformat()}"
         if export_format == "csv":
             return csv_response(resolution03.export_rows(report, name), filename)
-        definitions = [[_("Figure"), _("Definition")], *[[str(f.label), str(f.definition)] for f in context["figures"]]]
+        definitions = [
+            [_("Figure"), _("Definition")],
+            *[[str(f.label), str(f.definition)] for f in context["figures"]],
+        ]
         return xlsx_response(
             {_("Resolution 03"): resolution03.export_rows(report, name), _("Definitions"): definitions}, filename
         )
