@@ -8,7 +8,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from openpyxl import load_workbook
 
-from establishments.models import Establishment, PartyMember
+from establishments.models import Establishment, PartyCell, PartyMember
 from reports import resolution03
 from tests.factories import (
     CandidateFactory,
@@ -68,7 +68,9 @@ def test_blank_on_reuses_the_facts(province):
 def test_the_new_list_filters(board_client, province):
     school = EstablishmentFactory(commune=province.home_commune, kind="school")
     PartyCellFactory(seat=school, founded_on=D(2006, 6, 1), founding_method="split_off")
-    PartyCellFactory(seat=None, unit=province.home_commune, founded_on=D(2006, 6, 1), establishments=[])
+    PartyCell.objects.create(  # an agency's cell, seated in no establishment
+        name="Chi bộ cơ quan", unit=province.home_commune, founded_on=D(2006, 6, 1), founding_method="transferred_in"
+    )
     CandidateFactory(establishment=province.home_establishment)
     CandidateFactory(establishment=school)
     PartyMemberFactory(establishment=school, admitted_on=D(2006, 2, 1))
