@@ -162,10 +162,24 @@ class SourceListFilterSet(BaseFilterSet):
     district = district_filter()
     commune = commune_filter()
     year = django_filters.NumberFilter(label=_("Year"), min_value=1990, max_value=2100)
+    from_blank = django_filters.ChoiceFilter(
+        label=_("With people from an establishment blank on the date"),
+        choices=Lacking.choices,
+        method="filter_from_blank",
+    )
+    blank_on = date_filter(_("Blank on"), method="noop")
 
     class Meta:
         model = SourceList
-        fields = ["district", "commune", "year"]
+        fields = ["district", "commune", "year", "from_blank", "blank_on"]
+
+    def noop(self, queryset, name, value):
+        return queryset  # read by filter_from_blank
+
+    def filter_from_blank(self, queryset, name, value):
+        on = self.form.cleaned_data.get("blank_on") or timezone.localdate()
+        entries = SourceListEntry.objects.from_blank(on, value).filter(source_list=OuterRef("pk"))
+        return queryset.filter(Exists(entries))
 
     def filter_q(self, queryset, name, value):
         return queryset.filter(commune__name__icontains=value)

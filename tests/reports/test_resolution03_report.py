@@ -8,6 +8,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from openpyxl import load_workbook
 
+from candidates.models import SourceList, SourceListEntry
 from establishments.models import Establishment, PartyCell, PartyMember
 from reports import resolution03
 from tests.factories import (
@@ -90,6 +91,18 @@ def test_the_new_list_filters(board_client, province):
     assert count("/candidates/?from_blank=no_member&blank_on=2006-03-01") == 1
     assert count("/candidates/?from_blank=no_cell&blank_on=2006-07-01&establishment_kind=school") == 0
     assert count("/candidates/?from_blank=either&blank_on=2006-07-01") == 1
+    lists = [SourceList.objects.create(commune=province.home_commune, year=year) for year in (2006, 2007)]
+    for source_list, establishment in zip(lists, [province.home_establishment, school], strict=True):
+        SourceListEntry.objects.create(
+            source_list=source_list,
+            candidate=CandidateFactory(establishment=establishment),
+            establishment=establishment,
+            added_on=D(source_list.year, 1, 5),
+        )
+    assert SourceListEntry.objects.from_blank(D(2006, 3, 1), "no_member").count() == 1
+    assert count("/candidates/source-lists/?from_blank=no_member&blank_on=2006-01-01") == 2
+    assert count("/candidates/source-lists/?from_blank=no_member&blank_on=2006-03-01") == 1
+    assert count("/candidates/source-lists/?from_blank=no_cell&blank_on=2006-07-01") == 1
 
 
 def test_every_figure_of_a_small_province_equals_its_list(board_client, province):
