@@ -81,7 +81,9 @@ SOURCE_LABELS = {
 }
 
 
-def _figures() -> list[Figure]:
+def figures() -> list[Figure]:
+    """Every figure, in the order of the report (built per request: some labels are composed,
+    and a composed label must be translated in the language of the request, not of the import)."""
     status = [
         ("establishments", _("Establishments"), _("Establishments that existed on the day.")),
         (
@@ -145,9 +147,6 @@ def _figures() -> list[Figure]:
     figures += [Figure(key, label, text, "since") for key, label, text in during]
     figures += [Figure(f"{key}_end", label, text, "end") for key, label, text in status]
     return figures
-
-
-FIGURES = _figures()
 
 
 # --- the counts --------------------------------------------------------------------------------
@@ -404,9 +403,9 @@ class Report:
 
 def _lines(unit, per_kind: dict, spans, start, end) -> list[Line]:
     """Every figure of every year for one row, from {kind: {(key, index): count}}."""
-    n, lines = len(spans), []
+    n, lines, all_figures = len(spans), [], figures()
     for i, span in enumerate(spans):
-        for figure in FIGURES:
+        for figure in all_figures:
             index = i + n if figure.when == "since" else i
             key = figure.key
             values = [per_kind.get(kind, {}).get((key, index), 0) for kind in KINDS]

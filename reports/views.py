@@ -214,7 +214,7 @@ class Resolution03Mixin(PermissionRequiredMixin):
             "scope_name": scope_name,
             "row_level": report.map.level,
             "kinds": EstablishmentKind.choices,
-            "figures": [f for f in resolution03.FIGURES if f.when in ("start", "during")],
+            "figures": [f for f in resolution03.figures() if f.when in ("start", "during")],
             "title": _("Resolution 03-NQ/TU: establishments without members or a cell"),
             "query": self.request.GET.urlencode(),
         }

@@ -167,6 +167,9 @@ def test_exports_and_print(board_client, province):
         assert all(isinstance(cell.value, int) for cell in row[6:])
     page = board_client.get(f"/reports/resolution-03/print/?{PERIOD}")
     assert page.status_code == 200 and "data-print" in page.content.decode()
+    board_client.cookies["django_language"] = "en"  # composed labels follow the request's language
+    rows = csv_rows(board_client.get(f"/reports/resolution-03/?{PERIOD}&_export=csv"))
+    assert "of which: By admitting new members" in {row[5] for row in rows}
 
 
 @pytest.mark.parametrize("query", ["from=abc", "from=2010-01-01&to=2009-01-01", "from=1200-01-01", "to=3000-01-01"])
