@@ -282,8 +282,7 @@ def _source_list_story(builder: Builder) -> None:
     published totals for 2006–2014 (the files of their later members count too); the people
     added are villagers, put on a list before their village's first member."""
     blank = {
-        est.pk: est
-        for est in Establishment.objects.blank_on(WINDOW[0], Lacking.NO_MEMBER).select_related("commune")
+        est.pk: est for est in Establishment.objects.blank_on(WINDOW[0], Lacking.NO_MEMBER).select_related("commune")
     }
     first_member = _first_member_dates()
     villages = [est for pk, est in blank.items() if est.kind == EstablishmentKind.VILLAGE and pk in first_member]

@@ -194,8 +194,10 @@ class EstablishmentQuerySet(SearchTextQuerySetMixin, ScopedQuerySet):
 
         ids = self.order_by().values("pk")
         groups = {row[0]: tuple(row[1:]) for row in self.order_by().values_list("pk", *group_by)}
-        existing = self.order_by().values(*group_by).annotate(
-            **{f"d{i}": models.Count("pk", filter=existing_on_q(on)) for i, on in enumerate(dates)}
+        existing = (
+            self.order_by()
+            .values(*group_by)
+            .annotate(**{f"d{i}": models.Count("pk", filter=existing_on_q(on)) for i, on in enumerate(dates)})
         )
         result = {
             tuple(row[name] for name in group_by): [
