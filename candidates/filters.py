@@ -7,7 +7,7 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from establishments.choices import Ethnicity, Gender
+from establishments.choices import EstablishmentKind, Ethnicity, Gender, Lacking
 from establishments.filters import commune_filter, district_filter
 from establishments.models import Establishment
 from sonla_party.filters import BaseFilterSet, TrueFalseFilter, date_filter, key_filter
@@ -38,6 +38,13 @@ class CandidateFilterSet(BaseFilterSet):
         queryset=Establishment.objects.all(),
         widget=AutocompleteSelect("establishments:establishment_autocomplete"),
     )
+    establishment_kind = django_filters.ChoiceFilter(
+        label=_("Establishment kind"), choices=EstablishmentKind.choices, field_name="establishment__kind"
+    )
+    from_blank = django_filters.ChoiceFilter(
+        label=_("From an establishment blank on the date"), choices=Lacking.choices, method="noop"
+    )
+    blank_on = date_filter(_("Blank on"), method="noop")
     stage = django_filters.ChoiceFilter(label=_("Stage"), choices=Stage.choices)
     ethnicity = django_filters.ChoiceFilter(label=_("Ethnicity"), choices=Ethnicity.choices)
     gender = django_filters.ChoiceFilter(label=_("Gender"), choices=Gender.choices)
@@ -66,6 +73,9 @@ class CandidateFilterSet(BaseFilterSet):
             "district",
             "commune",
             "establishment",
+            "establishment_kind",
+            "from_blank",
+            "blank_on",
             "stage",
             "ethnicity",
             "gender",
@@ -102,6 +112,9 @@ class CandidateFilterSet(BaseFilterSet):
             queryset = queryset.filter(
                 candidates_added(data.get("added_after") or EARLIEST, data.get("added_before") or LATEST)
             )
+        if data.get("from_blank"):  # their establishment was blank on `blank_on` (default today)
+            blank = Establishment.objects.blank_on(data.get("blank_on") or timezone.localdate(), data["from_blank"])
+            queryset = queryset.filter(establishment__in=blank.values("pk"))
         if data.get("event"):
             start, end = data.get("event_after") or EARLIEST, data.get("event_before") or LATEST
             queryset = queryset.filter(candidates_with_step(data["event"], start, end))
@@ -149,10 +162,24 @@ class SourceListFilterSet(BaseFilterSet):
     district = district_filter()
     commune = commune_filter()
     year = django_filters.NumberFilter(label=_("Year"), min_value=1990, max_value=2100)
+    from_blank = django_filters.ChoiceFilter(
+        label=_("With people from an establishment blank on the date"),
+        choices=Lacking.choices,
+        method="filter_from_blank",
+    )
+    blank_on = date_filter(_("Blank on"), method="noop")
 
     class Meta:
         model = SourceList
-        fields = ["district", "commune", "year"]
+        fields = ["district", "commune", "year", "from_blank", "blank_on"]
+
+    def noop(self, queryset, name, value):
+        return queryset  # read by filter_from_blank
+
+    def filter_from_blank(self, queryset, name, value):
+        on = self.form.cleaned_data.get("blank_on") or timezone.localdate()
+        entries = SourceListEntry.objects.from_blank(on, value).filter(source_list=OuterRef("pk"))
+        return queryset.filter(Exists(entries))
 
     def filter_q(self, queryset, name, value):
         return queryset.filter(commune__name__icontains=value)

@@ -407,6 +407,10 @@ class StageEvent(models.Model):
 class SourceListEntryQuerySet(ScopedQuerySet):
     unit_path = "source_list__commune"
 
+    def from_blank(self, on: datetime.date, lacking: str):
+        """Lines of people whose establishment (on the line) was blank on `on` (see `lacking_on`)."""
+        return self.filter(establishment__in=Establishment.objects.blank_on(on, lacking).values("pk"))
+
 
 class SourceListEntry(models.Model):
     """A candidate's line on a source list: added on a date, maybe removed later with a reason."""

@@ -3,8 +3,9 @@
 - Every party member admitted since 2006 gets the file that led to the admission (source list,
   class, dossier, introducers, resolutions, decision, ceremony, recognition), so "has party
   members" follows from a ceremony recorded in the pipeline.
-- The villages without members in 2006 get, from 2006 to 2014, exactly 4,758 people on source
-  lists (added before the village's first member), 3,903 of them trained — the published figures.
+- The establishments without members on 01/01/2006 get, from 2006 to 2014, exactly 4,758 people
+  on source lists, 3,903 of them trained — the published figures, as the Resolution 03 report
+  counts them (`Establishment.objects.blank_on`).
 - Today's pipeline: candidates in every stage in every district, with overdue cases.
 
 The files are historical fixtures written in bulk (the services' rules are respected by
@@ -26,14 +27,14 @@ from candidates.choices import Stage
 from candidates.models import Candidate, Enrollment, Introducer, SourceList, SourceListEntry, StageEvent, TrainingClass
 from candidates.services.pipeline import deciding_body_of, list_commune_id, member_for
 from candidates.services.training import default_organiser
-from establishments.choices import EstablishmentKind, LeftReason
+from establishments.choices import EstablishmentKind, Lacking, LeftReason
 from establishments.models import AdministrativeUnit, CellMembership, Commune, Establishment, PartyCell, PartyMember
 from establishments.services import DecidingCommittees
 from establishments.units import UnitMap
 
 from .people import CitizenIds, make_person
 
-SOURCE_LIST_TOTAL = 4758  # people put on source lists in villages without members, 2006–2014
+SOURCE_LIST_TOTAL = 4758  # people of the establishments without members in 2006 put on source lists, 2006–2014
 SOURCE_LIST_TRAINED = 3903
 WINDOW = (datetime.date(2006, 1, 1), datetime.date(2014, 12, 31))
 
@@ -277,20 +278,25 @@ def build_candidates(*, seed: int, scale: str, by) -> dict[str, int]:
 
 
 def _source_list_story(builder: Builder) -> None:
-    """Top the source lists of villages without members (2006–2014) up to the published totals."""
+    """Top the source lists of the establishments without members on 01/01/2006 up to the
+    published totals for 2006–2014 (the files of their later members count too); the people
+    added are villagers, put on a list before their village's first member."""
+    blank = {
+        est.pk: est for est in Establishment.objects.blank_on(WINDOW[0], Lacking.NO_MEMBER).select_related("commune")
+    }
     first_member = _first_member_dates()
-    blank_villages = [
-        est
-        for est in Establishment.objects.select_related("commune").filter(
-            kind=EstablishmentKind.VILLAGE, pk__in=list(first_member)
-        )
-        if first_member[est.pk] > WINDOW[0]
+    villages = [est for pk, est in blank.items() if est.kind == EstablishmentKind.VILLAGE and pk in first_member]
+    counted = [
+        f
+        for f in builder.files
+        if f.source and f.candidate.establishment.pk in blank and WINDOW[0] <= f.source[1] <= WINDOW[1]
     ]
-    counted = [f for f in builder.files if _counts_for_story(f, first_member)]
     trained = sum(1 for f in counted if f.candidate.certificate_on)
     missing, missing_trained = SOURCE_LIST_TOTAL - len(counted), SOURCE_LIST_TRAINED - trained
+    if not 0 <= missing_trained <= missing:
+        raise RuntimeError(f"The demo cannot tell the source-list story: {len(counted)} and {trained} already.")
     for index in range(missing):
-        village = blank_villages[index % len(blank_villages)]
+        village = villages[index % len(villages)]
         last_day = min(first_member[village.pk], WINDOW[1]) - datetime.timedelta(days=1)
         added = WINDOW[0] + datetime.timedelta(days=builder.rng.randint(0, max(0, (last_day - WINDOW[0]).days)))
         builder.source_only(village, added, trained=index < missing_trained)
@@ -306,14 +312,6 @@ def _first_member_dates() -> dict[int, datetime.date]:
         .filter(first__gt=WINDOW[0])
         .values_list("establishment", "first")
     )
-
-
-def _counts_for_story(file: File, first_member: dict[int, datetime.date]) -> bool:
-    if file.source is None:
-        return False
-    added = file.source[1]
-    est = file.candidate.establishment
-    return WINDOW[0] <= added <= WINDOW[1] and est.pk in first_member and added < first_member[est.pk]
 
 
 def _current_pipeline(builder: Builder, scale: str) -> None:

@@ -75,6 +75,14 @@ class EstablishmentKind(models.TextChoices):
     COOPERATIVE = "cooperative", _("Cooperative")
 
 
+class Lacking(models.TextChoices):
+    """What makes an establishment "blank" (cơ sở "trắng") on a date."""
+
+    NO_MEMBER = "no_member", _("Without party members")
+    NO_CELL = "no_cell", _("Without a party cell")
+    EITHER = "either", _("Without members or without a cell")
+
+
 class FoundingMethod(models.TextChoices):
     RECRUITED = "recruited", _("By admitting new members")
     TRANSFERRED_IN = "transferred_in", _("By members transferred in")

@@ -112,6 +112,10 @@ class PartyCellFilterSet(BaseFilterSet):
         label=_("Founded between"), widget=django_filters.widgets.DateRangeWidget(attrs={"type": "date"})
     )
     founding_method = django_filters.ChoiceFilter(label=_("Founded by"), choices=FoundingMethod.choices)
+    seat_kind = django_filters.ChoiceFilter(
+        label=_("Kind of its seat establishment"), choices=EstablishmentKind.choices, field_name="seat__kind"
+    )
+    has_seat = TrueFalseFilter(label=_("Seated in an establishment"), method="filter_has_seat")
     dissolved_on = django_filters.DateFromToRangeFilter(
         label=_("Dissolved between"), widget=django_filters.widgets.DateRangeWidget(attrs={"type": "date"})
     )
@@ -119,7 +123,20 @@ class PartyCellFilterSet(BaseFilterSet):
 
     class Meta:
         model = PartyCell
-        fields = ["district", "commune", "founded_on", "founding_method", "dissolved_on", "active_on", "q"]
+        fields = [
+            "district",
+            "commune",
+            "founded_on",
+            "founding_method",
+            "seat_kind",
+            "has_seat",
+            "dissolved_on",
+            "active_on",
+            "q",
+        ]
+
+    def filter_has_seat(self, queryset, name, value):
+        return queryset.filter(seat__isnull=value != "true")
 
     def filter_active_on(self, queryset, name, value):
         return queryset.active_on(value)
@@ -139,6 +156,12 @@ class PartyMemberFilterSet(BaseFilterSet):
         method="filter_party_cell",
         widget=AutocompleteSelect("establishments:party_cell_autocomplete"),
     )
+    establishment_kind = django_filters.ChoiceFilter(
+        label=_("Establishment kind"), choices=EstablishmentKind.choices, field_name="establishment__kind"
+    )
+    first_in_establishment = TrueFalseFilter(
+        label=_("First members of their establishment"), method="filter_first_in_establishment"
+    )
     status = django_filters.ChoiceFilter(label=_("Status"), choices=MemberStatus.choices)
     in_party = TrueFalseFilter(label=_("In the Party on the date"), method="filter_in_party")
     ethnicity = django_filters.ChoiceFilter(label=_("Ethnicity"), choices=Ethnicity.choices)
@@ -154,6 +177,8 @@ class PartyMemberFilterSet(BaseFilterSet):
             "district",
             "commune",
             "establishment",
+            "establishment_kind",
+            "first_in_establishment",
             "party_cell",
             "status",
             "in_party",
@@ -166,6 +191,9 @@ class PartyMemberFilterSet(BaseFilterSet):
 
     def filter_as_of(self, queryset, name, value):
         return queryset  # applied in filter_queryset, before the status filter
+
+    def filter_first_in_establishment(self, queryset, name, value):
+        return queryset.first_in_establishment(value == "true")
 
     def filter_in_party(self, queryset, name, value):
         left = Q(status=MemberStatus.LEFT)

@@ -9,13 +9,14 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.generic import TemplateView, View
 
+from establishments.choices import EstablishmentKind
 from sonla_party.exceptions import RuleViolation
-from sonla_party.exports import xlsx_response
+from sonla_party.exports import csv_response, xlsx_response
 from sonla_party.pdf import pdf_response, vietnamese_documents
 from sonla_party.views import AsOfForm
 
-from . import dashboard, documents, quarterly, services
-from .forms import DashboardForm, QuarterForm, map_day
+from . import dashboard, documents, quarterly, resolution03, services
+from .forms import DashboardForm, PeriodForm, QuarterForm, map_day
 
 
 class DashboardView(TemplateView):
@@ -198,3 +199,73 @@ class FinaliseQuarterView(PermissionRequiredMixin, View):
         else:
             messages.success(request, _("Quarter %(quarter)s finalised.") % {"quarter": quarter})
         return HttpResponseRedirect(f"{reverse('reports:quarterly')}?year={quarter.year}&quarter={quarter.number}")
+
+
+# --- Resolution 03 report -------------------------------------------------------------------
+
+
+class Resolution03Mixin(PermissionRequiredMixin):
+    permission_required = "establishments.view_establishment"
+
+    def report_context(self):
+        form = PeriodForm(self.request.GET or None)
+        start, end = form.period()
+        user = self.request.user
+        report = resolution03.build_report(user, start, end, map_day(form))
+        if user.scope.is_province:
+            scope_name = _("Whole province")
+        else:
+            scope_name = report.map.units.unit(user.scope.unit_id).name if user.scope.unit_id else ""
+        return {
+            "form": form,
+            "start": start,
+            "end": end,
+            "report": report,
+            "scope_name": scope_name,
+            "row_level": report.map.level,
+            "kinds": EstablishmentKind.choices,
+            "figures": [f for f in resolution03.figures() if f.when in ("start", "during")],
+            "title": _("Resolution 03-NQ/TU: establishments without members or a cell"),
+            "query": self.request.GET.urlencode(),
+        }
+
+
+class Resolution03ReportView(Resolution03Mixin, TemplateView):
+    """`/reports/resolution-03/?from=…&to=…`: year by year, by kind of establishment, each figure
+    linked to its list; `_export=csv|xlsx` gives every figure of every year and row."""
+
+    template_name = "reports/resolution03.html"
+
+    def get(self, request, *args, **kwargs):
+        export = request.GET.get("_export")
+        if export in ("csv", "xlsx"):
+            return self.export(export)
+        return super().get(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update(self.report_context())
+        return context
+
+    def export(self, export_format: str):
+        context = self.report_context()
+        report, name = context["report"], context["scope_name"]
+        filename = f"nghi-quyet-03-{report.start.isoformat()}-{report.end.isoformat()}"
+        if export_format == "csv":
+            return csv_response(resolution03.export_rows(report, name), filename)
+        definitions = [
+            [_("Figure"), _("Definition")],
+            *[[str(f.label), str(f.definition)] for f in context["figures"]],
+        ]
+        return xlsx_response(
+            {_("Resolution 03"): resolution03.export_rows(report, name), _("Definitions"): definitions}, filename
+        )
+
+
+class Resolution03PrintView(Resolution03Mixin, TemplateView):
+    template_name = "reports/resolution03_print.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update(self.report_context())
+        return context

@@ -13,6 +13,7 @@ SECTIONS = [
     ("candidates:training_class_list", _("Training classes"), "candidates.view_trainingclass"),
     ("establishments:cadre_list", _("Cadres"), "establishments.view_cadre"),
     ("reports:quarterly", _("Quarterly report"), None),
+    ("reports:resolution03", _("Resolution 03"), "establishments.view_establishment"),
     ("establishments:party_organisation_list", _("Party organisations"), "establishments.view_partyorganisation"),
     ("establishments:unit_list", _("Units"), "establishments.view_administrativeunit"),
     ("imports:start", _("Import"), lambda user: bool(imports.allowed_importers(user))),

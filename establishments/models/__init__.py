@@ -11,8 +11,10 @@ from .registry import (
     MemberPlacement,
     PartyMember,
     existing_on_q,
+    first_in_establishment_q,
     has_party_cell_on,
     has_party_members_on,
+    lacking_on,
 )
 from .units import AdministrativeUnit, Commune, District, UnitSuccession
 
@@ -35,9 +37,11 @@ __all__ = [
     "active_on_q",
     "choice_constraint",
     "existing_on_q",
+    "first_in_establishment_q",
     "has_cadre_on",
     "has_party_cell_on",
     "has_party_members_on",
+    "lacking_on",
     "open_interval_on_q",
     "valid_on_q",
 ]

@@ -21,7 +21,7 @@ from sonla_party.citizen_id import normalise_citizen_id, validate_citizen_id
 from sonla_party.scoping import ScopedQuerySet
 from sonla_party.search import SearchTextModel, SearchTextQuerySetMixin
 
-from ..choices import EstablishmentKind, Ethnicity, Gender, LeftReason, MemberStatus
+from ..choices import EstablishmentKind, Ethnicity, Gender, Lacking, LeftReason, MemberStatus
 from .common import active_on_q, choice_constraint, open_interval_on_q
 
 
@@ -51,10 +51,49 @@ def has_party_members_on(on: datetime.date) -> Q:
 
 
 def has_party_cell_on(on: datetime.date) -> Exists:
-    """For an Establishment queryset: a cell covering it was active on `on`."""
+    """For an Establishment queryset: a cell covering it was active on `on`. (No index leads with
+    the organisation's level: SQLite, without statistics, would scan every cell for each
+    establishment through it instead of reading this establishment's coverage rows.)"""
     from .party import PartyCell
 
     return Exists(PartyCell.objects.filter(establishments=OuterRef("pk")).active_on(on))
+
+
+def lacking_on(on: datetime.date, lacking: str = Lacking.EITHER) -> Q:
+    """For an Establishment queryset: blank on `on` — without party members, without a party
+    cell, or either (`lacking`, a `Lacking` value)."""
+    if lacking == Lacking.NO_MEMBER:
+        return ~has_party_members_on(on)
+    if lacking == Lacking.NO_CELL:
+        return ~Q(has_party_cell_on(on))
+    if lacking == Lacking.EITHER:
+        return ~has_party_members_on(on) | ~Q(has_party_cell_on(on))
+    raise ValueError(lacking)
+
+
+def first_in_establishment_q() -> Q:
+    """For PartyMember: the member's admission gave their establishment its first party members
+    — "has party members" (`has_party_members_on`) was false there on the day before it. The
+    same test written against each member's own admission date: no other member placed there
+    had been admitted earlier and was still in the Party, and the member was placed there from
+    admission. Of several admitted there the same day, only the first recorded counts, so that
+    each time an establishment gets its first members counts once."""
+    admitted = OuterRef("admitted_on")
+    in_party_before = Q(left_on__isnull=True) | Q(left_on__gte=admitted)
+    others = PartyMember.objects.filter(
+        (Q(admitted_on__lt=admitted) | Q(admitted_on=admitted, pk__lt=OuterRef("pk")))
+        & in_party_before
+        & (Q(establishment_since__isnull=True) | Q(establishment_since__lt=admitted)),
+        establishment=OuterRef("establishment"),
+    )
+    earlier_placements = MemberPlacement.objects.filter(
+        (Q(since__isnull=True) | Q(since__lt=admitted))
+        & Q(until__gte=admitted, member__admitted_on__lt=admitted)
+        & (Q(member__left_on__isnull=True) | Q(member__left_on__gte=admitted)),
+        establishment=OuterRef("establishment"),
+    )
+    placed_from_admission = Q(establishment_since__isnull=True) | Q(establishment_since__lte=models.F("admitted_on"))
+    return placed_from_admission & ~Q(Exists(others)) & ~Q(Exists(earlier_placements))
 
 
 def _covered(rows, condition, establishment: str, dates) -> list[set[int]]:
@@ -133,6 +172,49 @@ class EstablishmentQuerySet(SearchTextQuerySetMixin, ScopedQuerySet):
         """After `with_facts`: the "blank" establishments (no party member or no party cell), or
         with `value` False the others."""
         return self.filter(BLANK) if value else self.exclude(BLANK)
+
+    def blank_on(self, on: datetime.date, lacking: str = Lacking.EITHER):
+        """The establishments that existed on `on` and were blank then (see `lacking_on`)."""
+        return self.existing_on(on).filter(lacking_on(on, lacking))
+
+    def fact_counts_on_dates(self, dates: list[datetime.date], group_by: list[str]) -> dict[tuple, list[dict]]:
+        """Per value of `group_by` (a tuple), for each date: how many of these establishments
+        existed (`total`), and how many had no party members (`without_members`) / no party cell
+        (`without_cell`). Five queries whatever the number of dates and establishments: the
+        coverage is counted per establishment in SQL (as `blank_counts_on` does), then summed
+        per group; a correlated subquery per establishment and date would cost minutes."""
+        from .party import PartyCell
+
+        ids = self.order_by().values("pk")
+        groups = {row[0]: tuple(row[1:]) for row in self.order_by().values_list("pk", *group_by)}
+        existing = (
+            self.order_by()
+            .values(*group_by)
+            .annotate(**{f"d{i}": models.Count("pk", filter=existing_on_q(on)) for i, on in enumerate(dates)})
+        )
+        result = {
+            tuple(row[name] for name in group_by): [
+                {"total": row[f"d{i}"], "without_members": row[f"d{i}"], "without_cell": row[f"d{i}"]}
+                for i in range(len(dates))
+            ]
+            for row in existing
+        }
+        members = _covered(PartyMember.objects.filter(establishment__in=ids), placed_on_q, "establishment", dates)
+        earlier = _covered(
+            MemberPlacement.objects.filter(establishment__in=ids), past_placed_on_q, "establishment", dates
+        )
+        cells = _covered(
+            PartyCell.establishments.through.objects.filter(establishment__in=ids),
+            lambda on: active_on_q("partyorganisation__founded_on", "partyorganisation__dissolved_on", on),
+            "establishment",
+            dates,
+        )
+        for i in range(len(dates)):
+            for pk in members[i] | earlier[i]:
+                result[groups[pk]][i]["without_members"] -= 1
+            for pk in cells[i]:
+                result[groups[pk]][i]["without_cell"] -= 1
+        return result
 
     def fact_counts_on(self, on: datetime.date, group_by: str) -> dict:
         """Per value of `group_by`, on `on`: the existing establishments, those without party
@@ -244,6 +326,11 @@ class PartyMemberQuerySet(SearchTextQuerySetMixin, ScopedQuerySet):
     def active_on(self, on: datetime.date):
         """Members of the Party on `on`: admitted by then and not left."""
         return self.filter(active_on_q("admitted_on", "left_on", on))
+
+    def first_in_establishment(self, value: bool = True):
+        """The members who gave their establishment its first party members (see
+        `first_in_establishment_q`), or with `value` False the others."""
+        return self.filter(first_in_establishment_q()) if value else self.exclude(first_in_establishment_q())
 
     def official_on(self, on: datetime.date):
         return self.active_on(on).filter(official_on__isnull=False, official_on__lte=on)

@@ -108,6 +108,8 @@ ROUTES = {
     "reports:quarterly_document": ("pdf", None),
     "reports:quarterly_charts": ("chart", None),
     "reports:quarterly_finalise": ("finalise", None),
+    "reports:resolution03": ("list", None),
+    "reports:resolution03_print": ("list", None),
     "imports:start": ("form", None),
     "imports:template": ("form", "kind"),
     # an import is seen by its uploader only: the other district's board member uploaded this one
