@@ -77,6 +77,38 @@ class CandidateForm(ScopedModelForm):
         return cleaned
 
 
+class CandidateCorrectionForm(forms.ModelForm):
+    """Put right a fact a step has checked (`services.correct_candidate`): the organisation
+    board, with a reason that the file's history keeps."""
+
+    reason = forms.CharField(
+        label=_("Reason for the correction"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Which document shows the right value. Kept in the file's history."),
+    )
+
+    class Meta:
+        model = Candidate
+        fields = list(services.CORRECTABLE_FIELDS)
+        widgets = {"establishment": AutocompleteSelect("establishments:establishment_autocomplete")}
+
+    def __init__(self, *args, user, **kwargs):
+        self.user = user
+        super().__init__(*args, **kwargs)
+        self.fields["certificate_on"].widget = DateInput()
+        self.fields["birth_date"].widget = DateInput()
+        style_fields(self)
+
+    def _post_clean(self):
+        pass  # the service validates and saves; the instance stays as stored until then
+
+    def perform(self):
+        changes = {name: self.cleaned_data[name] for name in self.Meta.fields}
+        return services.correct_candidate(
+            candidate=self.instance, changes=changes, reason=self.cleaned_data["reason"], by=self.user
+        )
+
+
 class StepForm(forms.Form):
     """A step of the pipeline: `perform` calls the step's service with the cleaned data."""
 

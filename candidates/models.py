@@ -24,6 +24,7 @@ from sonla_party.search import SearchTextModel, SearchTextQuerySetMixin
 from sonla_party.workdays import add_months
 
 from .choices import (
+    AFTER_CELL_VOTE,
     BEFORE_ADMISSION,
     DOSSIER_OPEN,
     IN_PROCEDURE,
@@ -132,6 +133,20 @@ def candidates_with_step(stage: str, start: datetime.date, end: datetime.date) -
 
 def candidates_added(start: datetime.date, end: datetime.date) -> Q:
     return Q(Exists(SourceListEntry.objects.filter(entry_added_q(start, end), candidate=OuterRef("pk"))))
+
+
+# Facts written by the steps only (training, certificate renewal, dossier), never by an edit.
+STEP_FIELDS = (
+    "certificate_number",
+    "certificate_on",
+    "certificate_issuer",
+    "application_on",
+    "personal_history_on",
+    "verification_concluded_on",
+    "comments_on",
+)
+# Facts the cell's vote checks (age, education, the commune's rule, the introducers' rule).
+VOTE_CHECKED_FIELDS = ("birth_date", "education_grade", "establishment", "is_youth_union_member")
 
 
 class Candidate(SearchTextModel):
@@ -247,6 +262,14 @@ class Candidate(SearchTextModel):
         super().clean()
         self.citizen_id = normalise_citizen_id(self.citizen_id)
         validate_citizen_id(self.citizen_id, self.birth_date, self.gender)
+
+    @property
+    def frozen_fields(self) -> tuple[str, ...]:
+        """The facts no ordinary edit may change at this stage: the steps' own, and after the
+        cell's vote the facts it checked. A wrong one is corrected by `services.correct_candidate`."""
+        if self.stage in AFTER_CELL_VOTE:
+            return (*STEP_FIELDS, *VOTE_CHECKED_FIELDS)
+        return STEP_FIELDS
 
     @property
     def dossier_is_open(self) -> bool:

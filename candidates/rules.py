@@ -11,6 +11,7 @@ from django.conf import settings
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from establishments.models import PROBATION_MONTHS
 from sonla_party.workdays import add_months, add_working_days
 
 from .choices import DOSSIER_OPEN, DueKind, Stage
@@ -18,7 +19,6 @@ from .choices import DOSSIER_OPEN, DueKind, Stage
 MIN_AGE, MAX_AGE = 18, 60
 LOWER_SECONDARY, PRIMARY = 9, 5
 INTRODUCTION_VALID_MONTHS = 12
-PROBATION_MONTHS = 12
 DECISION_WORKING_DAYS = 60
 CEREMONY_WORKING_DAYS = 30
 RECOGNITION_WORKING_DAYS = 30

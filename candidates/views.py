@@ -2,6 +2,7 @@ import datetime
 
 from django.contrib import messages
 from django.contrib.auth.mixins import PermissionRequiredMixin
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
 from django.http import Http404, HttpResponseRedirect, QueryDict
 from django.shortcuts import get_object_or_404
@@ -33,6 +34,7 @@ from .choices import Stage
 from .filters import CandidateFilterSet, SourceListFilterSet, TrainingClassFilterSet, queue_window
 from .forms import (
     STEP_FORMS,
+    CandidateCorrectionForm,
     CandidateForm,
     DossierUpdateForm,
     EnrolForm,
@@ -188,6 +190,48 @@ class CandidateUpdateView(ScopedUpdateView):
 
     def save_form(self, form):
         return services.update_candidate(candidate=form.instance, by=self.request.user)
+
+
+class CandidateCorrectionView(PermissionRequiredMixin, View):
+    """The one door to change a frozen fact: the organisation board, with a reason."""
+
+    permission_required = "candidates.change_candidate"
+    template_name = "includes/form_page.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated and not request.user.scope.is_province:
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_candidate(self):
+        return get_object_or_404(Candidate.objects.for_user(self.request.user), pk=self.kwargs["pk"])
+
+    def render(self, candidate, form, status=200):
+        context = {
+            "form": form,
+            "object": candidate,
+            "title": _("Correct the file of %(name)s") % {"name": candidate.full_name},
+            "cancel_url": candidate.get_absolute_url(),
+        }
+        return TemplateResponse(self.request, self.template_name, context, status=status)
+
+    def get(self, request, pk):
+        candidate = self.get_candidate()
+        return self.render(candidate, CandidateCorrectionForm(instance=candidate, user=request.user))
+
+    def post(self, request, pk):
+        candidate = self.get_candidate()
+        form = CandidateCorrectionForm(request.POST, instance=candidate, user=request.user)
+        if form.is_valid():
+            try:
+                changed = form.perform()
+            except RuleViolation as error:
+                form.add_error(error.field if error.field in form.fields else None, error.message)
+            else:
+                labels = ", ".join(str(Candidate._meta.get_field(name).verbose_name) for name in changed)
+                messages.success(request, _("Corrected: %(fields)s.") % {"fields": labels})
+                return HttpResponseRedirect(candidate.get_absolute_url())
+        return self.render(candidate, form, status=400)
 
 
 class WorkQueueView(FilteredListView):

@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 from sonla_party.admin import ScopedAdmin
 
+from .forms import PartyMemberForm
 from .models import (
     AdministrativeUnit,
     Assignment,
@@ -19,7 +20,14 @@ from .models import (
     PartyOrganisationParent,
     UnitSuccession,
 )
-from .services import RegistryError, check_assignment, check_cell_coverage, save_party_cell
+from .services import (
+    RegistryError,
+    check_assignment,
+    check_cell_coverage,
+    check_member_edit,
+    save_member,
+    save_party_cell,
+)
 
 
 class SuccessionInline(admin.TabularInline):
@@ -123,8 +131,25 @@ class MemberPlacementInline(CellMembershipInline):
     readonly_fields = fields
 
 
+class PartyMemberAdminForm(forms.ModelForm):
+    """The admin obeys the member rules of the web form and the import (`check_member`)."""
+
+    class Meta:
+        model = PartyMember
+        fields = PartyMemberForm.Meta.fields
+
+    def _post_clean(self):
+        super()._post_clean()
+        if not self.errors:
+            try:
+                check_member_edit(self.instance)
+            except RegistryError as error:
+                self.add_error(error.field if error.field in self.fields else None, error.message)
+
+
 @admin.register(PartyMember)
 class PartyMemberAdmin(ScopedAdmin):
+    form = PartyMemberAdminForm
     list_display = (
         "full_name",
         "birth_date",
@@ -151,6 +176,9 @@ class PartyMemberAdmin(ScopedAdmin):
         if request.user.has_perm("sonla_party.view_full_citizen_id"):
             return ()
         return ("citizen_id",)
+
+    def save_model(self, request, obj, form, change):
+        save_member(member=obj, by=request.user)
 
 
 @admin.register(Cadre)

@@ -227,6 +227,9 @@ class PartyMemberUpdateView(ScopedUpdateView):
     model = PartyMember
     form_class = PartyMemberForm
 
+    def save_form(self, form):
+        return save_member(member=form.instance, by=self.request.user)
+
 
 # --- Autocomplete --------------------------------------------------------------------------
 

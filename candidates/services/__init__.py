@@ -3,8 +3,10 @@ commands call these; nothing else writes a candidate's stage.
 
 - pipeline: the admission process, one function per step (`move_candidate` is the one mutator)
 - training: awareness classes, enrolment and the roster
+- corrections: frozen facts put right, with a reason, re-checking the vote that relied on them
 """
 
+from .corrections import CORRECTABLE_FIELDS, correct_candidate, last_cell_vote_on
 from .pipeline import (
     DOSSIER_FIELDS,
     PipelineConflict,
@@ -12,6 +14,10 @@ from .pipeline import (
     Step,
     add_introducer,
     admit_candidate,
+    check_candidate_edit,
+    check_frozen,
+    check_introducer,
+    check_introducer_edit,
     create_candidate,
     create_candidates_bulk,
     default_deciding_body,
@@ -29,6 +35,7 @@ from .pipeline import (
     reject_candidate,
     remove_from_probation,
     return_to_source,
+    save_introducer,
     source_list_for,
     step_permission,
     update_candidate,
@@ -42,6 +49,7 @@ from .training import (
     RosterError,
     RosterRow,
     TrainingError,
+    check_training_class,
     default_organiser,
     enrol_candidates,
     renew_certificate,
@@ -50,6 +58,7 @@ from .training import (
 )
 
 __all__ = [
+    "CORRECTABLE_FIELDS",
     "DOSSIER_FIELDS",
     "REFUSAL_REASONS",
     "EnrolmentResult",
@@ -61,11 +70,18 @@ __all__ = [
     "TrainingError",
     "add_introducer",
     "admit_candidate",
+    "check_candidate_edit",
+    "check_frozen",
+    "check_introducer",
+    "check_introducer_edit",
+    "check_training_class",
+    "correct_candidate",
     "create_candidate",
     "create_candidates_bulk",
     "default_deciding_body",
     "default_organiser",
     "enrol_candidates",
+    "last_cell_vote_on",
     "member_names_by_citizen_id",
     "move_candidate",
     "open_dossier",
@@ -81,6 +97,7 @@ __all__ = [
     "remove_from_probation",
     "renew_certificate",
     "return_to_source",
+    "save_introducer",
     "save_roster",
     "save_training_class",
     "source_list_for",

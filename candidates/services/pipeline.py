@@ -25,8 +25,8 @@ from sonla_party.search import fold
 from sonla_party.workdays import add_months
 
 from .. import rules
-from ..choices import DecidingLevel, Stage
-from ..models import Candidate, Introducer, SourceList, SourceListEntry, StageEvent
+from ..choices import DOSSIER_OPEN, DecidingLevel, Stage
+from ..models import STEP_FIELDS, Candidate, Introducer, SourceList, SourceListEntry, StageEvent
 
 
 class PipelineError(RuleViolation):
@@ -215,14 +215,55 @@ def create_candidate(*, candidate: Candidate, added_on: datetime.date, by, year:
     return candidate
 
 
+def field_value(candidate: Candidate, name: str):
+    """A field's value, a foreign key by its id (no query)."""
+    return candidate.establishment_id if name == "establishment" else getattr(candidate, name)
+
+
+def check_frozen(*, candidate: Candidate, stored: Candidate) -> None:
+    """Refuse (PipelineError naming the field) an edit of `candidate` that changes a fact
+    frozen in `stored`, the row as saved (`Candidate.frozen_fields`)."""
+    for name in stored.frozen_fields:
+        if field_value(candidate, name) != field_value(stored, name):
+            label = str(Candidate._meta.get_field(name).verbose_name)
+            if name in STEP_FIELDS:
+                message = _(
+                    "%(field)s is recorded by a step of the admission process and cannot be changed here. "
+                    "If it is wrong, the organisation board records a correction, with its reason."
+                )
+            else:
+                message = _(
+                    "%(field)s was checked by the cell's vote and cannot be changed here. "
+                    "If it is wrong, the organisation board records a correction, with its reason."
+                )
+            raise PipelineError(message % {"field": label[:1].upper() + label[1:]}, field=name)
+
+
+def check_candidate_edit(*, candidate: Candidate) -> None:
+    """The refusals of an edit of the person's data, whatever the door (form, admin): the citizen
+    ID of a party member, and a frozen fact. Raises PipelineError."""
+    _check_not_a_member(candidate)
+    if candidate.pk is not None:
+        stored = Candidate.objects.filter(pk=candidate.pk).first()
+        if stored is not None:
+            if (candidate.stage, candidate.stage_since, candidate.party_member_id) != (
+                stored.stage,
+                stored.stage_since,
+                stored.party_member_id,
+            ):
+                raise PipelineError(_("The stage changes through the steps of the admission process only."))
+            check_frozen(candidate=candidate, stored=stored)
+
+
 @transaction.atomic
 def update_candidate(*, candidate: Candidate, by) -> Candidate:
-    """Save edits of the person's data (never the stage). Same refusals as `create_candidate`."""
+    """Save edits of the person's data (never the stage, never a frozen fact). Same refusals as
+    `create_candidate`, and `check_frozen`."""
     if not by.has_perm("candidates.change_candidate"):
         raise PipelineError(_("Your role may not edit candidates."))
     if not Candidate.objects.for_user(by).filter(pk=candidate.pk).exists():
         raise PipelineError(_("This candidate is outside your district or commune."))
-    _check_not_a_member(candidate)
+    check_candidate_edit(candidate=candidate)
     candidate._history_user = by
     candidate.save()
     return candidate
@@ -282,12 +323,15 @@ def _source_lists(keys: set[tuple[int, int]]) -> dict[tuple[int, int], SourceLis
 
 @transaction.atomic
 def update_candidates_bulk(*, candidates: list[Candidate], fields: list[str], by, reason: str = "") -> None:
-    """The bulk door of `update_candidate`, for imports: person fields only, never the stage."""
+    """The bulk door of `update_candidate`, for imports: person fields only, never the stage nor a
+    frozen fact (`check_frozen`; the importer reports such rows before)."""
     if not candidates:
         return
     if not by.has_perm("candidates.change_candidate"):
         raise PipelineError(_("Your role may not edit candidates."))
+    stored = Candidate.objects.in_bulk([c.pk for c in candidates])
     for candidate in candidates:
+        check_frozen(candidate=candidate, stored=stored[candidate.pk])
         candidate.search_text = candidate.build_search_text()
     bulk_update_with_history(
         candidates, Candidate, [*fields, "search_text"], batch_size=500, default_user=by, default_change_reason=reason
@@ -403,7 +447,66 @@ def update_dossier(*, candidate: Candidate, by, **dossier) -> Candidate:
     return candidate
 
 
+def check_introducer(*, introducer: Introducer) -> None:
+    """The introducer rules, whatever the door (the candidate's page, the admin): introductions are
+    recorded while the dossier is open (the cell's vote checked them, then they are frozen), by
+    a member official on that date, or by a Youth Union resolution for a Youth Union member, on
+    a date not in the future. Raises PipelineError naming the field."""
+    candidate = introducer.candidate
+    if candidate.stage not in (Stage.SOURCE, *DOSSIER_OPEN):
+        raise PipelineError(
+            _("Introducers: %(name)s is at “%(stage)s”; introductions are recorded before the cell's vote only.")
+            % {"name": candidate.full_name, "stage": candidate.get_stage_display()}
+        )
+    on = introducer.introduced_on
+    if on > timezone.localdate():
+        raise PipelineError(
+            _("Date: %(date)s is in the future.") % {"date": rules.short_date(on)}, field="introduced_on"
+        )
+    member = introducer.party_member
+    if member is not None and not rules._is_official(member, on):
+        raise PipelineError(
+            _("Introducers: %(name)s is not an official party member on %(date)s.")
+            % {"name": member.full_name, "date": rules.short_date(on)},
+            field="party_member",
+        )
+    if member is None and not candidate.is_youth_union_member:
+        raise PipelineError(
+            _("Introducers: only a Youth Union member may be introduced by a Youth Union resolution."),
+            field="youth_union_resolution",
+        )
+
+
+def check_introducer_edit(*, introducer: Introducer) -> None:
+    """`check_introducer` for an edit: the saved introduction must itself still be open to change."""
+    if introducer.pk is not None:
+        stored = Introducer.objects.select_related("candidate").get(pk=introducer.pk)
+        if stored.candidate_id != introducer.candidate_id:
+            raise PipelineError(_("An introduction cannot move to another candidate."), field="candidate")
+    check_introducer(introducer=introducer)
+
+
 @transaction.atomic
+def save_introducer(*, introducer: Introducer, by) -> Introducer:
+    """Save a new or edited introduction (3-KNĐ, or the Youth Union's resolution 4-KNĐ) after
+    `check_introducer_edit`, and recompute the file's next deadline. Raises PipelineError."""
+    if not by.has_perm("candidates.move_candidate"):
+        raise PipelineError(_("Your role may not record introductions."))
+    if not Candidate.objects.for_user(by).filter(pk=introducer.candidate_id).exists():
+        raise PipelineError(_("This candidate is outside your district or commune."))
+    check_introducer_edit(introducer=introducer)
+    introducer._history_user = by
+    try:
+        with transaction.atomic():
+            introducer.save()
+    except IntegrityError as error:
+        raise PipelineError(
+            _("Introducers: this member already introduced the candidate."), field="party_member"
+        ) from error
+    refresh_due(candidate=introducer.candidate)
+    return introducer
+
+
 def add_introducer(
     *,
     candidate: Candidate,
@@ -413,43 +516,16 @@ def add_introducer(
     youth_union_resolution: str = "",
     note: str = "",
 ) -> Introducer:
-    """Record an introduction (3-KNĐ) by an official member, or the Youth Union's resolution (4-KNĐ).
-
-    Refuses a member who is not official on that date, a Youth Union resolution for someone who
-    is not a Youth Union member, and a date in the future.
-    """
-    if not by.has_perm("candidates.move_candidate"):
-        raise PipelineError(_("Your role may not record introductions."))
-    if introduced_on > timezone.localdate():
-        raise PipelineError(
-            _("Date: %(date)s is in the future.") % {"date": rules.short_date(introduced_on)}, field="introduced_on"
-        )
-    if party_member is not None and not rules._is_official(party_member, introduced_on):
-        raise PipelineError(
-            _("Introducers: %(name)s is not an official party member on %(date)s.")
-            % {"name": party_member.full_name, "date": rules.short_date(introduced_on)},
-            field="party_member",
-        )
-    if party_member is None and not candidate.is_youth_union_member:
-        raise PipelineError(
-            _("Introducers: only a Youth Union member may be introduced by a Youth Union resolution."),
-            field="youth_union_resolution",
-        )
-    try:
-        with transaction.atomic():
-            introducer = Introducer.objects.create(
-                candidate=candidate,
-                party_member=party_member,
-                youth_union_resolution=youth_union_resolution,
-                introduced_on=introduced_on,
-                note=note,
-            )
-    except IntegrityError as error:
-        raise PipelineError(
-            _("Introducers: this member already introduced the candidate."), field="party_member"
-        ) from error
-    refresh_due(candidate=candidate)
-    return introducer
+    """Record an introduction (3-KNĐ) by an official member, or the Youth Union's resolution (4-KNĐ),
+    through `save_introducer` (its rules: `check_introducer`)."""
+    introducer = Introducer(
+        candidate=candidate,
+        party_member=party_member,
+        youth_union_resolution=youth_union_resolution,
+        introduced_on=introduced_on,
+        note=note,
+    )
+    return save_introducer(introducer=introducer, by=by)
 
 
 def record_cell_resolution(

@@ -76,9 +76,36 @@ def _check_class_access(training_class: TrainingClass, by, permission: str) -> N
         raise TrainingError(_("This class is outside your district."))
 
 
+def check_training_class(*, training_class: TrainingClass) -> None:
+    """The rules across rows of a class (for the forms and the admin): a new organiser must not
+    have issued already one of the certificate numbers of this class. Raises TrainingError."""
+    if training_class.pk is None or not training_class.organiser:
+        return
+    numbers = (
+        Enrollment.objects.filter(training_class=training_class)
+        .exclude(certificate_number="")
+        .exclude(organiser=training_class.organiser)
+        .values("certificate_number")
+    )
+    clash = (
+        Enrollment.objects.filter(organiser=training_class.organiser, certificate_number__in=numbers)
+        .exclude(training_class=training_class)
+        .values_list("certificate_number", flat=True)
+        .first()
+    )
+    if clash:
+        raise TrainingError(
+            _("%(organiser)s has already issued certificate number %(number)s, which this class also uses.")
+            % {"organiser": training_class.organiser, "number": clash},
+            field="organiser",
+        )
+
+
 @transaction.atomic
 def save_training_class(*, training_class: TrainingClass, by) -> TrainingClass:
-    """Save a class; its enrolments follow a change of organiser (certificate numbers stay unique)."""
+    """Save a class after `check_training_class`; its enrolments follow a change of organiser
+    (certificate numbers stay unique). Raises TrainingError."""
+    check_training_class(training_class=training_class)
     training_class.full_clean()
     training_class._history_user = by
     try:

@@ -24,6 +24,9 @@ from sonla_party.search import SearchTextModel, SearchTextQuerySetMixin
 from ..choices import EstablishmentKind, Ethnicity, Gender, LeftReason, MemberStatus
 from .common import active_on_q, choice_constraint, open_interval_on_q
 
+# A new member is probationary (dự bị) for 12 months from the admission ceremony, then official.
+PROBATION_MONTHS = 12
+
 
 def existing_on_q(on: datetime.date, prefix: str = "") -> Q:
     """The establishment existed on `on`: opened by then (or before records) and not yet closed."""
