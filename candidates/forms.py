@@ -121,7 +121,9 @@ class StepForm(forms.Form):
         kwargs.setdefault("initial", {})
         kwargs["initial"].setdefault("expected_stage", candidate.stage)
         for name, field in self.base_fields.items():
-            if isinstance(field, forms.DateField):
+            # The step's own date defaults to today; a document's date starts empty (a date
+            # typed for the user would record a document that was never received).
+            if isinstance(field, forms.DateField) and name not in services.DOSSIER_FIELDS:
                 kwargs["initial"].setdefault(name, timezone.localdate())
         super().__init__(*args, **kwargs)
         limit_choices_to_scope(self, user)
@@ -261,16 +263,19 @@ class IntroducerForm(forms.Form):
 
 
 class VotesMixin(forms.Form):
-    votes_for = forms.IntegerField(label=_("Votes in favour"), min_value=0, max_value=999)
-    official_members = forms.IntegerField(label=_("Official members of the cell"), min_value=1, max_value=999)
+    """The votes in favour; the cell's official members are counted by the service from the
+    register on the vote date (shown here as they stand today)."""
 
-    def clean(self):
-        cleaned = super().clean()
-        if (cleaned.get("votes_for") or 0) > (cleaned.get("official_members") or 0) and cleaned.get(
-            "official_members"
-        ):
-            self.add_error("votes_for", _("Votes in favour cannot exceed the number of official members."))
-        return cleaned
+    votes_for = forms.IntegerField(label=_("Votes in favour"), min_value=0, max_value=999)
+
+    def show_register_count(self, cell) -> None:
+        if cell is None:
+            return
+        count = services.official_members_on(cell, timezone.localdate())
+        self.fields["votes_for"].help_text = _(
+            "The register counts %(count)s official members in %(cell)s today; the vote is counted against the "
+            "official members on its date."
+        ) % {"count": count, "cell": cell}
 
 
 class CellResolutionForm(VotesMixin, StepForm):
@@ -293,7 +298,7 @@ class CellResolutionForm(VotesMixin, StepForm):
         )
         if cell is not None:
             self.fields["party_cell"].initial = cell.pk
-            self.fields["official_members"].initial = cell.party_members.official_on(today).count()
+        self.show_register_count(cell)
 
     def perform(self):
         data = self.cleaned_data
@@ -301,7 +306,6 @@ class CellResolutionForm(VotesMixin, StepForm):
             voted_on=data["voted_on"],
             document_number=data["document_number"],
             votes_for=data["votes_for"],
-            official_members=data["official_members"],
             party_cell=data.get("party_cell"),
             note=data["note"],
             **self.common(),
@@ -367,13 +371,17 @@ class OfficialForm(VotesMixin, StepForm):
     document_number = forms.CharField(label=_("Resolution number"), max_length=50)
     note = note_field()
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        member = self.candidate.party_member
+        self.show_register_count(member.party_cell if member else None)
+
     def perform(self):
         data = self.cleaned_data
         return services.recognise_official(
             voted_on=data["voted_on"],
             document_number=data["document_number"],
             votes_for=data["votes_for"],
-            official_members=data["official_members"],
             note=data["note"],
             **self.common(),
         )

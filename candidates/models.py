@@ -19,6 +19,7 @@ from simple_history.models import HistoricalRecords
 from establishments.choices import Ethnicity, Gender
 from establishments.models import Commune, Establishment, PartyCell, PartyMember, choice_constraint
 from sonla_party.citizen_id import normalise_citizen_id, validate_citizen_id
+from sonla_party.dates import validate_past_date, validate_since_1930
 from sonla_party.scoping import ScopedQuerySet
 from sonla_party.search import SearchTextModel, SearchTextQuerySetMixin
 from sonla_party.workdays import add_months
@@ -49,7 +50,7 @@ class SourceList(models.Model):
         Commune, verbose_name=_("commune"), on_delete=models.PROTECT, related_name="source_lists"
     )
     year = models.PositiveSmallIntegerField(_("year"), validators=[MinValueValidator(1990), MaxValueValidator(2100)])
-    approved_on = models.DateField(_("approved on"), null=True, blank=True)
+    approved_on = models.DateField(_("approved on"), null=True, blank=True, validators=[validate_past_date])
     notes = models.TextField(_("notes"), blank=True)
     history = HistoricalRecords()
 
@@ -155,7 +156,7 @@ class Candidate(SearchTextModel):
     search_source_fields = ("full_name", "citizen_id")
 
     full_name = models.CharField(_("full name"), max_length=150)
-    birth_date = models.DateField(_("birth date"))
+    birth_date = models.DateField(_("birth date"), validators=[validate_past_date])
     gender = models.CharField(_("gender"), max_length=10, choices=Gender.choices)
     ethnicity = models.CharField(_("ethnicity"), max_length=20, choices=Ethnicity.choices)
     religion = models.CharField(_("religion"), max_length=20, choices=Religion.choices, blank=True)
@@ -198,13 +199,22 @@ class Candidate(SearchTextModel):
         related_name="candidates",
     )
     certificate_number = models.CharField(_("certificate number"), max_length=50, blank=True)
-    certificate_on = models.DateField(_("certificate date"), null=True, blank=True)
+    certificate_on = models.DateField(_("certificate date"), null=True, blank=True, validators=[validate_past_date])
     certificate_issuer = models.CharField(_("certificate issued by"), max_length=150, blank=True)
-    application_on = models.DateField(_("application (form 1-KNĐ)"), null=True, blank=True)
-    personal_history_on = models.DateField(_("personal history (form 2-KNĐ)"), null=True, blank=True)
-    verification_concluded_on = models.DateField(_("background verification concluded"), null=True, blank=True)
+    application_on = models.DateField(
+        _("application (form 1-KNĐ)"), null=True, blank=True, validators=[validate_past_date]
+    )
+    personal_history_on = models.DateField(
+        _("personal history (form 2-KNĐ)"), null=True, blank=True, validators=[validate_past_date]
+    )
+    verification_concluded_on = models.DateField(
+        _("background verification concluded"), null=True, blank=True, validators=[validate_past_date]
+    )
     comments_on = models.DateField(
-        _("comments of organisations and the residence cell (form 5-KNĐ)"), null=True, blank=True
+        _("comments of organisations and the residence cell (form 5-KNĐ)"),
+        null=True,
+        blank=True,
+        validators=[validate_past_date],
     )
     party_member = models.OneToOneField(
         PartyMember,
@@ -320,7 +330,7 @@ class Introducer(models.Model):
         related_name="introductions",
     )
     youth_union_resolution = models.CharField(_("Youth Union resolution number"), max_length=50, blank=True)
-    introduced_on = models.DateField(_("introduced on"))
+    introduced_on = models.DateField(_("introduced on"), validators=[validate_past_date])
     note = models.CharField(_("note"), max_length=250, blank=True)
     history = HistoricalRecords()
 
@@ -368,7 +378,7 @@ class StageEvent(models.Model):
     )
     from_stage = models.CharField(_("from stage"), max_length=30, choices=Stage.choices, blank=True)
     stage = models.CharField(_("stage"), max_length=30, choices=Stage.choices)
-    occurred_on = models.DateField(_("date"))
+    occurred_on = models.DateField(_("date"), validators=[validate_past_date])
     ended_on = models.DateField(
         _("until"),
         null=True,
@@ -443,8 +453,8 @@ class SourceListEntry(models.Model):
     establishment = models.ForeignKey(
         Establishment, verbose_name=_("establishment"), on_delete=models.PROTECT, related_name="source_list_entries"
     )
-    added_on = models.DateField(_("added on"))
-    removed_on = models.DateField(_("removed on"), null=True, blank=True)
+    added_on = models.DateField(_("added on"), validators=[validate_past_date])
+    removed_on = models.DateField(_("removed on"), null=True, blank=True, validators=[validate_past_date])
     removed_reason = models.CharField(_("reason for removal"), max_length=250, blank=True)
     history = HistoricalRecords()
 
@@ -510,8 +520,8 @@ class TrainingClass(models.Model):
         on_delete=models.PROTECT,
         related_name="training_classes",
     )
-    starts_on = models.DateField(_("starts on"))
-    ends_on = models.DateField(_("ends on"))
+    starts_on = models.DateField(_("starts on"), validators=[validate_since_1930])
+    ends_on = models.DateField(_("ends on"), validators=[validate_since_1930])
     venue = models.CharField(_("venue"), max_length=200, blank=True)
     capacity = models.PositiveSmallIntegerField(_("capacity"), validators=[MinValueValidator(1)])
     notes = models.TextField(_("notes"), blank=True)
@@ -565,12 +575,12 @@ class Enrollment(models.Model):
     candidate = models.ForeignKey(
         Candidate, verbose_name=_("candidate"), on_delete=models.PROTECT, related_name="enrollments"
     )
-    enrolled_on = models.DateField(_("enrolled on"))
+    enrolled_on = models.DateField(_("enrolled on"), validators=[validate_past_date])
     attended = models.BooleanField(_("attended"), default=False)
     completed = models.BooleanField(_("completed"), default=False)
     essay_result = models.CharField(_("essay result"), max_length=20, choices=EssayResult.choices, blank=True)
     certificate_number = models.CharField(_("certificate number"), max_length=50, blank=True)
-    certificate_on = models.DateField(_("certificate date"), null=True, blank=True)
+    certificate_on = models.DateField(_("certificate date"), null=True, blank=True, validators=[validate_past_date])
     organiser = models.CharField(_("organiser"), max_length=150, editable=False)
     history = HistoricalRecords()
 

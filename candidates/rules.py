@@ -133,8 +133,10 @@ def dossier_requirements(candidate) -> list[Requirement]:
 def votes_requirement(votes_for: int | None, official_members: int | None) -> Requirement:
     """At least two thirds of the cell's official members in favour."""
     rule = _("Votes of the cell")
-    if not votes_for or not official_members:
-        return Requirement(rule, False, _("give the votes in favour and the number of official members."))
+    if not official_members:
+        return Requirement(rule, False, _("the register counts no official member in the cell on the vote date."))
+    if not votes_for:
+        return Requirement(rule, False, _("give the votes in favour."))
     needed = -(-2 * official_members // 3)  # ceiling of 2/3
     ok = votes_for <= official_members and votes_for >= needed
     detail = _("%(votes)s of %(members)s official members in favour; at least two thirds (%(needed)s) are needed.") % {
@@ -143,6 +145,18 @@ def votes_requirement(votes_for: int | None, official_members: int | None) -> Re
         "needed": needed,
     }
     return Requirement(rule, ok, detail)
+
+
+MIN_CELL_OFFICIAL_MEMBERS = 3
+
+
+def cell_size_requirement(official_members: int, on: datetime.date) -> Requirement:
+    """A cell votes an admission with at least three official members (counted from the register)."""
+    detail = _(
+        "the register counts %(members)s official member(s) in the cell on %(on)s; a cell needs at least "
+        "%(minimum)s official members to vote an admission."
+    ) % {"members": official_members, "on": short_date(on), "minimum": MIN_CELL_OFFICIAL_MEMBERS}
+    return Requirement(_("Official members of the cell"), official_members >= MIN_CELL_OFFICIAL_MEMBERS, detail)
 
 
 def probation_requirement(admitted_on: datetime.date, on: datetime.date) -> Requirement:

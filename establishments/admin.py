@@ -1,5 +1,6 @@
 from django import forms
 from django.contrib import admin
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from sonla_party.admin import ScopedAdmin
@@ -25,6 +26,8 @@ from .services import (
     check_assignment,
     check_cell_coverage,
     check_member_edit,
+    check_new_establishment,
+    save_establishment,
     save_member,
     save_party_cell,
 )
@@ -61,13 +64,38 @@ class CommuneAdmin(AdministrativeUnitAdmin):
     list_filter = ("kind", "valid_to", "is_border", "is_mountainous", ("parent", admin.RelatedOnlyFieldListFilter))
 
 
+class EstablishmentAdminForm(forms.ModelForm):
+    """The admin obeys the registry's rule for a new establishment (its opening date)."""
+
+    class Meta:
+        model = Establishment
+        fields = ["commune", "kind", "name", "code", "opened_on", "closed_on"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not self.instance.pk and "opened_on" in self.fields:
+            self.fields["opened_on"].initial = timezone.localdate()
+
+    def _post_clean(self):
+        super()._post_clean()
+        if not self.errors:
+            try:
+                check_new_establishment(establishment=self.instance)
+            except RegistryError as error:
+                self.add_error(error.field, error.message)
+
+
 @admin.register(Establishment)
 class EstablishmentAdmin(ScopedAdmin):
+    form = EstablishmentAdminForm
     list_display = ("name", "code", "kind", "commune", "opened_on", "closed_on")
     list_filter = ("kind", ("commune__parent", admin.RelatedOnlyFieldListFilter))
     list_select_related = ("commune",)
     search_fields = ("search_text",)
     autocomplete_fields = ("commune",)
+
+    def save_model(self, request, obj, form, change):
+        save_establishment(establishment=obj, by=request.user)
 
 
 class PartyCellAdminForm(forms.ModelForm):

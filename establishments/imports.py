@@ -195,6 +195,7 @@ def process_establishments(user, rows, outcome, save: bool, context: dict) -> No
         context["communes"] = {c.pk: c for c in Commune.objects.for_user(user)}
         context["codes"] = UnitCodes(units)
         context["seen"] = {}
+        context["first_load"] = not Establishment.objects.exists()
     keys = {(text(raw.get("commune_code")).zfill(5), text(raw.get("establishment_code")).upper()) for _n, raw in rows}
     existing = {
         (e.commune_id, e.code.upper()): e
@@ -248,6 +249,11 @@ def _establishment_row(number, raw, outcome, context, existing):
         _report_validation(number, error, values, outcome)
         return None
     if current is None:
+        try:
+            services.check_new_establishment(establishment=est, first_load=context["first_load"])
+        except services.RegistryError as error:
+            outcome.add_error(number, "opened_on", raw.get("opened_on"), error.message)
+            return None
         outcome.created += 1
         _sample(outcome, number, _("create"), f"{est.name} ({commune.name})")
         return "create", est

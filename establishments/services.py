@@ -336,9 +336,33 @@ def hand_over(*, from_cadre: Cadre, to_cadre: Cadre, on: datetime.date, by) -> l
     return new
 
 
+def check_new_establishment(*, establishment: Establishment, first_load: bool = False) -> None:
+    """A new establishment needs its opening date: without one it would count as existing since
+    records began, and move every past figure. Only the registry's first load (nothing entered
+    yet) may leave it unknown. Raises RegistryError."""
+    if establishment.pk is None and establishment.opened_on is None and not first_load:
+        raise RegistryError(
+            _("A new establishment needs its opening date (the day it was registered, if nothing earlier is known)."),
+            field="opened_on",
+        )
+
+
+@transaction.atomic
+def save_establishment(*, establishment: Establishment, by) -> Establishment:
+    """Save an establishment entered or edited in the registry, after `check_new_establishment`."""
+    check_new_establishment(establishment=establishment)
+    establishment._history_user = by
+    establishment.save()
+    return establishment
+
+
 @transaction.atomic
 def save_establishments_bulk(*, created: list[Establishment], updated: list[Establishment], fields, by, reason: str):
-    """The bulk door for imports: establishments validated by the importer, with their history."""
+    """The bulk door for imports: establishments validated by the importer, with their history.
+    New ones need their opening date unless the registry is empty (its first load)."""
+    first_load = not Establishment.objects.exists()
+    for establishment in created:
+        check_new_establishment(establishment=establishment, first_load=first_load)
     bulk_create_with_history(created, Establishment, batch_size=500, default_user=by, default_change_reason=reason)
     bulk_update_with_history(
         updated, Establishment, fields, batch_size=500, default_user=by, default_change_reason=reason

@@ -23,6 +23,7 @@ from .pipeline import (
     default_deciding_body,
     member_names_by_citizen_id,
     move_candidate,
+    official_members_on,
     open_dossier,
     possible_duplicates,
     recognise_official,
@@ -41,6 +42,7 @@ from .pipeline import (
     update_candidate,
     update_candidates_bulk,
     update_dossier,
+    voting_cell,
     withdraw_candidate,
 )
 from .training import (
@@ -84,6 +86,7 @@ __all__ = [
     "last_cell_vote_on",
     "member_names_by_citizen_id",
     "move_candidate",
+    "official_members_on",
     "open_dossier",
     "possible_duplicates",
     "recognise_official",
@@ -105,5 +108,6 @@ __all__ = [
     "update_candidate",
     "update_candidates_bulk",
     "update_dossier",
+    "voting_cell",
     "withdraw_candidate",
 ]

@@ -19,6 +19,7 @@ from establishments.choices import LeftReason, OrganisationKind
 from establishments.models import Commune, PartyCell, PartyMember
 from establishments.services import DecidingCommittees, record_membership
 from establishments.units import UnitMap
+from sonla_party.dates import past_date_problem
 from sonla_party.exceptions import RuleViolation
 from sonla_party.scoping import ScopeClosed, require_open_on
 from sonla_party.search import fold
@@ -146,11 +147,15 @@ def _order_message(locked: Candidate, to_stage: str) -> str:
     }
 
 
+def check_recorded_date(on: datetime.date | None, field: str) -> None:
+    """A step's or a document's date lies between 1930 and today (`sonla_party.dates`)."""
+    problem = past_date_problem(on)
+    if problem:
+        raise PipelineError(_("Date: %(problem)s") % {"problem": problem}, field=field)
+
+
 def _check_date(locked: Candidate, on: datetime.date) -> None:
-    if on > timezone.localdate():
-        raise PipelineError(
-            _("Date: %(date)s is in the future.") % {"date": rules.short_date(on)}, field="occurred_on"
-        )
+    check_recorded_date(on, "occurred_on")
     if locked.stage_since and on < locked.stage_since:
         raise PipelineError(
             _("Date: %(date)s is before the previous step (%(since)s).")
@@ -413,6 +418,9 @@ def open_dossier(
 ) -> StageEvent:
     """trained → dossier: the application is received; the dossier's documents may follow."""
 
+    for name in DOSSIER_FIELDS:
+        check_recorded_date(dossier.get(name), name)
+
     def apply(locked, event):
         for name in DOSSIER_FIELDS:
             if dossier.get(name):
@@ -436,11 +444,9 @@ def update_dossier(*, candidate: Candidate, by, **dossier) -> Candidate:
         raise PipelineError(_("The dossier can be completed before the cell's vote only."))
     if not by.has_perm("candidates.move_candidate"):
         raise PipelineError(_("Your role may not record this step (%(stage)s).") % {"stage": Stage.DOSSIER.label})
-    today = timezone.localdate()
     for name in DOSSIER_FIELDS:
         value = dossier.get(name)
-        if value and value > today:
-            raise PipelineError(_("Date: %(date)s is in the future.") % {"date": rules.short_date(value)}, field=name)
+        check_recorded_date(value, name)
         setattr(candidate, name, value)
     candidate._history_user = by
     candidate.save(update_fields=list(DOSSIER_FIELDS))
@@ -459,10 +465,7 @@ def check_introducer(*, introducer: Introducer) -> None:
             % {"name": candidate.full_name, "stage": candidate.get_stage_display()}
         )
     on = introducer.introduced_on
-    if on > timezone.localdate():
-        raise PipelineError(
-            _("Date: %(date)s is in the future.") % {"date": rules.short_date(on)}, field="introduced_on"
-        )
+    check_recorded_date(on, "introduced_on")
     member = introducer.party_member
     if member is not None and not rules._is_official(member, on):
         raise PipelineError(
@@ -528,13 +531,33 @@ def add_introducer(
     return save_introducer(introducer=introducer, by=by)
 
 
+def official_members_on(cell, on: datetime.date) -> int:
+    """The cell's official members on `on`, counted from the register (dated cell memberships and
+    the members' official dates) — never a number typed in a form."""
+    return PartyMember.objects.official_on(on).in_cell_on(cell, on).count()
+
+
+def voting_cell(candidate: Candidate, on: datetime.date, chosen: PartyCell | None = None) -> PartyCell:
+    """The cell that votes for `candidate` on `on`: the one chosen, the file's, or the cell
+    covering the candidate's establishment then. Raises PipelineError when there is none."""
+    cell = chosen or candidate.party_cell
+    if cell is None:
+        cell = candidate.establishment.party_cells.active_on(on).order_by("-founded_on", "pk").first()
+    if cell is None:
+        raise PipelineError(
+            _("Party cell: no party cell covers %(establishment)s on %(date)s.")
+            % {"establishment": candidate.establishment, "date": rules.short_date(on)},
+            field="party_cell",
+        )
+    return cell
+
+
 def record_cell_resolution(
     *,
     candidate,
     voted_on: datetime.date,
     document_number: str,
     votes_for: int,
-    official_members: int,
     by,
     party_cell: PartyCell | None = None,
     note: str = "",
@@ -542,19 +565,23 @@ def record_cell_resolution(
 ) -> StageEvent:
     """dossier → cell_resolution (6-KNĐ): the cell votes to admit.
 
-    Refused unless the dossier is complete, the candidate is 18 to 60 on the vote date, the
-    education and certificate rules hold, the introducers are enough, and at least two thirds of
-    the cell's official members voted in favour.
+    The cell's official members on the vote date are counted from the register. Refused unless
+    the cell has at least three of them, the dossier is complete, the candidate is 18 to 60 on
+    the vote date, the education and certificate rules hold, the introducers are enough, and at
+    least two thirds of the official members voted in favour.
     """
+    cell = voting_cell(candidate, voted_on, party_cell)
+    official_members = official_members_on(cell, voted_on)
 
     def check(locked):
         return [
             *rules.cell_resolution_requirements(locked, voted_on),
+            rules.cell_size_requirement(official_members, voted_on),
             rules.votes_requirement(votes_for, official_members),
         ]
 
     def apply(locked, event):
-        locked.party_cell = party_cell or locked.party_cell
+        locked.party_cell = cell
 
     step = Step(voted_on, document_number, votes_for, official_members, note=note)
     return move_candidate(
@@ -699,20 +726,29 @@ def _create_member(candidate: Candidate, admitted_on: datetime.date, by) -> Part
     return member
 
 
+def member_cell_on(member: PartyMember, on: datetime.date):
+    """The cell a member belonged to on `on` (their dated membership), or their current cell."""
+    membership = member.cell_memberships.active_on(on).select_related("cell").first()
+    return membership.cell if membership else member.party_cell
+
+
 def recognise_official(
     *,
     candidate,
     voted_on: datetime.date,
     document_number: str,
     votes_for: int,
-    official_members: int,
     by,
     note: str = "",
     expected_stage=None,
 ) -> StageEvent:
-    """admitted → official: the cell votes after 12 months of probation (two thirds in favour);
-    the member is official from the ceremony date + 12 months. Due 30 working days after the
-    probation ends; a late vote needs a note."""
+    """admitted → official: the cell votes after 12 months of probation (two thirds of its official
+    members on the vote date, counted from the register, in favour); the member is official from
+    the ceremony date + 12 months. Due 30 working days after the probation ends; a late vote
+    needs a note."""
+    member = PartyMember.objects.filter(candidate=candidate).first()
+    cell = member_cell_on(member, voted_on) if member else None
+    official_members = official_members_on(cell, voted_on) if cell else 0
 
     def check(locked):
         admitted_on = locked.party_member.admitted_on

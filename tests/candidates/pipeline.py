@@ -61,7 +61,6 @@ def step_to(candidate, stage: str, by, cell=None, members=None):
             voted_on=on,
             document_number="NQ-6",
             votes_for=6,
-            official_members=9,
             party_cell=cell,
             by=by,
         )
@@ -75,7 +74,7 @@ def step_to(candidate, stage: str, by, cell=None, members=None):
         return services.admit_candidate(candidate=candidate, ceremony_on=on, by=by)
     if stage == Stage.OFFICIAL:
         return services.recognise_official(
-            candidate=candidate, voted_on=on, document_number="NQ-CT", votes_for=7, official_members=9, by=by
+            candidate=candidate, voted_on=on, document_number="NQ-CT", votes_for=7, by=by
         )
     raise ValueError(stage)
 

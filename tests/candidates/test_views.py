@@ -83,6 +83,25 @@ def test_a_possible_duplicate_needs_confirmation(board_client, province):
     assert Candidate.objects.count() == 2
 
 
+def test_the_cell_vote_counts_the_register_not_a_typed_number(board_client, board_user, province):
+    candidate = new_candidate(board_user, province.home_establishment)
+    advance(candidate, Stage.DOSSIER, board_user)
+    page = board_client.get(f"/candidates/{candidate.pk}/").content.decode()
+    assert "9" in page and 'name="cell_resolution-official_members"' not in page
+    response = board_client.post(
+        f"/candidates/{candidate.pk}/step/cell_resolution/",
+        {
+            "cell_resolution-expected_stage": "dossier",
+            "cell_resolution-voted_on": "2023-06-01",
+            "cell_resolution-document_number": "NQ-77",
+            "cell_resolution-votes_for": "5",
+            "cell_resolution-official_members": "6",  # 5 of 6 would pass; the register has 9
+        },
+    )
+    assert response.status_code == 400
+    assert Candidate.objects.get(pk=candidate.pk).stage == Stage.DOSSIER
+
+
 def test_a_refused_step_shows_the_rule_and_keeps_the_form(board_client, board_user, province):
     candidate = new_candidate(board_user, province.home_establishment)
     advance(candidate, Stage.DOSSIER, board_user)

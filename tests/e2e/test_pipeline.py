@@ -82,7 +82,7 @@ def test_board_takes_a_candidate_from_source_to_admitted(page):
     record_step(
         page,
         "cell_resolution",
-        {"voted_on": "2025-04-02", "document_number": "05-NQ/CB", "votes_for": "7", "official_members": "9"},
+        {"voted_on": "2025-04-02", "document_number": "05-NQ/CB", "votes_for": "7"},
     )
     record_step(page, "grassroots_resolution", {"resolved_on": "2025-04-15", "document_number": "21-NQ/ĐU"})
     record_step(page, "decision", {"decided_on": "2025-05-06", "document_number": "312-QĐ/HU"})
