@@ -73,7 +73,7 @@ class StageEventInline(admin.TabularInline):
 class IntroducerInline(admin.TabularInline):
     model = Introducer
     extra = 0
-    fields = ("party_member", "youth_union_resolution", "introduced_on", "note")
+    fields = ("party_member", "known_since", "youth_union_resolution", "introduced_on", "note")
     readonly_fields = fields
     can_delete = False
 
@@ -201,7 +201,7 @@ class StageEventAdmin(ScopedAdmin):
 class IntroducerAdminForm(ServiceCheckedForm):
     class Meta:
         model = Introducer
-        fields = ("party_member", "youth_union_resolution", "introduced_on", "note")
+        fields = ("party_member", "known_since", "youth_union_resolution", "introduced_on", "note")
 
     def service_check(self):
         services.check_introducer_edit(introducer=self.instance)

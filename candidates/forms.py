@@ -212,16 +212,29 @@ class DossierForm(DossierFieldsMixin, StepForm):
 
 
 class DossierUpdateForm(DossierFieldsMixin):
-    """The dossier's documents as they arrive, without a change of stage."""
+    """The dossier's documents as they arrive, without a change of stage; for someone over 60,
+    the provincial party committee's decision."""
+
+    over_age_decision = forms.CharField(
+        label=_("Over 60: decision of the provincial party committee (number)"), max_length=100, required=False
+    )
+    over_age_decision_on = forms.DateField(label=_("Date of that decision"), required=False, widget=DateInput())
 
     def __init__(self, *args, candidate, user, **kwargs):
         self.candidate, self.user = candidate, user
-        kwargs.setdefault("initial", {name: getattr(candidate, name) for name in services.DOSSIER_FIELDS})
+        names = [*services.DOSSIER_FIELDS, "over_age_decision", "over_age_decision_on"]
+        kwargs.setdefault("initial", {name: getattr(candidate, name) for name in names})
         super().__init__(*args, **kwargs)
         style_fields(self)
 
     def perform(self):
-        return services.update_dossier(candidate=self.candidate, by=self.user, **self.dossier_data())
+        return services.update_dossier(
+            candidate=self.candidate,
+            by=self.user,
+            over_age_decision=self.cleaned_data.get("over_age_decision", ""),
+            over_age_decision_on=self.cleaned_data.get("over_age_decision_on"),
+            **self.dossier_data(),
+        )
 
 
 class IntroducerForm(forms.Form):
@@ -235,6 +248,12 @@ class IntroducerForm(forms.Form):
         label=_("or: Youth Union resolution number"), required=False, max_length=50
     )
     introduced_on = date_field(_("Introduced on"))
+    known_since = forms.DateField(
+        label=_("Has worked or lived with the candidate since"),
+        required=False,
+        widget=DateInput(),
+        help_text=_("For a party member: at least 12 months before the cell's vote."),
+    )
 
     def __init__(self, *args, candidate, user, **kwargs):
         self.candidate, self.user = candidate, user
@@ -259,6 +278,7 @@ class IntroducerForm(forms.Form):
             party_member=data.get("party_member"),
             youth_union_resolution=data.get("youth_union_resolution", "").strip(),
             introduced_on=data["introduced_on"],
+            known_since=data.get("known_since"),
         )
 
 

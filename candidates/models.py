@@ -91,15 +91,36 @@ def event_open_on_q(on: datetime.date) -> Q:
     return Q(occurred_on__lte=on) & (Q(ended_on__isnull=True) | Q(ended_on__gt=on))
 
 
+def certificate_expires_on(certificate_on: datetime.date) -> datetime.date:
+    """The first day a certificate of `certificate_on` is no longer valid (CERTIFICATE_VALIDITY_MONTHS
+    later; a certificate of 29 February expires on the last day of February)."""
+    return add_months(certificate_on, settings.CERTIFICATE_VALIDITY_MONTHS)
+
+
+def certificate_valid_on(certificate_on: datetime.date | None, on: datetime.date) -> bool:
+    """The one rule of a certificate's validity: from its date, until it expires. The cell's
+    vote, the enrolment and the reports' "valid certificate" all ask this."""
+    return certificate_on is not None and certificate_on <= on < certificate_expires_on(certificate_on)
+
+
+def oldest_valid_certificate_on(on: datetime.date) -> datetime.date:
+    """The earliest certificate date still valid on `on`, by `certificate_valid_on` itself (the
+    expiry only grows with the certificate's date), so a query filtering on it agrees with it."""
+    day = add_months(on, -settings.CERTIFICATE_VALIDITY_MONTHS) - datetime.timedelta(days=4)
+    while certificate_expires_on(day) <= on:
+        day += datetime.timedelta(days=1)
+    return day
+
+
 def phase_event_q(phase: str, on: datetime.date) -> Q:
     """For StageEvent: the file was in `phase` on `on` ("certified": at a stage before admission
-    with a certificate still valid; "in_procedure": at the dossier or voting stages)."""
+    with a certificate still valid — `certificate_valid_on`; "in_procedure": at the dossier or
+    voting stages)."""
     if phase == "certified":
-        oldest_valid = add_months(on, -settings.CERTIFICATE_VALIDITY_MONTHS)
         return (
             event_open_on_q(on)
             & Q(stage__in=BEFORE_ADMISSION)
-            & Q(candidate__certificate_on__lte=on, candidate__certificate_on__gt=oldest_valid)
+            & Q(candidate__certificate_on__lte=on, candidate__certificate_on__gte=oldest_valid_certificate_on(on))
         )
     if phase == "in_procedure":
         return event_open_on_q(on) & Q(stage__in=IN_PROCEDURE)
@@ -145,6 +166,8 @@ STEP_FIELDS = (
     "personal_history_on",
     "verification_concluded_on",
     "comments_on",
+    "over_age_decision",
+    "over_age_decision_on",
 )
 # Facts the cell's vote checks (age, education, the commune's rule, the introducers' rule).
 VOTE_CHECKED_FIELDS = ("birth_date", "education_grade", "establishment", "is_youth_union_member")
@@ -215,6 +238,15 @@ class Candidate(SearchTextModel):
         null=True,
         blank=True,
         validators=[validate_past_date],
+    )
+    over_age_decision = models.CharField(
+        _("provincial committee decision for admission over 60"),
+        max_length=100,
+        blank=True,
+        help_text=_("Over 60 years of age, admission needs the written decision of the provincial party committee."),
+    )
+    over_age_decision_on = models.DateField(
+        _("date of that decision"), null=True, blank=True, validators=[validate_past_date]
     )
     party_member = models.OneToOneField(
         PartyMember,
@@ -301,13 +333,10 @@ class Candidate(SearchTextModel):
         return years
 
     def certificate_expires_on(self) -> datetime.date | None:
-        if self.certificate_on is None:
-            return None
-        return add_months(self.certificate_on, settings.CERTIFICATE_VALIDITY_MONTHS)
+        return certificate_expires_on(self.certificate_on) if self.certificate_on else None
 
     def certificate_valid_on(self, day: datetime.date) -> bool:
-        expires = self.certificate_expires_on()
-        return expires is not None and self.certificate_on <= day < expires
+        return certificate_valid_on(self.certificate_on, day)
 
 
 class IntroducerQuerySet(ScopedQuerySet):
@@ -331,6 +360,13 @@ class Introducer(models.Model):
     )
     youth_union_resolution = models.CharField(_("Youth Union resolution number"), max_length=50, blank=True)
     introduced_on = models.DateField(_("introduced on"), validators=[validate_past_date])
+    known_since = models.DateField(
+        _("has worked or lived with the candidate since"),
+        null=True,
+        blank=True,
+        validators=[validate_past_date],
+        help_text=_("At least 12 months before the cell's vote (the introducer's own statement, form 3-KNĐ)."),
+    )
     note = models.CharField(_("note"), max_length=250, blank=True)
     history = HistoricalRecords()
 

@@ -11,6 +11,7 @@ reason, is logged in the file's history, and re-checks the vote that relied on t
 
 import datetime
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -78,6 +79,11 @@ def correct_candidate(*, candidate: Candidate, changes: dict, reason: str, by) -
         raise PipelineError(_("Nothing to correct: the values are those of the file."))
     for name in changed:
         setattr(locked, name, changes[name])
+    try:  # the fields' own rules (a date from 1930 to today, the grade up to 12)
+        locked.clean_fields(exclude=[f.name for f in Candidate._meta.fields if f.name not in changed])
+    except ValidationError as error:
+        name, messages = next(iter(error.message_dict.items()))
+        raise PipelineError(" ".join(messages), field=name) from error
     _recheck(locked)
     if locked.stage in DOSSIER_OPEN or "certificate_on" in changed:
         _refresh_due(locked)

@@ -437,9 +437,19 @@ def open_dossier(
     )
 
 
+OVER_AGE_FIELDS = ("over_age_decision", "over_age_decision_on")
+
+
 @transaction.atomic
-def update_dossier(*, candidate: Candidate, by, **dossier) -> Candidate:
-    """Record the dates the dossier's documents were received (no change of stage)."""
+def update_dossier(*, candidate: Candidate, by, over_age_decision: str = "", over_age_decision_on=None, **dossier):
+    """Record the dates the dossier's documents were received (no change of stage), and for a
+    candidate over 60 the provincial party committee's decision (number and date, both or none)."""
+    if bool(over_age_decision.strip()) != bool(over_age_decision_on):
+        raise PipelineError(
+            _("Give both the number and the date of the provincial committee's decision."), field="over_age_decision"
+        )
+    check_recorded_date(over_age_decision_on, "over_age_decision_on")
+    candidate.over_age_decision, candidate.over_age_decision_on = over_age_decision.strip(), over_age_decision_on
     if not candidate.dossier_is_open:
         raise PipelineError(_("The dossier can be completed before the cell's vote only."))
     if not by.has_perm("candidates.move_candidate"):
@@ -449,7 +459,7 @@ def update_dossier(*, candidate: Candidate, by, **dossier) -> Candidate:
         check_recorded_date(value, name)
         setattr(candidate, name, value)
     candidate._history_user = by
-    candidate.save(update_fields=list(DOSSIER_FIELDS))
+    candidate.save(update_fields=[*DOSSIER_FIELDS, *OVER_AGE_FIELDS])
     return candidate
 
 
@@ -472,6 +482,19 @@ def check_introducer(*, introducer: Introducer) -> None:
             _("Introducers: %(name)s is not an official party member on %(date)s.")
             % {"name": member.full_name, "date": rules.short_date(on)},
             field="party_member",
+        )
+    check_recorded_date(introducer.known_since, "known_since")
+    if member is not None and introducer.known_since is None:
+        raise PipelineError(
+            _("Introducers: say since when %(name)s has worked or lived with the candidate.")
+            % {"name": member.full_name},
+            field="known_since",
+        )
+    if introducer.known_since and introducer.known_since > on:
+        raise PipelineError(
+            _("Introducers: the acquaintance cannot start after the introduction (%(date)s).")
+            % {"date": rules.short_date(on)},
+            field="known_since",
         )
     if member is None and not candidate.is_youth_union_member:
         raise PipelineError(
@@ -516,6 +539,7 @@ def add_introducer(
     introduced_on: datetime.date,
     by,
     party_member: PartyMember | None = None,
+    known_since: datetime.date | None = None,
     youth_union_resolution: str = "",
     note: str = "",
 ) -> Introducer:
@@ -524,6 +548,7 @@ def add_introducer(
     introducer = Introducer(
         candidate=candidate,
         party_member=party_member,
+        known_since=known_since if party_member is not None else None,
         youth_union_resolution=youth_union_resolution,
         introduced_on=introduced_on,
         note=note,

@@ -52,7 +52,11 @@ def step_to(candidate, stage: str, by, cell=None, members=None):
         )
         for member in members[:2]:
             services.add_introducer(
-                candidate=candidate, party_member=member, introduced_on=TIMELINE["introduced"], by=by
+                candidate=candidate,
+                party_member=member,
+                introduced_on=TIMELINE["introduced"],
+                known_since=D(2020, 1, 1),
+                by=by,
             )
         return event
     if stage == Stage.CELL_RESOLUTION:

@@ -138,6 +138,13 @@ class TestCorrection:
         last = voted.history.latest()
         assert "Giấy khai sinh số 12" in last.history_change_reason and last.history_user == board_user
 
+    def test_a_corrected_date_keeps_the_fields_rules(self, voted, board_user):
+        with pytest.raises(PipelineError) as error:
+            services.correct_candidate(
+                candidate=voted, changes={"certificate_on": D(2999, 1, 1)}, reason="Giấy chứng nhận", by=board_user
+            )
+        assert error.value.field == "certificate_on"
+
     def test_a_correction_that_would_fail_the_vote_is_refused(self, voted, board_user):
         too_young = TIMELINE[Stage.CELL_RESOLUTION].replace(year=TIMELINE[Stage.CELL_RESOLUTION].year - 17)
         with pytest.raises(PipelineError, match="Tuổi|Age"):

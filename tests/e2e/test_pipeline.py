@@ -76,6 +76,7 @@ def test_board_takes_a_candidate_from_source_to_admitted(page):
         form = page.locator("form[action$='/introducers/']")
         choose(page, "introducer-party_member", member.full_name, scope=form, value=member.pk)
         form.locator("[name='introducer-introduced_on']").fill("2025-03-24")
+        form.locator("[name='introducer-known_since']").fill("2020-01-01")
         form.locator("button[type=submit]").click()
         page.wait_for_load_state()
     assert page.locator("[data-testid=introducers] li").count() == 2
