@@ -394,6 +394,7 @@ class RosterView(ModelPermissionMixin, ScopedQuerysetMixin, SingleObjectMixin, V
                     training_class=self.object, rows=roster_rows(formset, enrollments), by=request.user
                 )
             except services.RosterError as error:
+                show_stored(formset, self.object)  # nothing was saved: the rows say what the database holds
                 for index, field_errors in error.errors.items():
                     for field, message in field_errors.items():
                         formset.forms[index].add_error(
@@ -414,6 +415,16 @@ class RosterView(ModelPermissionMixin, ScopedQuerysetMixin, SingleObjectMixin, V
             "title": _("Roster of %(class)s") % {"class": self.object},
         }
         return TemplateResponse(self.request, self.template_name, context, status=status)
+
+
+def show_stored(formset, training_class) -> None:
+    """After a refused roster, each row's enrolment and candidate as stored (the refused attempt
+    changed them in memory before the rollback)."""
+    stored = {e.pk: e for e in training_class.enrollments.select_related("candidate")}
+    for form in formset.forms:
+        enrollment = getattr(form, "enrollment_object", None)
+        if enrollment is not None and enrollment.pk in stored:
+            form.enrollment_object = stored[enrollment.pk]
 
 
 def roster_table_rows(training_class):

@@ -18,7 +18,7 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 from establishments.choices import UnitLevel
 from establishments.units import UnitMap
 
-from ..choices import Stage
+from ..choices import EssayResult, Stage
 from ..models import Candidate, Enrollment, SourceListEntry, TrainingClass
 from .pipeline import PipelineError, record_training, refresh_due
 
@@ -205,9 +205,10 @@ def save_roster(*, training_class: TrainingClass, rows: list[RosterRow], by) -> 
     """Record attendance, results and certificates for the whole class at once.
 
     A row newly marked completed moves its candidate from `source` to `trained` through the
-    pipeline (or renews the certificate of someone already trained). Any wrong row — a missing
-    or duplicate certificate number (unique per organiser), a date outside the class, a step the
-    pipeline refuses — raises RosterError listing every wrong row, and nothing is saved.
+    pipeline (or renews the certificate of someone already trained). Any wrong row — a failed
+    essay marked completed or given a certificate, a missing or duplicate certificate number
+    (unique per organiser), a date outside the class, a step the pipeline refuses — raises
+    RosterError listing every wrong row, and nothing is saved.
     Returns how many candidates became trained.
     """
     _check_class_access(training_class, by, "candidates.change_enrollment")
@@ -237,7 +238,11 @@ def _roster_errors(training_class: TrainingClass, rows: list[RosterRow]) -> dict
     )
     for index, row in enumerate(rows):
         number = row.certificate_number.strip()
-        if row.completed and not (number and row.certificate_on):
+        if row.essay_result == EssayResult.FAIL and (row.completed or number):
+            errors[index]["essay_result"] = _(
+                "The essay did not pass (“Fail”): the class is not completed and no certificate is given."
+            )
+        elif row.completed and not (number and row.certificate_on):
             errors[index]["certificate_number"] = _("Completion needs the certificate's number and date.")
         if row.certificate_on and not (training_class.starts_on <= row.certificate_on <= today):
             errors[index]["certificate_on"] = _("The certificate date must fall between the class's start and today.")

@@ -412,9 +412,13 @@ def test_a_member_cannot_become_a_candidate(board_user, province):
         services.create_candidate(candidate=candidate, added_on=D(2023, 1, 1), by=board_user)
 
 
-def test_cell_for_helper_builds_official_members(candidate):
-    cell, members = cell_for(candidate, 3)
-    assert all(member.official_on and member.party_cell == cell for member in members)
+def test_the_register_counts_a_cells_official_members_on_a_date(candidate):
+    cell, members = cell_for(candidate, 3)  # admitted 01/01/2009, official a year later
+    assert services.official_members_on(cell, D(2023, 6, 1)) == 3
+    assert services.official_members_on(cell, D(2009, 12, 31)) == 0  # still probationary
+    PartyMember.objects.filter(pk=members[0].pk).update(left_on=D(2023, 6, 1), left_reason="deceased")
+    assert services.official_members_on(cell, D(2023, 6, 1)) == 2
+    assert services.official_members_on(cell, D(2023, 5, 31)) == 3
 
 
 def test_after_admission_the_establishment_has_members_from_the_ceremony_on(board_user, board_client, province):

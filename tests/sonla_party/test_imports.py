@@ -361,3 +361,12 @@ class TestOtherKinds:
 
     def test_establishment_factory_is_available(self):
         assert EstablishmentFactory
+
+
+def test_recent_imports_show_local_time(board_client, board_user):
+    import datetime as dt
+
+    batch = ImportBatch.objects.create(user=board_user, kind="candidates", file_name="a.csv", content=b"", summary={})
+    ImportBatch.objects.filter(pk=batch.pk).update(uploaded_at=dt.datetime(2026, 1, 1, 20, 0, tzinfo=dt.UTC))
+    page = board_client.get("/imports/").content.decode()
+    assert "a.csv (02/01/2026 03:00)" in page  # 20:00 UTC is 03:00 the next day in Hà Nội time
