@@ -198,13 +198,12 @@ class CandidateCorrectionView(PermissionRequiredMixin, View):
     permission_required = "candidates.change_candidate"
     template_name = "includes/form_page.html"
 
-    def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated and not request.user.scope.is_province:
-            raise PermissionDenied
-        return super().dispatch(request, *args, **kwargs)
-
     def get_candidate(self):
-        return get_object_or_404(Candidate.objects.for_user(self.request.user), pk=self.kwargs["pk"])
+        """Out of scope: 404, as everywhere; in scope but not the organisation board: 403."""
+        candidate = get_object_or_404(Candidate.objects.for_user(self.request.user), pk=self.kwargs["pk"])
+        if not self.request.user.scope.is_province:
+            raise PermissionDenied
+        return candidate
 
     def render(self, candidate, form, status=200):
         context = {
