@@ -79,8 +79,9 @@ def correct_candidate(*, candidate: Candidate, changes: dict, reason: str, by) -
         raise PipelineError(_("Nothing to correct: the values are those of the file."))
     for name in changed:
         setattr(locked, name, changes[name])
-    try:  # the fields' own rules (a date from 1930 to today, the grade up to 12)
+    try:  # the fields' own rules (a date from 1930 to today, the grade up to 12), the citizen ID's
         locked.clean_fields(exclude=[f.name for f in Candidate._meta.fields if f.name not in changed])
+        locked.clean()
     except ValidationError as error:
         name, messages = next(iter(error.message_dict.items()))
         raise PipelineError(" ".join(messages), field=name) from error

@@ -145,8 +145,16 @@ class TestCorrection:
             )
         assert error.value.field == "certificate_on"
 
+    def test_a_corrected_birth_date_must_agree_with_the_citizen_id(self, voted, board_user):
+        with pytest.raises(PipelineError) as error:  # the ID encodes the year of birth (1995)
+            services.correct_candidate(
+                candidate=voted, changes={"birth_date": D(1996, 6, 15)}, reason="Giấy khai sinh", by=board_user
+            )
+        assert error.value.field == "citizen_id"
+
     def test_a_correction_that_would_fail_the_vote_is_refused(self, voted, board_user):
         too_young = TIMELINE[Stage.CELL_RESOLUTION].replace(year=TIMELINE[Stage.CELL_RESOLUTION].year - 17)
+        Candidate.objects.filter(pk=voted.pk).update(citizen_id=None)  # no ID to contradict the date
         with pytest.raises(PipelineError, match="Tuổi|Age"):
             services.correct_candidate(
                 candidate=voted, changes={"birth_date": too_young}, reason="Giấy khai sinh", by=board_user
