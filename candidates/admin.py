@@ -1,6 +1,7 @@
 """Admin screens of the candidates app. `stage` is read-only here: steps are admin actions that
 call the same services as the web pages, so the admission rules hold in the admin too."""
 
+from django import forms
 from django.contrib import admin, messages
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -11,7 +12,42 @@ from sonla_party.exceptions import RuleViolation
 
 from . import services
 from .choices import Stage
-from .models import Candidate, Enrollment, Introducer, SourceList, SourceListEntry, StageEvent, TrainingClass
+from .forms import CandidateForm, TrainingClassForm
+from .models import (
+    STEP_FIELDS,
+    Candidate,
+    Enrollment,
+    Introducer,
+    SourceList,
+    SourceListEntry,
+    StageEvent,
+    TrainingClass,
+)
+
+
+class ServiceCheckedForm(forms.ModelForm):
+    """A change form that runs its service's check once the instance carries the form's values:
+    a refusal is a form error on its field, never a 500 at save time."""
+
+    def service_check(self):
+        raise NotImplementedError
+
+    def _post_clean(self):
+        super()._post_clean()
+        if not self.errors:
+            try:
+                self.service_check()
+            except RuleViolation as error:
+                self.add_error(error.field if error.field in self.fields else None, error.message)
+
+
+class CandidateAdminForm(ServiceCheckedForm):
+    class Meta:
+        model = Candidate
+        fields = [*CandidateForm.Meta.fields, "party_cell"]
+
+    def service_check(self):
+        services.check_candidate_edit(candidate=self.instance)
 
 
 class StageEventInline(admin.TabularInline):
@@ -37,7 +73,7 @@ class StageEventInline(admin.TabularInline):
 class IntroducerInline(admin.TabularInline):
     model = Introducer
     extra = 0
-    fields = ("party_member", "youth_union_resolution", "introduced_on", "note")
+    fields = ("party_member", "known_since", "youth_union_resolution", "introduced_on", "note")
     readonly_fields = fields
     can_delete = False
 
@@ -100,7 +136,9 @@ class CandidateAdmin(ScopedAdmin):
     list_select_related = ("establishment",)
     search_fields = ("search_text",)
     autocomplete_fields = ("establishment", "helper", "party_cell")
-    readonly_fields = ("stage", "stage_since", "party_member", "next_due_on", "next_due_kind")
+    form = CandidateAdminForm
+    # The steps write the certificate and the dossier's dates; corrections have their own page.
+    readonly_fields = ("stage", "stage_since", "party_member", "next_due_on", "next_due_kind", *STEP_FIELDS)
     inlines = [IntroducerInline, StageEventInline]
     date_hierarchy = "stage_since"
     actions = [
@@ -114,15 +152,12 @@ class CandidateAdmin(ScopedAdmin):
         return ("citizen_id",)
 
     def save_model(self, request, obj, form, change):
-        """Saving goes through the services: a new candidate joins the source list."""
-        try:
-            if change:
-                services.update_candidate(candidate=obj, by=request.user)
-            else:
-                services.create_candidate(candidate=obj, added_on=timezone.localdate(), by=request.user)
-        except RuleViolation as error:
-            self.message_user(request, str(error), messages.ERROR)
-            raise
+        """Saving goes through the services (the form ran their checks): a new candidate joins the
+        source list."""
+        if change:
+            services.update_candidate(candidate=obj, by=request.user)
+        else:
+            services.create_candidate(candidate=obj, added_on=timezone.localdate(), by=request.user)
 
 
 @admin.register(SourceList)
@@ -163,14 +198,31 @@ class StageEventAdmin(ScopedAdmin):
         return False
 
 
+class IntroducerAdminForm(ServiceCheckedForm):
+    class Meta:
+        model = Introducer
+        fields = ("party_member", "known_since", "youth_union_resolution", "introduced_on", "note")
+
+    def service_check(self):
+        services.check_introducer_edit(introducer=self.instance)
+
+
 @admin.register(Introducer)
 class IntroducerAdmin(ScopedAdmin):
+    """Edits obey the introducer rules (`check_introducer`): only while the dossier is open."""
+
+    form = IntroducerAdminForm
     list_display = ("candidate", "party_member", "youth_union_resolution", "introduced_on")
     list_select_related = ("candidate", "party_member")
     search_fields = ("candidate__full_name",)
+    autocomplete_fields = ("party_member",)
+    readonly_fields = ("candidate",)
 
     def has_add_permission(self, request):
-        return False  # through the candidate's page, where the introducer rules are checked
+        return False  # through the candidate's page
+
+    def save_model(self, request, obj, form, change):
+        services.save_introducer(introducer=obj, by=request.user)
 
 
 class EnrollmentInline(admin.TabularInline):
@@ -192,8 +244,18 @@ class EnrollmentInline(admin.TabularInline):
         return False  # enrolment goes through the candidate list, where its rules are checked
 
 
+class TrainingClassAdminForm(ServiceCheckedForm):
+    class Meta:
+        model = TrainingClass
+        fields = TrainingClassForm.Meta.fields
+
+    def service_check(self):
+        services.check_training_class(training_class=self.instance)
+
+
 @admin.register(TrainingClass)
 class TrainingClassAdmin(ScopedAdmin):
+    form = TrainingClassAdminForm
     list_display = ("name", "unit", "organiser", "starts_on", "ends_on", "capacity")
     list_filter = (("unit", admin.RelatedOnlyFieldListFilter),)
     list_select_related = ("unit",)

@@ -44,6 +44,16 @@ BEFORE_ADMISSION = [Stage.TRAINED, Stage.DOSSIER, Stage.CELL_RESOLUTION, Stage.G
 IN_PROCEDURE = [Stage.DOSSIER, Stage.CELL_RESOLUTION, Stage.GRASSROOTS_RESOLUTION, Stage.DECISION]
 # The dossier is open: documents, introductions and a new certificate may still be recorded.
 DOSSIER_OPEN = [Stage.TRAINED, Stage.DOSSIER]
+# The cell's vote has checked the person's facts (age, education, establishment, certificate,
+# introducers): from here on they change only by a correction (`services.correct_candidate`).
+AFTER_CELL_VOTE = [
+    Stage.CELL_RESOLUTION,
+    Stage.GRASSROOTS_RESOLUTION,
+    Stage.DECISION,
+    Stage.ADMITTED,
+    Stage.OFFICIAL,
+    Stage.REMOVED,
+]
 
 _LEAVE = {Stage.WITHDRAWN, Stage.MOVED_AWAY}
 TRANSITIONS: dict[str, set[str]] = {

@@ -77,6 +77,38 @@ class CandidateForm(ScopedModelForm):
         return cleaned
 
 
+class CandidateCorrectionForm(forms.ModelForm):
+    """Put right a fact a step has checked (`services.correct_candidate`): the organisation
+    board, with a reason that the file's history keeps."""
+
+    reason = forms.CharField(
+        label=_("Reason for the correction"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Which document shows the right value. Kept in the file's history."),
+    )
+
+    class Meta:
+        model = Candidate
+        fields = list(services.CORRECTABLE_FIELDS)
+        widgets = {"establishment": AutocompleteSelect("establishments:establishment_autocomplete")}
+
+    def __init__(self, *args, user, **kwargs):
+        self.user = user
+        super().__init__(*args, **kwargs)
+        self.fields["certificate_on"].widget = DateInput()
+        self.fields["birth_date"].widget = DateInput()
+        style_fields(self)
+
+    def _post_clean(self):
+        pass  # the service validates and saves; the instance stays as stored until then
+
+    def perform(self):
+        changes = {name: self.cleaned_data[name] for name in self.Meta.fields}
+        return services.correct_candidate(
+            candidate=self.instance, changes=changes, reason=self.cleaned_data["reason"], by=self.user
+        )
+
+
 class StepForm(forms.Form):
     """A step of the pipeline: `perform` calls the step's service with the cleaned data."""
 
@@ -89,7 +121,9 @@ class StepForm(forms.Form):
         kwargs.setdefault("initial", {})
         kwargs["initial"].setdefault("expected_stage", candidate.stage)
         for name, field in self.base_fields.items():
-            if isinstance(field, forms.DateField):
+            # The step's own date defaults to today; a document's date starts empty (a date
+            # typed for the user would record a document that was never received).
+            if isinstance(field, forms.DateField) and name not in services.DOSSIER_FIELDS:
                 kwargs["initial"].setdefault(name, timezone.localdate())
         super().__init__(*args, **kwargs)
         limit_choices_to_scope(self, user)
@@ -178,16 +212,29 @@ class DossierForm(DossierFieldsMixin, StepForm):
 
 
 class DossierUpdateForm(DossierFieldsMixin):
-    """The dossier's documents as they arrive, without a change of stage."""
+    """The dossier's documents as they arrive, without a change of stage; for someone over 60,
+    the provincial party committee's decision."""
+
+    over_age_decision = forms.CharField(
+        label=_("Over 60: decision of the provincial party committee (number)"), max_length=100, required=False
+    )
+    over_age_decision_on = forms.DateField(label=_("Date of that decision"), required=False, widget=DateInput())
 
     def __init__(self, *args, candidate, user, **kwargs):
         self.candidate, self.user = candidate, user
-        kwargs.setdefault("initial", {name: getattr(candidate, name) for name in services.DOSSIER_FIELDS})
+        names = [*services.DOSSIER_FIELDS, "over_age_decision", "over_age_decision_on"]
+        kwargs.setdefault("initial", {name: getattr(candidate, name) for name in names})
         super().__init__(*args, **kwargs)
         style_fields(self)
 
     def perform(self):
-        return services.update_dossier(candidate=self.candidate, by=self.user, **self.dossier_data())
+        return services.update_dossier(
+            candidate=self.candidate,
+            by=self.user,
+            over_age_decision=self.cleaned_data.get("over_age_decision", ""),
+            over_age_decision_on=self.cleaned_data.get("over_age_decision_on"),
+            **self.dossier_data(),
+        )
 
 
 class IntroducerForm(forms.Form):
@@ -201,6 +248,12 @@ class IntroducerForm(forms.Form):
         label=_("or: Youth Union resolution number"), required=False, max_length=50
     )
     introduced_on = date_field(_("Introduced on"))
+    known_since = forms.DateField(
+        label=_("Has worked or lived with the candidate since"),
+        required=False,
+        widget=DateInput(),
+        help_text=_("For a party member: at least 12 months before the cell's vote."),
+    )
 
     def __init__(self, *args, candidate, user, **kwargs):
         self.candidate, self.user = candidate, user
@@ -225,20 +278,24 @@ class IntroducerForm(forms.Form):
             party_member=data.get("party_member"),
             youth_union_resolution=data.get("youth_union_resolution", "").strip(),
             introduced_on=data["introduced_on"],
+            known_since=data.get("known_since"),
         )
 
 
 class VotesMixin(forms.Form):
-    votes_for = forms.IntegerField(label=_("Votes in favour"), min_value=0, max_value=999)
-    official_members = forms.IntegerField(label=_("Official members of the cell"), min_value=1, max_value=999)
+    """The votes in favour; the cell's official members are counted by the service from the
+    register on the vote date (shown here as they stand today)."""
 
-    def clean(self):
-        cleaned = super().clean()
-        if (cleaned.get("votes_for") or 0) > (cleaned.get("official_members") or 0) and cleaned.get(
-            "official_members"
-        ):
-            self.add_error("votes_for", _("Votes in favour cannot exceed the number of official members."))
-        return cleaned
+    votes_for = forms.IntegerField(label=_("Votes in favour"), min_value=0, max_value=999)
+
+    def show_register_count(self, cell) -> None:
+        if cell is None:
+            return
+        count = services.official_members_on(cell, timezone.localdate())
+        self.fields["votes_for"].help_text = _(
+            "The register counts %(count)s official members in %(cell)s today; the vote is counted against the "
+            "official members on its date."
+        ) % {"count": count, "cell": cell}
 
 
 class CellResolutionForm(VotesMixin, StepForm):
@@ -261,7 +318,7 @@ class CellResolutionForm(VotesMixin, StepForm):
         )
         if cell is not None:
             self.fields["party_cell"].initial = cell.pk
-            self.fields["official_members"].initial = cell.party_members.official_on(today).count()
+        self.show_register_count(cell)
 
     def perform(self):
         data = self.cleaned_data
@@ -269,7 +326,6 @@ class CellResolutionForm(VotesMixin, StepForm):
             voted_on=data["voted_on"],
             document_number=data["document_number"],
             votes_for=data["votes_for"],
-            official_members=data["official_members"],
             party_cell=data.get("party_cell"),
             note=data["note"],
             **self.common(),
@@ -335,13 +391,17 @@ class OfficialForm(VotesMixin, StepForm):
     document_number = forms.CharField(label=_("Recognition decision number (form 16-KNĐ)"), max_length=50)
     note = note_field()
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        member = self.candidate.party_member
+        self.show_register_count(member.party_cell if member else None)
+
     def perform(self):
         data = self.cleaned_data
         return services.recognise_official(
             voted_on=data["voted_on"],
             document_number=data["document_number"],
             votes_for=data["votes_for"],
-            official_members=data["official_members"],
             note=data["note"],
             **self.common(),
         )

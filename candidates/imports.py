@@ -5,6 +5,7 @@ same name, birth date and establishment. New candidates join their commune's sou
 through `services.create_candidates_bulk`; edits go through `services.update_candidates_bulk`.
 """
 
+import copy
 import datetime
 
 from django.core.exceptions import ValidationError
@@ -184,6 +185,7 @@ def _row(number, raw, values, outcome, context, by_id, same_day, members, user):
 def _validate(number, values, establishment, existing, outcome, context, same_day, key):
     candidate = Candidate() if existing is None else existing
     before = _snapshot(candidate) if existing else None
+    stored = copy.copy(existing)
     for name in PERSON_FIELDS:
         if name == "establishment":
             candidate.establishment = establishment
@@ -196,6 +198,12 @@ def _validate(number, values, establishment, existing, outcome, context, same_da
         for field_name, messages in error.message_dict.items():
             outcome.add_error(number, field_name, values.get(field_name), " ".join(messages))
         return None
+    if stored is not None:
+        try:
+            services.check_frozen(candidate=candidate, stored=stored)
+        except services.PipelineError as error:
+            outcome.add_error(number, error.field, values.get(error.field), error.message)
+            return None
     added_on = values.get("added_on") or context["today"]
     if added_on > context["today"]:
         outcome.add_error(number, "added_on", added_on.strftime("%d/%m/%Y"), _("a date in the future"))

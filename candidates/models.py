@@ -19,11 +19,13 @@ from simple_history.models import HistoricalRecords
 from establishments.choices import Ethnicity, Gender
 from establishments.models import Commune, Establishment, PartyCell, PartyMember, choice_constraint
 from sonla_party.citizen_id import normalise_citizen_id, validate_citizen_id
+from sonla_party.dates import validate_past_date, validate_since_1930
 from sonla_party.scoping import ScopedQuerySet
 from sonla_party.search import SearchTextModel, SearchTextQuerySetMixin
 from sonla_party.workdays import add_months
 
 from .choices import (
+    AFTER_CELL_VOTE,
     BEFORE_ADMISSION,
     DOSSIER_OPEN,
     IN_PROCEDURE,
@@ -48,7 +50,7 @@ class SourceList(models.Model):
         Commune, verbose_name=_("commune"), on_delete=models.PROTECT, related_name="source_lists"
     )
     year = models.PositiveSmallIntegerField(_("year"), validators=[MinValueValidator(1990), MaxValueValidator(2100)])
-    approved_on = models.DateField(_("approved on"), null=True, blank=True)
+    approved_on = models.DateField(_("approved on"), null=True, blank=True, validators=[validate_past_date])
     notes = models.TextField(_("notes"), blank=True)
     history = HistoricalRecords()
 
@@ -89,15 +91,36 @@ def event_open_on_q(on: datetime.date) -> Q:
     return Q(occurred_on__lte=on) & (Q(ended_on__isnull=True) | Q(ended_on__gt=on))
 
 
+def certificate_expires_on(certificate_on: datetime.date) -> datetime.date:
+    """The first day a certificate of `certificate_on` is no longer valid (CERTIFICATE_VALIDITY_MONTHS
+    later; a certificate of 29 February expires on the last day of February)."""
+    return add_months(certificate_on, settings.CERTIFICATE_VALIDITY_MONTHS)
+
+
+def certificate_valid_on(certificate_on: datetime.date | None, on: datetime.date) -> bool:
+    """The one rule of a certificate's validity: from its date, until it expires. The cell's
+    vote, the enrolment and the reports' "valid certificate" all ask this."""
+    return certificate_on is not None and certificate_on <= on < certificate_expires_on(certificate_on)
+
+
+def oldest_valid_certificate_on(on: datetime.date) -> datetime.date:
+    """The earliest certificate date still valid on `on`, by `certificate_valid_on` itself (the
+    expiry only grows with the certificate's date), so a query filtering on it agrees with it."""
+    day = add_months(on, -settings.CERTIFICATE_VALIDITY_MONTHS) - datetime.timedelta(days=4)
+    while certificate_expires_on(day) <= on:
+        day += datetime.timedelta(days=1)
+    return day
+
+
 def phase_event_q(phase: str, on: datetime.date) -> Q:
     """For StageEvent: the file was in `phase` on `on` ("certified": at a stage before admission
-    with a certificate still valid; "in_procedure": at the dossier or voting stages)."""
+    with a certificate still valid — `certificate_valid_on`; "in_procedure": at the dossier or
+    voting stages)."""
     if phase == "certified":
-        oldest_valid = add_months(on, -settings.CERTIFICATE_VALIDITY_MONTHS)
         return (
             event_open_on_q(on)
             & Q(stage__in=BEFORE_ADMISSION)
-            & Q(candidate__certificate_on__lte=on, candidate__certificate_on__gt=oldest_valid)
+            & Q(candidate__certificate_on__lte=on, candidate__certificate_on__gte=oldest_valid_certificate_on(on))
         )
     if phase == "in_procedure":
         return event_open_on_q(on) & Q(stage__in=IN_PROCEDURE)
@@ -134,13 +157,29 @@ def candidates_added(start: datetime.date, end: datetime.date) -> Q:
     return Q(Exists(SourceListEntry.objects.filter(entry_added_q(start, end), candidate=OuterRef("pk"))))
 
 
+# Facts written by the steps only (training, certificate renewal, dossier), never by an edit.
+STEP_FIELDS = (
+    "certificate_number",
+    "certificate_on",
+    "certificate_issuer",
+    "application_on",
+    "personal_history_on",
+    "verification_concluded_on",
+    "comments_on",
+    "over_age_decision",
+    "over_age_decision_on",
+)
+# Facts the cell's vote checks (age, education, the commune's rule, the introducers' rule).
+VOTE_CHECKED_FIELDS = ("birth_date", "education_grade", "establishment", "is_youth_union_member")
+
+
 class Candidate(SearchTextModel):
     """An outstanding non-member being brought towards admission (quần chúng ưu tú)."""
 
     search_source_fields = ("full_name", "citizen_id")
 
     full_name = models.CharField(_("full name"), max_length=150)
-    birth_date = models.DateField(_("birth date"))
+    birth_date = models.DateField(_("birth date"), validators=[validate_past_date])
     gender = models.CharField(_("gender"), max_length=10, choices=Gender.choices)
     ethnicity = models.CharField(_("ethnicity"), max_length=20, choices=Ethnicity.choices)
     religion = models.CharField(_("religion"), max_length=20, choices=Religion.choices, blank=True)
@@ -183,13 +222,31 @@ class Candidate(SearchTextModel):
         related_name="candidates",
     )
     certificate_number = models.CharField(_("certificate number"), max_length=50, blank=True)
-    certificate_on = models.DateField(_("certificate date"), null=True, blank=True)
+    certificate_on = models.DateField(_("certificate date"), null=True, blank=True, validators=[validate_past_date])
     certificate_issuer = models.CharField(_("certificate issued by"), max_length=150, blank=True)
-    application_on = models.DateField(_("application (form 1-KNĐ)"), null=True, blank=True)
-    personal_history_on = models.DateField(_("personal history (form 2-KNĐ)"), null=True, blank=True)
-    verification_concluded_on = models.DateField(_("background verification concluded"), null=True, blank=True)
+    application_on = models.DateField(
+        _("application (form 1-KNĐ)"), null=True, blank=True, validators=[validate_past_date]
+    )
+    personal_history_on = models.DateField(
+        _("personal history (form 2-KNĐ)"), null=True, blank=True, validators=[validate_past_date]
+    )
+    verification_concluded_on = models.DateField(
+        _("background verification concluded"), null=True, blank=True, validators=[validate_past_date]
+    )
     comments_on = models.DateField(
-        _("comments of organisations and the residence cell (form 5-KNĐ)"), null=True, blank=True
+        _("comments of organisations and the residence cell (form 5-KNĐ)"),
+        null=True,
+        blank=True,
+        validators=[validate_past_date],
+    )
+    over_age_decision = models.CharField(
+        _("provincial committee decision for admission over 60"),
+        max_length=100,
+        blank=True,
+        help_text=_("Over 60 years of age, admission needs the written decision of the provincial party committee."),
+    )
+    over_age_decision_on = models.DateField(
+        _("date of that decision"), null=True, blank=True, validators=[validate_past_date]
     )
     party_member = models.OneToOneField(
         PartyMember,
@@ -249,6 +306,14 @@ class Candidate(SearchTextModel):
         validate_citizen_id(self.citizen_id, self.birth_date, self.gender)
 
     @property
+    def frozen_fields(self) -> tuple[str, ...]:
+        """The facts no ordinary edit may change at this stage: the steps' own, and after the
+        cell's vote the facts it checked. A wrong one is corrected by `services.correct_candidate`."""
+        if self.stage in AFTER_CELL_VOTE:
+            return (*STEP_FIELDS, *VOTE_CHECKED_FIELDS)
+        return STEP_FIELDS
+
+    @property
     def dossier_is_open(self) -> bool:
         """Trained or at the dossier: documents, introductions and a renewed certificate may come."""
         return self.stage in DOSSIER_OPEN
@@ -268,13 +333,10 @@ class Candidate(SearchTextModel):
         return years
 
     def certificate_expires_on(self) -> datetime.date | None:
-        if self.certificate_on is None:
-            return None
-        return add_months(self.certificate_on, settings.CERTIFICATE_VALIDITY_MONTHS)
+        return certificate_expires_on(self.certificate_on) if self.certificate_on else None
 
     def certificate_valid_on(self, day: datetime.date) -> bool:
-        expires = self.certificate_expires_on()
-        return expires is not None and self.certificate_on <= day < expires
+        return certificate_valid_on(self.certificate_on, day)
 
 
 class IntroducerQuerySet(ScopedQuerySet):
@@ -297,7 +359,14 @@ class Introducer(models.Model):
         related_name="introductions",
     )
     youth_union_resolution = models.CharField(_("Youth Union resolution number"), max_length=50, blank=True)
-    introduced_on = models.DateField(_("introduced on"))
+    introduced_on = models.DateField(_("introduced on"), validators=[validate_past_date])
+    known_since = models.DateField(
+        _("has worked or lived with the candidate since"),
+        null=True,
+        blank=True,
+        validators=[validate_past_date],
+        help_text=_("At least 12 months before the cell's vote (the introducer's own statement, form 3-KNĐ)."),
+    )
     note = models.CharField(_("note"), max_length=250, blank=True)
     history = HistoricalRecords()
 
@@ -345,7 +414,7 @@ class StageEvent(models.Model):
     )
     from_stage = models.CharField(_("from stage"), max_length=30, choices=Stage.choices, blank=True)
     stage = models.CharField(_("stage"), max_length=30, choices=Stage.choices)
-    occurred_on = models.DateField(_("date"))
+    occurred_on = models.DateField(_("date"), validators=[validate_past_date])
     ended_on = models.DateField(
         _("until"),
         null=True,
@@ -424,8 +493,8 @@ class SourceListEntry(models.Model):
     establishment = models.ForeignKey(
         Establishment, verbose_name=_("establishment"), on_delete=models.PROTECT, related_name="source_list_entries"
     )
-    added_on = models.DateField(_("added on"))
-    removed_on = models.DateField(_("removed on"), null=True, blank=True)
+    added_on = models.DateField(_("added on"), validators=[validate_past_date])
+    removed_on = models.DateField(_("removed on"), null=True, blank=True, validators=[validate_past_date])
     removed_reason = models.CharField(_("reason for removal"), max_length=250, blank=True)
     history = HistoricalRecords()
 
@@ -491,8 +560,8 @@ class TrainingClass(models.Model):
         on_delete=models.PROTECT,
         related_name="training_classes",
     )
-    starts_on = models.DateField(_("starts on"))
-    ends_on = models.DateField(_("ends on"))
+    starts_on = models.DateField(_("starts on"), validators=[validate_since_1930])
+    ends_on = models.DateField(_("ends on"), validators=[validate_since_1930])
     venue = models.CharField(_("venue"), max_length=200, blank=True)
     capacity = models.PositiveSmallIntegerField(_("capacity"), validators=[MinValueValidator(1)])
     notes = models.TextField(_("notes"), blank=True)
@@ -546,12 +615,12 @@ class Enrollment(models.Model):
     candidate = models.ForeignKey(
         Candidate, verbose_name=_("candidate"), on_delete=models.PROTECT, related_name="enrollments"
     )
-    enrolled_on = models.DateField(_("enrolled on"))
+    enrolled_on = models.DateField(_("enrolled on"), validators=[validate_past_date])
     attended = models.BooleanField(_("attended"), default=False)
     completed = models.BooleanField(_("completed"), default=False)
     essay_result = models.CharField(_("essay result"), max_length=20, choices=EssayResult.choices, blank=True)
     certificate_number = models.CharField(_("certificate number"), max_length=50, blank=True)
-    certificate_on = models.DateField(_("certificate date"), null=True, blank=True)
+    certificate_on = models.DateField(_("certificate date"), null=True, blank=True, validators=[validate_past_date])
     organiser = models.CharField(_("organiser"), max_length=150, editable=False)
     history = HistoricalRecords()
 

@@ -11,6 +11,7 @@ from django.conf import settings
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from establishments.models import PROBATION_MONTHS
 from sonla_party.workdays import add_months, add_working_days
 
 from .choices import DOSSIER_OPEN, DueKind, Stage
@@ -18,7 +19,7 @@ from .choices import DOSSIER_OPEN, DueKind, Stage
 MIN_AGE, MAX_AGE = 18, 60
 LOWER_SECONDARY, PRIMARY = 9, 5
 INTRODUCTION_VALID_MONTHS = 12
-PROBATION_MONTHS = 12
+INTRODUCER_ACQUAINTANCE_MONTHS = 12  # worked or lived with the candidate (Regulation 232-QĐ/TW)
 DECISION_WORKING_DAYS = 60
 CEREMONY_WORKING_DAYS = 30
 RECOGNITION_WORKING_DAYS = 30
@@ -40,16 +41,38 @@ def short_date(day: datetime.date | None) -> str:
     return date_format(day, "SHORT_DATE_FORMAT") if day else "—"
 
 
+def age_in_months(birth_date: datetime.date, on: datetime.date) -> int:
+    """Age counted in months (tính theo tháng), as Regulation 232-QĐ/TW point 1.1 counts it: the
+    months from the month of birth to the month of `on`, whatever the days (born in March 2008:
+    18 full years from March 2026)."""
+    return (on.year - birth_date.year) * 12 + on.month - birth_date.month
+
+
 def age_requirement(candidate, on: datetime.date) -> Requirement:
-    """18 full years at least, and not past the 60th birthday, on the cell vote date."""
-    eighteenth = add_months(candidate.birth_date, 12 * MIN_AGE)
-    sixtieth = add_months(candidate.birth_date, 12 * MAX_AGE)
-    ok = eighteenth <= on <= sixtieth
-    detail = _("%(age)s full years on %(date)s; the rule is from 18 full years to not over 60 years.") % {
-        "age": candidate.age_on(on),
-        "date": short_date(on),
-    }
-    return Requirement(_("Age"), ok, detail)
+    """From full 18 to full 60 years on the cell's vote date, counted in months; over 60 only with
+    the written decision of the provincial party committee recorded on the file."""
+    months = age_in_months(candidate.birth_date, on)
+    age = {"years": months // 12, "months": months % 12, "date": short_date(on)}
+    if months < 12 * MIN_AGE:
+        detail = _("%(years)s years and %(months)s months on %(date)s (counted in months): under 18 full years.")
+        return Requirement(_("Age"), False, detail % age)
+    if months <= 12 * MAX_AGE:
+        detail = _("%(years)s years and %(months)s months on %(date)s (counted in months): from 18 to 60 full years.")
+        return Requirement(_("Age"), True, detail % age)
+    decided_on = candidate.over_age_decision_on
+    if candidate.over_age_decision and decided_on and decided_on <= on:
+        detail = _(
+            "%(years)s years and %(months)s months on %(date)s: over 60, admitted by decision %(number)s of "
+            "%(decided)s of the provincial party committee."
+        )
+        return Requirement(
+            _("Age"), True, detail % {**age, "number": candidate.over_age_decision, "decided": short_date(decided_on)}
+        )
+    detail = _(
+        "%(years)s years and %(months)s months on %(date)s (counted in months): over 60. Record the decision of "
+        "the provincial party committee on the file, dated by the vote."
+    )
+    return Requirement(_("Age"), False, detail % age)
 
 
 def required_education_grade(commune) -> int:
@@ -87,18 +110,28 @@ def certificate_requirement(candidate, on: datetime.date) -> Requirement:
     return Requirement(_("Awareness class certificate"), ok, detail)
 
 
+def known_long_enough(known_since: datetime.date | None, on: datetime.date) -> bool:
+    """The introducer has worked or lived with the candidate for at least 12 months by `on`."""
+    return known_since is not None and add_months(known_since, INTRODUCER_ACQUAINTANCE_MONTHS) <= on
+
+
 def introducers_requirement(candidate, on: datetime.date) -> Requirement:
-    """Two official members introducing within the last 12 months, or one plus a Youth Union
-    resolution for a Youth Union member."""
+    """Two official members introducing within the last 12 months, each having worked or lived
+    with the candidate for at least 12 months, or one plus a Youth Union resolution for a Youth
+    Union member."""
     oldest_valid = add_months(on, -INTRODUCTION_VALID_MONTHS)
-    members, youth_union = 0, 0
+    members, youth_union, too_recent = 0, 0, 0
     for intro in candidate.introducers.select_related("party_member"):
         if not (oldest_valid <= intro.introduced_on <= on):
             continue
         if intro.is_youth_union:
             youth_union += 1
-        elif _is_official(intro.party_member, on):
+        elif not _is_official(intro.party_member, on):
+            continue
+        elif known_long_enough(intro.known_since, on):
             members += 1
+        else:
+            too_recent += 1
     ok = members >= 2 or (members >= 1 and youth_union >= 1 and candidate.is_youth_union_member)
     if candidate.is_youth_union_member:
         rule = _("two official members, or one official member and the Youth Union's resolution")
@@ -108,6 +141,10 @@ def introducers_requirement(candidate, on: datetime.date) -> Requirement:
         "%(members)s official member(s) and %(union)s Youth Union resolution(s) introduced the candidate within "
         "12 months before %(on)s; needed: %(rule)s."
     ) % {"members": members, "union": youth_union, "on": short_date(on), "rule": rule}
+    if too_recent:
+        detail += " " + _(
+            "Not counted: %(count)s member(s) who had not worked or lived with the candidate for 12 months by then."
+        ) % {"count": too_recent}
     return Requirement(_("Introducers"), ok, detail)
 
 
@@ -133,8 +170,10 @@ def dossier_requirements(candidate) -> list[Requirement]:
 def votes_requirement(votes_for: int | None, official_members: int | None) -> Requirement:
     """At least two thirds of the cell's official members in favour."""
     rule = _("Votes of the cell")
-    if not votes_for or not official_members:
-        return Requirement(rule, False, _("give the votes in favour and the number of official members."))
+    if not official_members:
+        return Requirement(rule, False, _("the register counts no official member in the cell on the vote date."))
+    if not votes_for:
+        return Requirement(rule, False, _("give the votes in favour."))
     needed = -(-2 * official_members // 3)  # ceiling of 2/3
     ok = votes_for <= official_members and votes_for >= needed
     detail = _("%(votes)s of %(members)s official members in favour; at least two thirds (%(needed)s) are needed.") % {
@@ -143,6 +182,18 @@ def votes_requirement(votes_for: int | None, official_members: int | None) -> Re
         "needed": needed,
     }
     return Requirement(rule, ok, detail)
+
+
+MIN_CELL_OFFICIAL_MEMBERS = 3
+
+
+def cell_size_requirement(official_members: int, on: datetime.date) -> Requirement:
+    """A cell votes an admission with at least three official members (counted from the register)."""
+    detail = _(
+        "the register counts %(members)s official member(s) in the cell on %(on)s; a cell needs at least "
+        "%(minimum)s official members to vote an admission."
+    ) % {"members": official_members, "on": short_date(on), "minimum": MIN_CELL_OFFICIAL_MEMBERS}
+    return Requirement(_("Official members of the cell"), official_members >= MIN_CELL_OFFICIAL_MEMBERS, detail)
 
 
 def probation_requirement(admitted_on: datetime.date, on: datetime.date) -> Requirement:

@@ -14,6 +14,7 @@ urlpatterns = [
     path("candidates/source-lists/<int:pk>/", views.SourceListDetailView.as_view(), name="source_list_detail"),
     path("candidates/<int:pk>/", views.CandidateDetailView.as_view(), name="candidate_detail"),
     path("candidates/<int:pk>/edit/", views.CandidateUpdateView.as_view(), name="candidate_update"),
+    path("candidates/<int:pk>/correct/", views.CandidateCorrectionView.as_view(), name="candidate_correct"),
     path("candidates/<int:pk>/viewers/", views.CandidateFileViewsView.as_view(), name="candidate_file_views"),
     path("candidates/<int:pk>/step/<slug:stage>/", views.CandidateStepView.as_view(), name="candidate_step"),
     path("candidates/<int:pk>/dossier/", views.DossierUpdateView.as_view(), name="candidate_dossier"),

@@ -2,6 +2,7 @@ import datetime
 
 from django.contrib import messages
 from django.contrib.auth.mixins import PermissionRequiredMixin
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
 from django.http import Http404, HttpResponseRedirect, QueryDict
 from django.shortcuts import get_object_or_404
@@ -34,6 +35,7 @@ from .choices import Stage
 from .filters import CandidateFilterSet, SourceListFilterSet, TrainingClassFilterSet, queue_window
 from .forms import (
     STEP_FORMS,
+    CandidateCorrectionForm,
     CandidateForm,
     CertificatePeriodForm,
     DossierUpdateForm,
@@ -181,6 +183,47 @@ class CandidateUpdateView(ScopedUpdateView):
 
     def save_form(self, form):
         return services.update_candidate(candidate=form.instance, by=self.request.user)
+
+
+class CandidateCorrectionView(PermissionRequiredMixin, View):
+    """The one door to change a frozen fact: the organisation board, with a reason."""
+
+    permission_required = "candidates.change_candidate"
+    template_name = "includes/form_page.html"
+
+    def get_candidate(self):
+        """Out of scope: 404, as everywhere; in scope but not the organisation board: 403."""
+        candidate = get_object_or_404(Candidate.objects.for_user(self.request.user), pk=self.kwargs["pk"])
+        if not self.request.user.scope.is_province:
+            raise PermissionDenied
+        return candidate
+
+    def render(self, candidate, form, status=200):
+        context = {
+            "form": form,
+            "object": candidate,
+            "title": _("Correct the file of %(name)s") % {"name": candidate.full_name},
+            "cancel_url": candidate.get_absolute_url(),
+        }
+        return TemplateResponse(self.request, self.template_name, context, status=status)
+
+    def get(self, request, pk):
+        candidate = self.get_candidate()
+        return self.render(candidate, CandidateCorrectionForm(instance=candidate, user=request.user))
+
+    def post(self, request, pk):
+        candidate = self.get_candidate()
+        form = CandidateCorrectionForm(request.POST, instance=candidate, user=request.user)
+        if form.is_valid():
+            try:
+                changed = form.perform()
+            except RuleViolation as error:
+                form.add_error(error.field if error.field in form.fields else None, error.message)
+            else:
+                labels = ", ".join(str(Candidate._meta.get_field(name).verbose_name) for name in changed)
+                messages.success(request, _("Corrected: %(fields)s.") % {"fields": labels})
+                return HttpResponseRedirect(candidate.get_absolute_url())
+        return self.render(candidate, form, status=400)
 
 
 class WorkQueueView(FilteredListView):
@@ -343,6 +386,7 @@ class RosterView(ModelPermissionMixin, ScopedQuerysetMixin, SingleObjectMixin, V
                     training_class=self.object, rows=roster_rows(formset, enrollments), by=request.user
                 )
             except services.RosterError as error:
+                show_stored(formset, self.object)  # nothing was saved: the rows say what the database holds
                 for index, field_errors in error.errors.items():
                     for field, message in field_errors.items():
                         formset.forms[index].add_error(
@@ -363,6 +407,16 @@ class RosterView(ModelPermissionMixin, ScopedQuerysetMixin, SingleObjectMixin, V
             "title": _("Roster of %(class)s") % {"class": self.object},
         }
         return TemplateResponse(self.request, self.template_name, context, status=status)
+
+
+def show_stored(formset, training_class) -> None:
+    """After a refused roster, each row's enrolment and candidate as stored (the refused attempt
+    changed them in memory before the rollback)."""
+    stored = {e.pk: e for e in training_class.enrollments.select_related("candidate")}
+    for form in formset.forms:
+        enrollment = getattr(form, "enrollment_object", None)
+        if enrollment is not None and enrollment.pk in stored:
+            form.enrollment_object = stored[enrollment.pk]
 
 
 def roster_table_rows(training_class):

@@ -31,6 +31,7 @@ from establishments.choices import EstablishmentKind, Lacking, LeftReason
 from establishments.models import AdministrativeUnit, CellMembership, Commune, Establishment, PartyCell, PartyMember
 from establishments.services import DecidingCommittees
 from establishments.units import UnitMap
+from sonla_party.workdays import add_months
 
 from .people import CitizenIds, make_person
 
@@ -382,6 +383,7 @@ def _write(builder: Builder) -> int:
             candidate=f.candidate,
             party_member=member,
             introduced_on=on,
+            known_since=add_months(on, -24) if member else None,  # neighbours of two years at least
             youth_union_resolution="" if member else f"{on.year}-NQ/ĐTN",
         )
         for f in builder.files

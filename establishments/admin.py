@@ -1,9 +1,11 @@
 from django import forms
 from django.contrib import admin
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from sonla_party.admin import ScopedAdmin
 
+from .forms import PartyMemberForm
 from .models import (
     AdministrativeUnit,
     Assignment,
@@ -19,7 +21,16 @@ from .models import (
     PartyOrganisationParent,
     UnitSuccession,
 )
-from .services import RegistryError, check_assignment, check_cell_coverage, save_party_cell
+from .services import (
+    RegistryError,
+    check_assignment,
+    check_cell_coverage,
+    check_member_edit,
+    check_new_establishment,
+    save_establishment,
+    save_member,
+    save_party_cell,
+)
 
 
 class SuccessionInline(admin.TabularInline):
@@ -53,13 +64,38 @@ class CommuneAdmin(AdministrativeUnitAdmin):
     list_filter = ("kind", "valid_to", "is_border", "is_mountainous", ("parent", admin.RelatedOnlyFieldListFilter))
 
 
+class EstablishmentAdminForm(forms.ModelForm):
+    """The admin obeys the registry's rule for a new establishment (its opening date)."""
+
+    class Meta:
+        model = Establishment
+        fields = ["commune", "kind", "name", "code", "opened_on", "closed_on"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not self.instance.pk and "opened_on" in self.fields:
+            self.fields["opened_on"].initial = timezone.localdate()
+
+    def _post_clean(self):
+        super()._post_clean()
+        if not self.errors:
+            try:
+                check_new_establishment(establishment=self.instance)
+            except RegistryError as error:
+                self.add_error(error.field, error.message)
+
+
 @admin.register(Establishment)
 class EstablishmentAdmin(ScopedAdmin):
+    form = EstablishmentAdminForm
     list_display = ("name", "code", "kind", "commune", "opened_on", "closed_on")
     list_filter = ("kind", ("commune__parent", admin.RelatedOnlyFieldListFilter))
     list_select_related = ("commune",)
     search_fields = ("search_text",)
     autocomplete_fields = ("commune",)
+
+    def save_model(self, request, obj, form, change):
+        save_establishment(establishment=obj, by=request.user)
 
 
 class PartyCellAdminForm(forms.ModelForm):
@@ -123,8 +159,25 @@ class MemberPlacementInline(CellMembershipInline):
     readonly_fields = fields
 
 
+class PartyMemberAdminForm(forms.ModelForm):
+    """The admin obeys the member rules of the web form and the import (`check_member`)."""
+
+    class Meta:
+        model = PartyMember
+        fields = PartyMemberForm.Meta.fields
+
+    def _post_clean(self):
+        super()._post_clean()
+        if not self.errors:
+            try:
+                check_member_edit(self.instance)
+            except RegistryError as error:
+                self.add_error(error.field if error.field in self.fields else None, error.message)
+
+
 @admin.register(PartyMember)
 class PartyMemberAdmin(ScopedAdmin):
+    form = PartyMemberAdminForm
     list_display = (
         "full_name",
         "birth_date",
@@ -151,6 +204,9 @@ class PartyMemberAdmin(ScopedAdmin):
         if request.user.has_perm("sonla_party.view_full_citizen_id"):
             return ()
         return ("citizen_id",)
+
+    def save_model(self, request, obj, form, change):
+        save_member(member=obj, by=request.user)
 
 
 @admin.register(Cadre)

@@ -25,6 +25,9 @@ class EstablishmentForm(ScopedModelForm):
             del self.fields["commune"]
         else:
             self.fields["commune"].queryset = self.fields["commune"].queryset.valid_on(timezone.localdate())
+            self.fields["opened_on"].required = True  # a new record is dated: the registration day by default
+            self.fields["opened_on"].initial = timezone.localdate()
+            self.fields["opened_on"].help_text = _("The day it was established; by default the day it is registered.")
 
     def clean(self):
         cleaned = super().clean()

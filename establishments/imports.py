@@ -6,6 +6,7 @@ rules and a constant number of queries, then written in bulk with its change his
 """
 
 import datetime
+from types import SimpleNamespace
 
 from django.core.exceptions import ValidationError
 from django.utils import timezone
@@ -194,6 +195,7 @@ def process_establishments(user, rows, outcome, save: bool, context: dict) -> No
         context["communes"] = {c.pk: c for c in Commune.objects.for_user(user)}
         context["codes"] = UnitCodes(units)
         context["seen"] = {}
+        context["first_load"] = not Establishment.objects.exists()
     keys = {(text(raw.get("commune_code")).zfill(5), text(raw.get("establishment_code")).upper()) for _n, raw in rows}
     existing = {
         (e.commune_id, e.code.upper()): e
@@ -247,6 +249,11 @@ def _establishment_row(number, raw, outcome, context, existing):
         _report_validation(number, error, values, outcome)
         return None
     if current is None:
+        try:
+            services.check_new_establishment(establishment=est, first_load=context["first_load"])
+        except services.RegistryError as error:
+            outcome.add_error(number, "opened_on", raw.get("opened_on"), error.message)
+            return None
         outcome.created += 1
         _sample(outcome, number, _("create"), f"{est.name} ({commune.name})")
         return "create", est
@@ -349,6 +356,10 @@ def process_members(user, rows, outcome, save: bool, context: dict) -> None:
     for member in PartyMember.objects.for_user(user).filter(birth_date__in=births):
         context["in_scope"].add(member.pk)
         same_day.setdefault((fold(member.full_name), member.birth_date), []).append(member)
+    known = [m.pk for m in by_id.values()] + [m.pk for ms in same_day.values() for m in ms]
+    context["pipeline"] = set(
+        PartyMember.objects.filter(pk__in=known, candidate__isnull=False).values_list("pk", flat=True)
+    )
     to_create, to_update = [], []
     for number, raw, values in parsed:
         if values is None:  # still say what else is wrong with the row
@@ -393,6 +404,15 @@ def _member_row(number, raw, values, outcome, context, by_id, same_day):
     for name, value in values.items():
         setattr(member, name, value if value is not None else (None if name != "left_reason" else ""))
     if not _member_valid(number, member, values, outcome):
+        return None
+    try:
+        services.check_member(
+            member=member,
+            stored=SimpleNamespace(**before) if before else None,
+            from_pipeline=member.pk in context["pipeline"],
+        )
+    except services.RegistryError as error:
+        outcome.add_error(number, error.field, raw.get(error.field), error.message)
         return None
     if current is None:
         if same_day.get(key):

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from sonla_party.exceptions import RuleViolation
+from sonla_party.workdays import add_months
 
 from .choices import DECIDING_KINDS, OrganisationKind
 from .models import (
@@ -22,6 +23,7 @@ from .models import (
     PartyOrganisation,
     PartyOrganisationParent,
 )
+from .models.registry import PROBATION_MONTHS
 from .units import UnitMap
 
 
@@ -78,9 +80,62 @@ def committee_of_unit_on(unit_id: int, on: datetime.date) -> PartyOrganisation |
     return PartyOrganisation.objects.active_on(on).filter(unit=current, kind__in=kinds).first()
 
 
+def check_member(*, member: PartyMember, stored: PartyMember | None, from_pipeline: bool) -> None:
+    """The rules of a member's dates that no edit may skip (form, admin, import alike).
+
+    A member who came through the admission pipeline (`from_pipeline`) keeps the admission and
+    official dates the pipeline recorded: official status is set by the recognition vote only.
+    Any other member is official no earlier than 12 months of probation after the admission.
+    `stored` is the row as saved (None for a new member). Raises RegistryError naming the field.
+    """
+    if from_pipeline and stored is not None:
+        for name in ("admitted_on", "official_on"):
+            if getattr(member, name) != getattr(stored, name):
+                raise RegistryError(
+                    _(
+                        "%(name)s was admitted through the admission process: the admission and official dates "
+                        "are recorded by its steps (the ceremony, the recognition vote) on the candidate's page."
+                    )
+                    % {"name": stored.full_name},
+                    field=name,
+                )
+        return
+    if member.official_on and member.admitted_on:
+        earliest = add_months(member.admitted_on, PROBATION_MONTHS)
+        if member.official_on < earliest:
+            raise RegistryError(
+                _(
+                    "A member admitted on %(admitted)s is probationary for %(months)s months: official on "
+                    "%(earliest)s at the earliest."
+                )
+                % {
+                    "admitted": member.admitted_on.strftime("%d/%m/%Y"),
+                    "months": PROBATION_MONTHS,
+                    "earliest": earliest.strftime("%d/%m/%Y"),
+                },
+                field="official_on",
+            )
+
+
+def stored_member(member: PartyMember) -> tuple[PartyMember | None, bool]:
+    """The member's row as saved, and whether it came through the admission pipeline."""
+    if member.pk is None:
+        return None, False
+    stored = PartyMember.objects.filter(pk=member.pk).first()
+    return stored, PartyMember.objects.filter(pk=member.pk, candidate__isnull=False).exists()
+
+
+def check_member_edit(member: PartyMember) -> None:
+    """`check_member` against the saved row (for the forms and the admin)."""
+    stored, from_pipeline = stored_member(member)
+    check_member(member=member, stored=stored, from_pipeline=from_pipeline)
+
+
 @transaction.atomic
 def save_member(*, member: PartyMember, by) -> PartyMember:
-    """Save a member entered in the registry; a new member in a cell belongs to it from admission."""
+    """Save a member entered or edited in the registry, after `check_member`; a new member in a
+    cell belongs to it from admission. Raises RegistryError."""
+    check_member_edit(member)
     is_new = member.pk is None
     member._history_user = by
     member.save()
@@ -281,9 +336,33 @@ def hand_over(*, from_cadre: Cadre, to_cadre: Cadre, on: datetime.date, by) -> l
     return new
 
 
+def check_new_establishment(*, establishment: Establishment, first_load: bool = False) -> None:
+    """A new establishment needs its opening date: without one it would count as existing since
+    records began, and move every past figure. Only the registry's first load (nothing entered
+    yet) may leave it unknown. Raises RegistryError."""
+    if establishment.pk is None and establishment.opened_on is None and not first_load:
+        raise RegistryError(
+            _("A new establishment needs its opening date (the day it was registered, if nothing earlier is known)."),
+            field="opened_on",
+        )
+
+
+@transaction.atomic
+def save_establishment(*, establishment: Establishment, by) -> Establishment:
+    """Save an establishment entered or edited in the registry, after `check_new_establishment`."""
+    check_new_establishment(establishment=establishment)
+    establishment._history_user = by
+    establishment.save()
+    return establishment
+
+
 @transaction.atomic
 def save_establishments_bulk(*, created: list[Establishment], updated: list[Establishment], fields, by, reason: str):
-    """The bulk door for imports: establishments validated by the importer, with their history."""
+    """The bulk door for imports: establishments validated by the importer, with their history.
+    New ones need their opening date unless the registry is empty (its first load)."""
+    first_load = not Establishment.objects.exists()
+    for establishment in created:
+        check_new_establishment(establishment=establishment, first_load=first_load)
     bulk_create_with_history(created, Establishment, batch_size=500, default_user=by, default_change_reason=reason)
     bulk_update_with_history(
         updated, Establishment, fields, batch_size=500, default_user=by, default_change_reason=reason
@@ -292,7 +371,12 @@ def save_establishments_bulk(*, created: list[Establishment], updated: list[Esta
 
 @transaction.atomic
 def save_members_bulk(*, created: list[PartyMember], updated: list[PartyMember], fields, by, reason: str):
-    """The bulk door for imports: members validated by the importer, with their history."""
+    """The bulk door for imports: members validated by the importer (`check_member` included),
+    with their history. Refuses (RegistryError, nothing saved) a row that breaks `check_member`."""
+    stored = PartyMember.objects.in_bulk([m.pk for m in updated])
+    pipeline = set(PartyMember.objects.filter(pk__in=stored, candidate__isnull=False).values_list("pk", flat=True))
+    for member in [*created, *updated]:
+        check_member(member=member, stored=stored.get(member.pk), from_pipeline=member.pk in pipeline)
     bulk_create_with_history(created, PartyMember, batch_size=500, default_user=by, default_change_reason=reason)
     bulk_update_with_history(
         updated, PartyMember, fields, batch_size=500, default_user=by, default_change_reason=reason

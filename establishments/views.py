@@ -50,7 +50,14 @@ from .models import (
     PartyOrganisation,
     active_on_q,
 )
-from .services import hand_over, save_assignment, save_member, save_party_cell, transfer_member
+from .services import (
+    hand_over,
+    save_assignment,
+    save_establishment,
+    save_member,
+    save_party_cell,
+    transfer_member,
+)
 from .tables import (
     AdministrativeUnitTable,
     AssignmentTable,
@@ -129,6 +136,9 @@ class EstablishmentDetailView(ScopedDetailView):
 class EstablishmentCreateView(ScopedCreateView):
     model = Establishment
     form_class = EstablishmentForm
+
+    def save_form(self, form):
+        return save_establishment(establishment=form.instance, by=self.request.user)
 
 
 class EstablishmentUpdateView(ScopedUpdateView):
@@ -226,6 +236,9 @@ class PartyMemberCreateView(ScopedCreateView):
 class PartyMemberUpdateView(ScopedUpdateView):
     model = PartyMember
     form_class = PartyMemberForm
+
+    def save_form(self, form):
+        return save_member(member=form.instance, by=self.request.user)
 
 
 # --- Autocomplete --------------------------------------------------------------------------

@@ -1,6 +1,6 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
@@ -38,7 +38,12 @@ class ScopedAdmin(SimpleHistoryAdmin):
         return super().history_view(request, object_id, extra_context=extra_context)
 
     def history_form_view(self, request, object_id, version_id, extra_context=None):
+        """A past version can be read, never written back: a "revert" would save old values
+        around the services (a stage outside the pipeline, a frozen fact). Off for everyone
+        (SIMPLE_HISTORY_REVERT_DISABLED hides the button; this refuses the POST too)."""
         self._require_in_scope(request, object_id)
+        if request.method == "POST":
+            raise PermissionDenied
         return super().history_form_view(request, object_id, version_id, extra_context=extra_context)
 
     def _scope_related(self, request, formfield):

@@ -4,6 +4,7 @@ from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .choices import ImportStatus
@@ -108,7 +109,7 @@ class ImportBatch(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.file_name} ({self.uploaded_at:%d/%m/%Y %H:%M})"
+        return f"{self.file_name} ({timezone.localtime(self.uploaded_at):%d/%m/%Y %H:%M})"  # Asia/Ho_Chi_Minh
 
     def get_absolute_url(self):
         return reverse("imports:preview", args=[self.pk])

@@ -238,6 +238,9 @@ CONTENT_SECURITY_POLICY = {
 DJANGO_TABLES2_TEMPLATE = "django_tables2/sonla.html"  # Bootstrap 5, rows written in Python
 DJANGO_TABLES2_TABLE_ATTRS = {"class": "table table-sm table-striped table-hover align-middle"}
 SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True
+# No "revert" from the admin's history: it would write past values around the services' rules
+# (a stage outside the pipeline, a frozen fact). Corrections go through their service.
+SIMPLE_HISTORY_REVERT_DISABLED = True
 
 # --- Domain settings ------------------------------------------------------------------------
 # How long an awareness-class certificate stays valid (the rule is not settled: a setting).

@@ -2,19 +2,27 @@
 
 import csv
 import io
+import os
 
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from openpyxl import load_workbook
 
 
-def count_queries(client, url: str) -> int:
-    """Queries of a request, after a first one has renewed the session (at most once a minute)."""
+def count_queries(client, url: str, *, cap: int) -> int:
+    """Queries of a request, after a first one has renewed the session (at most once a minute).
+
+    `cap` is the page's fixed budget (Zulip's `assert_database_query_count`): "the same at 2 rows
+    and 20" alone would pass a page that costs 200 queries whatever its rows."""
     client.get(url)
     with CaptureQueriesContext(connection) as context:
         response = client.get(url)
     assert response.status_code == 200, f"{url} answered {response.status_code}"
-    return len(context.captured_queries)
+    count = len(context.captured_queries)
+    if os.environ.get("PRINT_QUERY_COUNTS"):
+        print(f"QUERIES {url} {count}")
+    assert count <= cap, f"{url} costs {count} queries, over its cap of {cap}"
+    return count
 
 
 def csv_rows(response) -> list[list[str]]:

@@ -3,8 +3,10 @@ commands call these; nothing else writes a candidate's stage.
 
 - pipeline: the admission process, one function per step (`move_candidate` is the one mutator)
 - training: awareness classes, enrolment and the roster
+- corrections: frozen facts put right, with a reason, re-checking the vote that relied on them
 """
 
+from .corrections import CORRECTABLE_FIELDS, correct_candidate, last_cell_vote_on
 from .pipeline import (
     DOSSIER_FIELDS,
     PipelineConflict,
@@ -12,11 +14,16 @@ from .pipeline import (
     Step,
     add_introducer,
     admit_candidate,
+    check_candidate_edit,
+    check_frozen,
+    check_introducer,
+    check_introducer_edit,
     create_candidate,
     create_candidates_bulk,
     default_deciding_body,
     member_names_by_citizen_id,
     move_candidate,
+    official_members_on,
     open_dossier,
     possible_duplicates,
     recognise_official,
@@ -29,11 +36,13 @@ from .pipeline import (
     reject_candidate,
     remove_from_probation,
     return_to_source,
+    save_introducer,
     source_list_for,
     step_permission,
     update_candidate,
     update_candidates_bulk,
     update_dossier,
+    voting_cell,
     withdraw_candidate,
 )
 from .training import (
@@ -42,6 +51,7 @@ from .training import (
     RosterError,
     RosterRow,
     TrainingError,
+    check_training_class,
     default_organiser,
     enrol_candidates,
     renew_certificate,
@@ -50,6 +60,7 @@ from .training import (
 )
 
 __all__ = [
+    "CORRECTABLE_FIELDS",
     "DOSSIER_FIELDS",
     "REFUSAL_REASONS",
     "EnrolmentResult",
@@ -61,13 +72,21 @@ __all__ = [
     "TrainingError",
     "add_introducer",
     "admit_candidate",
+    "check_candidate_edit",
+    "check_frozen",
+    "check_introducer",
+    "check_introducer_edit",
+    "check_training_class",
+    "correct_candidate",
     "create_candidate",
     "create_candidates_bulk",
     "default_deciding_body",
     "default_organiser",
     "enrol_candidates",
+    "last_cell_vote_on",
     "member_names_by_citizen_id",
     "move_candidate",
+    "official_members_on",
     "open_dossier",
     "possible_duplicates",
     "recognise_official",
@@ -81,6 +100,7 @@ __all__ = [
     "remove_from_probation",
     "renew_certificate",
     "return_to_source",
+    "save_introducer",
     "save_roster",
     "save_training_class",
     "source_list_for",
@@ -88,5 +108,6 @@ __all__ = [
     "update_candidate",
     "update_candidates_bulk",
     "update_dossier",
+    "voting_cell",
     "withdraw_candidate",
 ]

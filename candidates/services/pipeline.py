@@ -19,14 +19,15 @@ from establishments.choices import LeftReason, OrganisationKind
 from establishments.models import Commune, PartyCell, PartyMember
 from establishments.services import DecidingCommittees, record_membership
 from establishments.units import UnitMap
+from sonla_party.dates import past_date_problem
 from sonla_party.exceptions import RuleViolation
 from sonla_party.scoping import ScopeClosed, require_open_on
 from sonla_party.search import fold
 from sonla_party.workdays import add_months
 
 from .. import rules
-from ..choices import DecidingLevel, Stage
-from ..models import Candidate, Introducer, SourceList, SourceListEntry, StageEvent
+from ..choices import DOSSIER_OPEN, DecidingLevel, Stage
+from ..models import STEP_FIELDS, Candidate, Introducer, SourceList, SourceListEntry, StageEvent
 
 
 class PipelineError(RuleViolation):
@@ -146,11 +147,15 @@ def _order_message(locked: Candidate, to_stage: str) -> str:
     }
 
 
+def check_recorded_date(on: datetime.date | None, field: str) -> None:
+    """A step's or a document's date lies between 1930 and today (`sonla_party.dates`)."""
+    problem = past_date_problem(on)
+    if problem:
+        raise PipelineError(_("Date: %(problem)s") % {"problem": problem}, field=field)
+
+
 def _check_date(locked: Candidate, on: datetime.date) -> None:
-    if on > timezone.localdate():
-        raise PipelineError(
-            _("Date: %(date)s is in the future.") % {"date": rules.short_date(on)}, field="occurred_on"
-        )
+    check_recorded_date(on, "occurred_on")
     if locked.stage_since and on < locked.stage_since:
         raise PipelineError(
             _("Date: %(date)s is before the previous step (%(since)s).")
@@ -215,14 +220,55 @@ def create_candidate(*, candidate: Candidate, added_on: datetime.date, by, year:
     return candidate
 
 
+def field_value(candidate: Candidate, name: str):
+    """A field's value, a foreign key by its id (no query)."""
+    return candidate.establishment_id if name == "establishment" else getattr(candidate, name)
+
+
+def check_frozen(*, candidate: Candidate, stored: Candidate) -> None:
+    """Refuse (PipelineError naming the field) an edit of `candidate` that changes a fact
+    frozen in `stored`, the row as saved (`Candidate.frozen_fields`)."""
+    for name in stored.frozen_fields:
+        if field_value(candidate, name) != field_value(stored, name):
+            label = str(Candidate._meta.get_field(name).verbose_name)
+            if name in STEP_FIELDS:
+                message = _(
+                    "%(field)s is recorded by a step of the admission process and cannot be changed here. "
+                    "If it is wrong, the organisation board records a correction, with its reason."
+                )
+            else:
+                message = _(
+                    "%(field)s was checked by the cell's vote and cannot be changed here. "
+                    "If it is wrong, the organisation board records a correction, with its reason."
+                )
+            raise PipelineError(message % {"field": label[:1].upper() + label[1:]}, field=name)
+
+
+def check_candidate_edit(*, candidate: Candidate) -> None:
+    """The refusals of an edit of the person's data, whatever the door (form, admin): the citizen
+    ID of a party member, and a frozen fact. Raises PipelineError."""
+    _check_not_a_member(candidate)
+    if candidate.pk is not None:
+        stored = Candidate.objects.filter(pk=candidate.pk).first()
+        if stored is not None:
+            if (candidate.stage, candidate.stage_since, candidate.party_member_id) != (
+                stored.stage,
+                stored.stage_since,
+                stored.party_member_id,
+            ):
+                raise PipelineError(_("The stage changes through the steps of the admission process only."))
+            check_frozen(candidate=candidate, stored=stored)
+
+
 @transaction.atomic
 def update_candidate(*, candidate: Candidate, by) -> Candidate:
-    """Save edits of the person's data (never the stage). Same refusals as `create_candidate`."""
+    """Save edits of the person's data (never the stage, never a frozen fact). Same refusals as
+    `create_candidate`, and `check_frozen`."""
     if not by.has_perm("candidates.change_candidate"):
         raise PipelineError(_("Your role may not edit candidates."))
     if not Candidate.objects.for_user(by).filter(pk=candidate.pk).exists():
         raise PipelineError(_("This candidate is outside your district or commune."))
-    _check_not_a_member(candidate)
+    check_candidate_edit(candidate=candidate)
     candidate._history_user = by
     candidate.save()
     return candidate
@@ -282,12 +328,15 @@ def _source_lists(keys: set[tuple[int, int]]) -> dict[tuple[int, int], SourceLis
 
 @transaction.atomic
 def update_candidates_bulk(*, candidates: list[Candidate], fields: list[str], by, reason: str = "") -> None:
-    """The bulk door of `update_candidate`, for imports: person fields only, never the stage."""
+    """The bulk door of `update_candidate`, for imports: person fields only, never the stage nor a
+    frozen fact (`check_frozen`; the importer reports such rows before)."""
     if not candidates:
         return
     if not by.has_perm("candidates.change_candidate"):
         raise PipelineError(_("Your role may not edit candidates."))
+    stored = Candidate.objects.in_bulk([c.pk for c in candidates])
     for candidate in candidates:
+        check_frozen(candidate=candidate, stored=stored[candidate.pk])
         candidate.search_text = candidate.build_search_text()
     bulk_update_with_history(
         candidates, Candidate, [*fields, "search_text"], batch_size=500, default_user=by, default_change_reason=reason
@@ -369,6 +418,9 @@ def open_dossier(
 ) -> StageEvent:
     """trained → dossier: the application is received; the dossier's documents may follow."""
 
+    for name in DOSSIER_FIELDS:
+        check_recorded_date(dossier.get(name), name)
+
     def apply(locked, event):
         for name in DOSSIER_FIELDS:
             if dossier.get(name):
@@ -385,71 +437,144 @@ def open_dossier(
     )
 
 
+OVER_AGE_FIELDS = ("over_age_decision", "over_age_decision_on")
+
+
 @transaction.atomic
-def update_dossier(*, candidate: Candidate, by, **dossier) -> Candidate:
-    """Record the dates the dossier's documents were received (no change of stage)."""
+def update_dossier(*, candidate: Candidate, by, over_age_decision: str = "", over_age_decision_on=None, **dossier):
+    """Record the dates the dossier's documents were received (no change of stage), and for a
+    candidate over 60 the provincial party committee's decision (number and date, both or none)."""
+    if bool(over_age_decision.strip()) != bool(over_age_decision_on):
+        raise PipelineError(
+            _("Give both the number and the date of the provincial committee's decision."), field="over_age_decision"
+        )
+    check_recorded_date(over_age_decision_on, "over_age_decision_on")
+    candidate.over_age_decision, candidate.over_age_decision_on = over_age_decision.strip(), over_age_decision_on
     if not candidate.dossier_is_open:
         raise PipelineError(_("The dossier can be completed before the cell's vote only."))
     if not by.has_perm("candidates.move_candidate"):
         raise PipelineError(_("Your role may not record this step (%(stage)s).") % {"stage": Stage.DOSSIER.label})
-    today = timezone.localdate()
     for name in DOSSIER_FIELDS:
         value = dossier.get(name)
-        if value and value > today:
-            raise PipelineError(_("Date: %(date)s is in the future.") % {"date": rules.short_date(value)}, field=name)
+        check_recorded_date(value, name)
         setattr(candidate, name, value)
     candidate._history_user = by
-    candidate.save(update_fields=list(DOSSIER_FIELDS))
+    candidate.save(update_fields=[*DOSSIER_FIELDS, *OVER_AGE_FIELDS])
     return candidate
 
 
+def check_introducer(*, introducer: Introducer) -> None:
+    """The introducer rules, whatever the door (the candidate's page, the admin): introductions are
+    recorded while the dossier is open (the cell's vote checked them, then they are frozen), by
+    a member official on that date, or by a Youth Union resolution for a Youth Union member, on
+    a date not in the future. Raises PipelineError naming the field."""
+    candidate = introducer.candidate
+    if candidate.stage not in (Stage.SOURCE, *DOSSIER_OPEN):
+        raise PipelineError(
+            _("Introducers: %(name)s is at “%(stage)s”; introductions are recorded before the cell's vote only.")
+            % {"name": candidate.full_name, "stage": candidate.get_stage_display()}
+        )
+    on = introducer.introduced_on
+    check_recorded_date(on, "introduced_on")
+    member = introducer.party_member
+    if member is not None and not rules._is_official(member, on):
+        raise PipelineError(
+            _("Introducers: %(name)s is not an official party member on %(date)s.")
+            % {"name": member.full_name, "date": rules.short_date(on)},
+            field="party_member",
+        )
+    check_recorded_date(introducer.known_since, "known_since")
+    if member is not None and introducer.known_since is None:
+        raise PipelineError(
+            _("Introducers: say since when %(name)s has worked or lived with the candidate.")
+            % {"name": member.full_name},
+            field="known_since",
+        )
+    if introducer.known_since and introducer.known_since > on:
+        raise PipelineError(
+            _("Introducers: the acquaintance cannot start after the introduction (%(date)s).")
+            % {"date": rules.short_date(on)},
+            field="known_since",
+        )
+    if member is None and not candidate.is_youth_union_member:
+        raise PipelineError(
+            _("Introducers: only a Youth Union member may be introduced by a Youth Union resolution."),
+            field="youth_union_resolution",
+        )
+
+
+def check_introducer_edit(*, introducer: Introducer) -> None:
+    """`check_introducer` for an edit: the saved introduction must itself still be open to change."""
+    if introducer.pk is not None:
+        stored = Introducer.objects.select_related("candidate").get(pk=introducer.pk)
+        if stored.candidate_id != introducer.candidate_id:
+            raise PipelineError(_("An introduction cannot move to another candidate."), field="candidate")
+    check_introducer(introducer=introducer)
+
+
 @transaction.atomic
+def save_introducer(*, introducer: Introducer, by) -> Introducer:
+    """Save a new or edited introduction (3-KNĐ, or the Youth Union's resolution 4-KNĐ) after
+    `check_introducer_edit`, and recompute the file's next deadline. Raises PipelineError."""
+    if not by.has_perm("candidates.move_candidate"):
+        raise PipelineError(_("Your role may not record introductions."))
+    if not Candidate.objects.for_user(by).filter(pk=introducer.candidate_id).exists():
+        raise PipelineError(_("This candidate is outside your district or commune."))
+    check_introducer_edit(introducer=introducer)
+    introducer._history_user = by
+    try:
+        with transaction.atomic():
+            introducer.save()
+    except IntegrityError as error:
+        raise PipelineError(
+            _("Introducers: this member already introduced the candidate."), field="party_member"
+        ) from error
+    refresh_due(candidate=introducer.candidate)
+    return introducer
+
+
 def add_introducer(
     *,
     candidate: Candidate,
     introduced_on: datetime.date,
     by,
     party_member: PartyMember | None = None,
+    known_since: datetime.date | None = None,
     youth_union_resolution: str = "",
     note: str = "",
 ) -> Introducer:
-    """Record an introduction (3-KNĐ) by an official member, or the Youth Union's resolution (4-KNĐ).
+    """Record an introduction (3-KNĐ) by an official member, or the Youth Union's resolution (4-KNĐ),
+    through `save_introducer` (its rules: `check_introducer`)."""
+    introducer = Introducer(
+        candidate=candidate,
+        party_member=party_member,
+        known_since=known_since if party_member is not None else None,
+        youth_union_resolution=youth_union_resolution,
+        introduced_on=introduced_on,
+        note=note,
+    )
+    return save_introducer(introducer=introducer, by=by)
 
-    Refuses a member who is not official on that date, a Youth Union resolution for someone who
-    is not a Youth Union member, and a date in the future.
-    """
-    if not by.has_perm("candidates.move_candidate"):
-        raise PipelineError(_("Your role may not record introductions."))
-    if introduced_on > timezone.localdate():
+
+def official_members_on(cell, on: datetime.date) -> int:
+    """The cell's official members on `on`, counted from the register (dated cell memberships and
+    the members' official dates) — never a number typed in a form."""
+    return PartyMember.objects.official_on(on).in_cell_on(cell, on).count()
+
+
+def voting_cell(candidate: Candidate, on: datetime.date, chosen: PartyCell | None = None) -> PartyCell:
+    """The cell that votes for `candidate` on `on`: the one chosen, the file's, or the cell
+    covering the candidate's establishment then. Raises PipelineError when there is none."""
+    cell = chosen or candidate.party_cell
+    if cell is None:
+        cell = candidate.establishment.party_cells.active_on(on).order_by("-founded_on", "pk").first()
+    if cell is None:
         raise PipelineError(
-            _("Date: %(date)s is in the future.") % {"date": rules.short_date(introduced_on)}, field="introduced_on"
+            _("Party cell: no party cell covers %(establishment)s on %(date)s.")
+            % {"establishment": candidate.establishment, "date": rules.short_date(on)},
+            field="party_cell",
         )
-    if party_member is not None and not rules._is_official(party_member, introduced_on):
-        raise PipelineError(
-            _("Introducers: %(name)s is not an official party member on %(date)s.")
-            % {"name": party_member.full_name, "date": rules.short_date(introduced_on)},
-            field="party_member",
-        )
-    if party_member is None and not candidate.is_youth_union_member:
-        raise PipelineError(
-            _("Introducers: only a Youth Union member may be introduced by a Youth Union resolution."),
-            field="youth_union_resolution",
-        )
-    try:
-        with transaction.atomic():
-            introducer = Introducer.objects.create(
-                candidate=candidate,
-                party_member=party_member,
-                youth_union_resolution=youth_union_resolution,
-                introduced_on=introduced_on,
-                note=note,
-            )
-    except IntegrityError as error:
-        raise PipelineError(
-            _("Introducers: this member already introduced the candidate."), field="party_member"
-        ) from error
-    refresh_due(candidate=candidate)
-    return introducer
+    return cell
 
 
 def record_cell_resolution(
@@ -458,7 +583,6 @@ def record_cell_resolution(
     voted_on: datetime.date,
     document_number: str,
     votes_for: int,
-    official_members: int,
     by,
     party_cell: PartyCell | None = None,
     note: str = "",
@@ -466,19 +590,23 @@ def record_cell_resolution(
 ) -> StageEvent:
     """dossier → cell_resolution (6-KNĐ): the cell votes to admit.
 
-    Refused unless the dossier is complete, the candidate is 18 to 60 on the vote date, the
-    education and certificate rules hold, the introducers are enough, and at least two thirds of
-    the cell's official members voted in favour.
+    The cell's official members on the vote date are counted from the register. Refused unless
+    the cell has at least three of them, the dossier is complete, the candidate is 18 to 60 on
+    the vote date, the education and certificate rules hold, the introducers are enough, and at
+    least two thirds of the official members voted in favour.
     """
+    cell = voting_cell(candidate, voted_on, party_cell)
+    official_members = official_members_on(cell, voted_on)
 
     def check(locked):
         return [
             *rules.cell_resolution_requirements(locked, voted_on),
+            rules.cell_size_requirement(official_members, voted_on),
             rules.votes_requirement(votes_for, official_members),
         ]
 
     def apply(locked, event):
-        locked.party_cell = party_cell or locked.party_cell
+        locked.party_cell = cell
 
     step = Step(voted_on, document_number, votes_for, official_members, note=note)
     return move_candidate(
@@ -633,20 +761,29 @@ def _create_member(candidate: Candidate, admitted_on: datetime.date, by) -> Part
     return member
 
 
+def member_cell_on(member: PartyMember, on: datetime.date):
+    """The cell a member belonged to on `on` (their dated membership), or their current cell."""
+    membership = member.cell_memberships.active_on(on).select_related("cell").first()
+    return membership.cell if membership else member.party_cell
+
+
 def recognise_official(
     *,
     candidate,
     voted_on: datetime.date,
     document_number: str,
     votes_for: int,
-    official_members: int,
     by,
     note: str = "",
     expected_stage=None,
 ) -> StageEvent:
-    """admitted → official: the cell votes after 12 months of probation (two thirds in favour);
-    the member is official from the ceremony date + 12 months. Due 30 working days after the
-    probation ends; a late vote needs a note."""
+    """admitted → official: the cell votes after 12 months of probation (two thirds of its official
+    members on the vote date, counted from the register, in favour); the member is official from
+    the ceremony date + 12 months. Due 30 working days after the probation ends; a late vote
+    needs a note."""
+    member = PartyMember.objects.filter(candidate=candidate).first()
+    cell = member_cell_on(member, voted_on) if member else None
+    official_members = official_members_on(cell, voted_on) if cell else 0
 
     def check(locked):
         admitted_on = locked.party_member.admitted_on

@@ -18,7 +18,7 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 from establishments.choices import UnitLevel
 from establishments.units import UnitMap
 
-from ..choices import Stage
+from ..choices import EssayResult, Stage
 from ..models import Candidate, Enrollment, SourceListEntry, TrainingClass
 from .pipeline import PipelineError, record_training, refresh_due
 
@@ -76,9 +76,36 @@ def _check_class_access(training_class: TrainingClass, by, permission: str) -> N
         raise TrainingError(_("This class is outside your district."))
 
 
+def check_training_class(*, training_class: TrainingClass) -> None:
+    """The rules across rows of a class (for the forms and the admin): a new organiser must not
+    have issued already one of the certificate numbers of this class. Raises TrainingError."""
+    if training_class.pk is None or not training_class.organiser:
+        return
+    numbers = (
+        Enrollment.objects.filter(training_class=training_class)
+        .exclude(certificate_number="")
+        .exclude(organiser=training_class.organiser)
+        .values("certificate_number")
+    )
+    clash = (
+        Enrollment.objects.filter(organiser=training_class.organiser, certificate_number__in=numbers)
+        .exclude(training_class=training_class)
+        .values_list("certificate_number", flat=True)
+        .first()
+    )
+    if clash:
+        raise TrainingError(
+            _("%(organiser)s has already issued certificate number %(number)s, which this class also uses.")
+            % {"organiser": training_class.organiser, "number": clash},
+            field="organiser",
+        )
+
+
 @transaction.atomic
 def save_training_class(*, training_class: TrainingClass, by) -> TrainingClass:
-    """Save a class; its enrolments follow a change of organiser (certificate numbers stay unique)."""
+    """Save a class after `check_training_class`; its enrolments follow a change of organiser
+    (certificate numbers stay unique). Raises TrainingError."""
+    check_training_class(training_class=training_class)
     training_class.full_clean()
     training_class._history_user = by
     try:
@@ -178,9 +205,10 @@ def save_roster(*, training_class: TrainingClass, rows: list[RosterRow], by) -> 
     """Record attendance, results and certificates for the whole class at once.
 
     A row newly marked completed moves its candidate from `source` to `trained` through the
-    pipeline (or renews the certificate of someone already trained). Any wrong row — a missing
-    or duplicate certificate number (unique per organiser), a date outside the class, a step the
-    pipeline refuses — raises RosterError listing every wrong row, and nothing is saved.
+    pipeline (or renews the certificate of someone already trained). Any wrong row — a failed
+    essay marked completed or given a certificate, a missing or duplicate certificate number
+    (unique per organiser), a date outside the class, a step the pipeline refuses — raises
+    RosterError listing every wrong row, and nothing is saved.
     Returns how many candidates became trained.
     """
     _check_class_access(training_class, by, "candidates.change_enrollment")
@@ -210,7 +238,11 @@ def _roster_errors(training_class: TrainingClass, rows: list[RosterRow]) -> dict
     )
     for index, row in enumerate(rows):
         number = row.certificate_number.strip()
-        if row.completed and not (number and row.certificate_on):
+        if row.essay_result == EssayResult.FAIL and (row.completed or number):
+            errors[index]["essay_result"] = _(
+                "The essay did not pass (“Fail”): the class is not completed and no certificate is given."
+            )
+        elif row.completed and not (number and row.certificate_on):
             errors[index]["certificate_number"] = _("Completion needs the certificate's number and date.")
         if row.certificate_on and not (training_class.starts_on <= row.certificate_on <= today):
             errors[index]["certificate_on"] = _("The certificate date must fall between the class's start and today.")

@@ -7,6 +7,7 @@ from .party import CellMembership, PartyCell, PartyOrganisation, PartyOrganisati
 from .registry import (
     BLANK,
     FACT_COUNTS,
+    PROBATION_MONTHS,
     Establishment,
     MemberPlacement,
     PartyMember,
@@ -21,6 +22,7 @@ from .units import AdministrativeUnit, Commune, District, UnitSuccession
 __all__ = [
     "BLANK",
     "FACT_COUNTS",
+    "PROBATION_MONTHS",
     "AdministrativeUnit",
     "Assignment",
     "Cadre",

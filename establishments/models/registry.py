@@ -18,11 +18,15 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from sonla_party.citizen_id import normalise_citizen_id, validate_citizen_id
+from sonla_party.dates import validate_past_date
 from sonla_party.scoping import ScopedQuerySet
 from sonla_party.search import SearchTextModel, SearchTextQuerySetMixin
 
 from ..choices import EstablishmentKind, Ethnicity, Gender, Lacking, LeftReason, MemberStatus
 from .common import active_on_q, choice_constraint, open_interval_on_q
+
+# A new member is probationary (dự bị) for 12 months from the admission ceremony, then official.
+PROBATION_MONTHS = 12
 
 
 def existing_on_q(on: datetime.date, prefix: str = "") -> Q:
@@ -277,8 +281,14 @@ class Establishment(SearchTextModel):
     kind = models.CharField(_("kind"), max_length=20, choices=EstablishmentKind.choices)
     name = models.CharField(_("name"), max_length=150)
     code = models.CharField(_("code"), max_length=20, help_text=_("Unique within its commune."))
-    opened_on = models.DateField(_("established on"), null=True, blank=True, help_text=_("Empty: before records."))
-    closed_on = models.DateField(_("closed or merged on"), null=True, blank=True)
+    opened_on = models.DateField(
+        _("established on"),
+        null=True,
+        blank=True,
+        validators=[validate_past_date],
+        help_text=_("Empty: before records (the registry's first load only)."),
+    )
+    closed_on = models.DateField(_("closed or merged on"), null=True, blank=True, validators=[validate_past_date])
     merged_into = models.ForeignKey(
         "self",
         verbose_name=_("merged into"),
@@ -335,6 +345,12 @@ class PartyMemberQuerySet(SearchTextQuerySetMixin, ScopedQuerySet):
     def official_on(self, on: datetime.date):
         return self.active_on(on).filter(official_on__isnull=False, official_on__lte=on)
 
+    def in_cell_on(self, cell, on: datetime.date):
+        """Members whose party activity was in `cell` on `on` (their dated cell membership)."""
+        from .party import CellMembership
+
+        return self.filter(pk__in=CellMembership.objects.active_on(on).filter(cell=cell).values("member"))
+
     def with_status(self, on: datetime.date | None = None):
         on = on or timezone.localdate()
         return self.annotate(
@@ -383,9 +399,11 @@ class PartyMember(SearchTextModel):
         related_name="party_members",
         help_text=_("The cell the member belongs to today; the dated record is the cell memberships."),
     )
-    admitted_on = models.DateField(_("admitted on"), help_text=_("Date of the admission ceremony."))
-    official_on = models.DateField(_("official on"), null=True, blank=True)
-    left_on = models.DateField(_("left on"), null=True, blank=True)
+    admitted_on = models.DateField(
+        _("admitted on"), validators=[validate_past_date], help_text=_("Date of the admission ceremony.")
+    )
+    official_on = models.DateField(_("official on"), null=True, blank=True, validators=[validate_past_date])
+    left_on = models.DateField(_("left on"), null=True, blank=True, validators=[validate_past_date])
     left_reason = models.CharField(_("reason for leaving"), max_length=20, choices=LeftReason.choices, blank=True)
     history = HistoricalRecords(excluded_fields=["search_text"])
 

@@ -52,7 +52,11 @@ def step_to(candidate, stage: str, by, cell=None, members=None):
         )
         for member in members[:2]:
             services.add_introducer(
-                candidate=candidate, party_member=member, introduced_on=TIMELINE["introduced"], by=by
+                candidate=candidate,
+                party_member=member,
+                introduced_on=TIMELINE["introduced"],
+                known_since=D(2020, 1, 1),
+                by=by,
             )
         return event
     if stage == Stage.CELL_RESOLUTION:
@@ -61,7 +65,6 @@ def step_to(candidate, stage: str, by, cell=None, members=None):
             voted_on=on,
             document_number="NQ-6",
             votes_for=6,
-            official_members=9,
             party_cell=cell,
             by=by,
         )
@@ -75,7 +78,7 @@ def step_to(candidate, stage: str, by, cell=None, members=None):
         return services.admit_candidate(candidate=candidate, ceremony_on=on, by=by)
     if stage == Stage.OFFICIAL:
         return services.recognise_official(
-            candidate=candidate, voted_on=on, document_number="NQ-CT", votes_for=7, official_members=9, by=by
+            candidate=candidate, voted_on=on, document_number="NQ-CT", votes_for=7, by=by
         )
     raise ValueError(stage)
 

@@ -104,13 +104,12 @@ def test_every_forbidden_transition_is_refused_naming_the_order_rule(board_user,
 
 
 class TestCellResolutionRules:
-    def vote(self, candidate, by, on=None, votes=(6, 9)):
+    def vote(self, candidate, by, on=None, votes_for=6):
         return services.record_cell_resolution(
             candidate=candidate,
             voted_on=on or TIMELINE[Stage.CELL_RESOLUTION],
             document_number="NQ",
-            votes_for=votes[0],
-            official_members=votes[1],
+            votes_for=votes_for,
             by=by,
         )
 
@@ -208,15 +207,47 @@ class TestCellResolutionRules:
         with pytest.raises(PipelineError, match="giới thiệu|Introducers"):
             self.vote(candidate, board_user, on=late_vote)
 
-    def test_5_of_8_in_favour_is_refused(self, board_user, province):
+    def test_5_of_9_in_favour_is_refused(self, board_user, province):
         candidate = self.at_dossier(board_user, province.home_establishment)
         with pytest.raises(PipelineError, match="2/3|two thirds|hai phần ba"):
-            self.vote(candidate, board_user, votes=(5, 8))
+            self.vote(candidate, board_user, votes_for=5)
 
     def test_6_of_9_in_favour_is_accepted(self, board_user, province):
         candidate = self.at_dossier(board_user, province.home_establishment)
-        event = self.vote(candidate, board_user, votes=(6, 9))
+        event = self.vote(candidate, board_user, votes_for=6)
         assert (event.votes_for, event.official_members) == (6, 9)
+
+    def test_the_official_members_are_counted_from_the_register_on_the_vote_date(self, board_user, province):
+        candidate = self.at_dossier(board_user, province.home_establishment)
+        vote_on = TIMELINE[Stage.CELL_RESOLUTION]
+        members = list(candidate.establishment.seated_party_cells.get().party_members.order_by("pk"))
+        # the first two introduced the candidate; of the others, one left on the vote's day, one
+        # became official the day after, and one joined the cell the day after
+        PartyMember.objects.filter(pk=members[-1].pk).update(left_on=vote_on, left_reason="deceased")
+        PartyMember.objects.filter(pk=members[-2].pk).update(official_on=vote_on + datetime.timedelta(days=1))
+        members[-3].cell_memberships.update(starts_on=vote_on + datetime.timedelta(days=1))
+        event = self.vote(candidate, board_user, votes_for=4)  # 4 of 6: two thirds
+        assert event.official_members == 6
+        with pytest.raises(TypeError):  # a number typed in a form has no way in
+            services.record_cell_resolution(
+                candidate=candidate,
+                voted_on=vote_on,
+                document_number="NQ",
+                votes_for=6,
+                official_members=9,
+                by=board_user,
+            )
+
+    def test_a_cell_of_fewer_than_three_official_members_cannot_vote(self, board_user, province):
+        candidate = self.at_dossier(board_user, province.home_establishment)
+        cell = candidate.establishment.seated_party_cells.get()
+        PartyMember.objects.filter(pk__in=list(cell.party_members.values_list("pk", flat=True))[2:]).update(
+            left_on=D(2020, 1, 1), left_reason="deceased"
+        )
+        with pytest.raises(PipelineError, match="3") as refused:
+            self.vote(candidate, board_user, votes_for=2)
+        assert "2" in str(refused.value)
+        assert Candidate.objects.get(pk=candidate.pk).stage == Stage.DOSSIER
 
     def test_education_primary_is_enough_only_in_mountain_communes(self, board_user, province):
         mountain = self.at_dossier(board_user, province.home_establishment, education_grade=5)
@@ -241,7 +272,7 @@ class TestCellResolutionRules:
         candidate = self.at_dossier(board_user, province.home_establishment, education_grade=3)
         candidate.introducers.all().delete()
         with pytest.raises(PipelineError) as refused:
-            self.vote(candidate, board_user, votes=(1, 9))
+            self.vote(candidate, board_user, votes_for=1)
         message = str(refused.value)
         for rule in (("Học vấn", "Education"), ("giới thiệu", "Introducers"), ("Biểu quyết", "Votes")):
             assert any(word in message for word in rule), (rule, message)
@@ -264,9 +295,21 @@ class TestLaterSteps:
                 voted_on=add_months(TIMELINE[Stage.ADMITTED], 11),
                 document_number="NQ",
                 votes_for=7,
-                official_members=9,
                 by=board_user,
             )
+
+    def test_recognition_counts_the_cells_official_members_from_the_register(self, board_user, candidate):
+        advance(candidate, Stage.ADMITTED, board_user)
+        vote = {
+            "candidate": candidate,
+            "voted_on": TIMELINE[Stage.OFFICIAL],
+            "document_number": "NQ",
+            "by": board_user,
+        }
+        with pytest.raises(PipelineError, match="2/3|two thirds|hai phần ba"):
+            services.recognise_official(votes_for=5, **vote)  # 5 of the 9 official members
+        event = services.recognise_official(votes_for=6, **vote)
+        assert (event.votes_for, event.official_members) == (6, 9)
 
     def test_recognition_sets_official_on_to_ceremony_plus_12_months(self, board_user, candidate):
         advance(candidate, Stage.OFFICIAL, board_user)
@@ -369,9 +412,13 @@ def test_a_member_cannot_become_a_candidate(board_user, province):
         services.create_candidate(candidate=candidate, added_on=D(2023, 1, 1), by=board_user)
 
 
-def test_cell_for_helper_builds_official_members(candidate):
-    cell, members = cell_for(candidate, 3)
-    assert all(member.official_on and member.party_cell == cell for member in members)
+def test_the_register_counts_a_cells_official_members_on_a_date(candidate):
+    cell, members = cell_for(candidate, 3)  # admitted 01/01/2009, official a year later
+    assert services.official_members_on(cell, D(2023, 6, 1)) == 3
+    assert services.official_members_on(cell, D(2009, 12, 31)) == 0  # still probationary
+    PartyMember.objects.filter(pk=members[0].pk).update(left_on=D(2023, 6, 1), left_reason="deceased")
+    assert services.official_members_on(cell, D(2023, 6, 1)) == 2
+    assert services.official_members_on(cell, D(2023, 5, 31)) == 3
 
 
 def test_after_admission_the_establishment_has_members_from_the_ceremony_on(board_user, board_client, province):

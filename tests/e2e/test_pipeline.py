@@ -76,13 +76,14 @@ def test_board_takes_a_candidate_from_source_to_admitted(page):
         form = page.locator("form[action$='/introducers/']")
         choose(page, "introducer-party_member", member.full_name, scope=form, value=member.pk)
         form.locator("[name='introducer-introduced_on']").fill("2025-03-24")
+        form.locator("[name='introducer-known_since']").fill("2020-01-01")
         form.locator("button[type=submit]").click()
         page.wait_for_load_state()
     assert page.locator("[data-testid=introducers] li").count() == 2
     record_step(
         page,
         "cell_resolution",
-        {"voted_on": "2025-04-02", "document_number": "05-NQ/CB", "votes_for": "7", "official_members": "9"},
+        {"voted_on": "2025-04-02", "document_number": "05-NQ/CB", "votes_for": "7"},
     )
     record_step(page, "grassroots_resolution", {"resolved_on": "2025-04-15", "document_number": "21-NQ/ĐU"})
     record_step(page, "decision", {"decided_on": "2025-05-06", "document_number": "312-QĐ/HU"})

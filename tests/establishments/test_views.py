@@ -3,6 +3,7 @@
 import datetime
 
 import pytest
+from django.utils import timezone
 
 from establishments.models import Establishment, PartyCell
 from tests.factories import (
@@ -46,27 +47,29 @@ def test_export_covers_every_row_not_just_the_first_page(board_client, province,
 
 
 @pytest.mark.parametrize(
-    ("url", "factory"),
+    ("url", "factory", "cap"),
     [
-        ("/establishments/", lambda commune, n: EstablishmentFactory.create_batch(n, commune=commune)),
+        ("/establishments/", lambda commune, n: EstablishmentFactory.create_batch(n, commune=commune), 11),
         (
             "/party-cells/",
             lambda commune, n: [PartyCellFactory(seat=EstablishmentFactory(commune=commune)) for _ in range(n)],
+            10,
         ),
         (
             "/members/",
             lambda commune, n: PartyMemberFactory.create_batch(
                 n, establishment=EstablishmentFactory(commune=commune), party_cell=PartyCellFactory()
             ),
+            10,
         ),
     ],
 )
-def test_list_costs_the_same_queries_at_2_and_20_rows(board_client, url, factory):
+def test_list_costs_the_same_queries_at_2_and_20_rows(board_client, url, factory, cap):
     commune = CommuneFactory()
     factory(commune, 2)
-    at_two = count_queries(board_client, url)
+    at_two = count_queries(board_client, url, cap=cap)
     factory(commune, 18)
-    at_twenty = count_queries(board_client, url)
+    at_twenty = count_queries(board_client, url, cap=cap)
     assert at_two == at_twenty
 
 
@@ -203,19 +206,40 @@ class TestDistrictScope:
 
 class TestForms:
     def test_board_creates_an_establishment_and_sees_it(self, board_client, province):
-        response = board_client.post(
-            "/establishments/new/",
-            {"commune": province.home_commune.pk, "kind": "village", "name": "Bản Mới", "code": "B99"},
-        )
+        data = {"commune": province.home_commune.pk, "kind": "village", "name": "Bản Mới", "code": "B99"}
+        response = board_client.post("/establishments/new/", {**data, "opened_on": "2024-09-01"})
         est = Establishment.objects.get(code="B99")
         assert response.status_code == 302 and response["Location"] == f"/establishments/{est.pk}/"
-        assert est.history.count() == 1
+        assert est.history.count() == 1 and est.opened_on == datetime.date(2024, 9, 1)
+
+    def test_a_new_establishment_needs_its_opening_date_today_by_default(self, board_client, province):
+        form = board_client.get("/establishments/new/").context["form"]
+        assert form["opened_on"].value() == timezone.localdate()
+        data = {"commune": province.home_commune.pk, "kind": "village", "name": "Bản Mới", "code": "B99"}
+        response = board_client.post("/establishments/new/", data)
+        assert response.status_code == 200 and "opened_on" in response.context["form"].errors
+        assert not Establishment.objects.filter(code="B99").exists()
+
+    @pytest.mark.parametrize("opened_on", ["1929-12-31", "2999-01-01"])
+    def test_an_opening_date_before_1930_or_in_the_future_is_refused(self, board_client, province, opened_on):
+        data = {"commune": province.home_commune.pk, "kind": "village", "name": "Bản Mới", "code": "B99"}
+        response = board_client.post("/establishments/new/", {**data, "opened_on": opened_on})
+        assert response.status_code == 200
+        assert "1930" in response.context["form"].errors["opened_on"][0] or "future" in str(
+            response.context["form"].errors["opened_on"]
+        )
 
     def test_an_invalid_form_keeps_what_was_typed(self, board_client, province):
         EstablishmentFactory(commune=province.home_commune, code="B01")
         response = board_client.post(
             "/establishments/new/",
-            {"commune": province.home_commune.pk, "kind": "village", "name": "Bản Trùng Mã", "code": "B01"},
+            {
+                "commune": province.home_commune.pk,
+                "kind": "village",
+                "name": "Bản Trùng Mã",
+                "code": "B01",
+                "opened_on": "2024-09-01",
+            },
         )
         assert response.status_code == 200
         content = response.content.decode()

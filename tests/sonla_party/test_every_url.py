@@ -88,6 +88,7 @@ ROUTES = {
     "candidates:source_list_detail": ("detail", "source_list"),
     "candidates:candidate_detail": ("detail", "candidate"),
     "candidates:candidate_update": ("detail", "candidate"),
+    "candidates:candidate_correct": ("detail", "candidate"),
     "candidates:candidate_file_views": ("detail", "candidate"),
     "candidates:candidate_step": ("post", "candidate"),
     "candidates:candidate_dossier": ("post", "candidate"),

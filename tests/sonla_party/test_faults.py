@@ -33,6 +33,9 @@ def test_health_probe(client):
 def test_a_missing_page_is_a_404_page_that_tells_why(board_client):
     response = board_client.get("/establishments/999999/")
     assert response.status_code == 404
+    content = response.content.decode()
+    assert "Trang này không tồn tại" in content or "This page does not exist" in content
+    assert 'href="/"' in content  # the way back
 
 
 def test_a_database_lost_before_the_view_also_gives_the_503(signed_in):

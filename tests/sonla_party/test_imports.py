@@ -363,7 +363,6 @@ class TestOtherKinds:
         assert EstablishmentFactory
 
 
-@pytest.mark.django_db
 def test_the_bad_rows_of_an_unreadable_file_answer_with_the_reason_not_500(board_client, board_user):
     batch = ImportBatch.objects.create(
         user=board_user, kind="candidates", file_name="broken.csv", content=b"x", summary={}
@@ -371,3 +370,12 @@ def test_the_bad_rows_of_an_unreadable_file_answer_with_the_reason_not_500(board
     response = board_client.get(f"/imports/{batch.pk}/errors.xlsx", follow=True)
     assert response.status_code == 200
     assert "Thiếu cột" in response.content.decode()  # the missing columns, in Vietnamese
+
+
+def test_recent_imports_show_local_time(board_client, board_user):
+    import datetime as dt
+
+    batch = ImportBatch.objects.create(user=board_user, kind="candidates", file_name="a.csv", content=b"", summary={})
+    ImportBatch.objects.filter(pk=batch.pk).update(uploaded_at=dt.datetime(2026, 1, 1, 20, 0, tzinfo=dt.UTC))
+    page = board_client.get("/imports/").content.decode()
+    assert "a.csv (02/01/2026 03:00)" in page  # 20:00 UTC is 03:00 the next day in Hà Nội time

@@ -193,6 +193,8 @@ class TestLoginThrottling:
             self.login(client, "wrong-password")
         other = Client(REMOTE_ADDR="10.0.0.2")
         assert self.login(other, TEST_PASSWORD).status_code == 302
+        assert "_auth_user_id" in other.session  # signed in from the other address
+        assert self.login(client, TEST_PASSWORD).status_code != 302  # the first address stays locked
 
 
 def test_an_active_session_is_renewed_and_an_idle_one_ends(board_client):
