@@ -40,7 +40,8 @@ def two_districts():
             cell = PartyCellFactory(seat=village, name=f"Chi bộ {name} {n}")
             PartyMemberFactory(establishment=village, party_cell=cell, full_name=f"Đảng viên {name} {n}")
             new_candidate(board, village, full_name=f"Quần chúng {name} {n}", citizen_id=None)
-            AssignmentFactory(cadre=CadreFactory(district=district, full_name=f"Cán bộ {name} {n}"), establishment=village)
+            cadre = CadreFactory(district=district, full_name=f"Cán bộ {name} {n}")
+            AssignmentFactory(cadre=cadre, establishment=village)
             TrainingClass.objects.create(
                 name=f"Lớp {name} {n}",
                 organiser=f"TTCT {name}",
@@ -84,7 +85,7 @@ def test_every_sections_export_buttons_keep_the_filters(page):
         with open(download.value.path(), encoding="utf-8-sig") as handle:
             rows = list(csv.reader(io.StringIO(handle.read())))
         assert len(rows) - 1 == shown, (path, len(rows) - 1, shown)
-        assert 0 < shown, path
+        assert shown > 0, path
         assert first_row in rows[1], (path, first_row, rows[1])
         everything = page.request.get(f"{path}?_export=csv")
         assert len(everything.text().splitlines()) - 1 > shown, f"{path}: the filter keeps nothing out"
