@@ -43,7 +43,7 @@ def form_data(candidate, **changes):
 class TestFrozenAtEveryDoor:
     def test_the_service_refuses_a_checked_fact_and_names_it(self, voted, board_user):
         voted.birth_date = D(1995, 1, 1)
-        with pytest.raises(PipelineError, match="bỏ phiếu|vote") as error:
+        with pytest.raises(PipelineError, match="biểu quyết|bỏ phiếu|vote") as error:
             services.update_candidate(candidate=voted, by=board_user)
         assert error.value.field == "birth_date"
         assert Candidate.objects.get(pk=voted.pk).birth_date == D(1995, 6, 15)

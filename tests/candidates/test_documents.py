@@ -208,7 +208,6 @@ def test_recognition_needs_its_decision_number(board_user, province):
             voted_on=TIMELINE[Stage.OFFICIAL],
             document_number="",
             votes_for=7,
-            official_members=9,
             by=board_user,
         )
 
