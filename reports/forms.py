@@ -44,3 +44,14 @@ class QuarterForm(forms.Form):
         if self.is_bound and self.is_valid():
             return quarterly.Quarter(self.cleaned_data["year"], self.cleaned_data["quarter"])
         return quarterly.Quarter.containing(timezone.localdate()).previous()  # the quarter just ended
+
+
+class FinaliseForm(forms.Form):
+    """Finalising is irreversible: it names the quarter the user saw, never a default one."""
+
+    year = forms.IntegerField(label=_l("Year"), min_value=2006, max_value=2100)
+    quarter = forms.TypedChoiceField(label=_l("Quarter"), coerce=int, choices=[(n, n) for n in range(1, 5)])
+    note = forms.CharField(label=_l("Note"), max_length=250, required=False)
+
+    def quarter_chosen(self) -> quarterly.Quarter:
+        return quarterly.Quarter(self.cleaned_data["year"], self.cleaned_data["quarter"])
