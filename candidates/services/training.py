@@ -184,6 +184,14 @@ def save_roster(*, training_class: TrainingClass, rows: list[RosterRow], by) -> 
     Returns how many candidates became trained.
     """
     _check_class_access(training_class, by, "candidates.change_enrollment")
+    # One roster save at a time per class; what is already completed is read after the lock, so a
+    # second submission of the same roster (a double click) moves no candidate twice.
+    TrainingClass.objects.select_for_update().filter(pk=training_class.pk).first()
+    completed = dict(
+        Enrollment.objects.filter(pk__in=[row.enrollment.pk for row in rows]).values_list("pk", "completed")
+    )
+    for row in rows:
+        row.enrollment.completed = completed.get(row.enrollment.pk, row.enrollment.completed)
     errors = _roster_errors(training_class, rows)
     if errors:
         raise RosterError(errors)

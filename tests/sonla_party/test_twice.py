@@ -1,15 +1,25 @@
 """Twice is once: a double click, two tabs, or two requests at once, repeat nothing."""
 
+import datetime
 import threading
 
 import pytest
 from django.db import connection
 from django.test import Client
 
-from candidates.models import Candidate, SourceListEntry
+from candidates.choices import Stage
+from candidates.models import Candidate, Enrollment, SourceListEntry, TrainingClass
+from candidates.services import enrol_candidates
+from establishments.models import Assignment
 from reports.models import FinalisedReport
 from sonla_party.models import ImportBatch
+from tests.candidates.pipeline import new_candidate
+from tests.candidates.test_training import roster_post
+from tests.establishments.test_cadres import assignment_form
+from tests.factories import AssignmentFactory, CadreFactory
 from tests.sonla_party.test_imports import as_csv, candidate_rows, confirm, preview
+
+D = datetime.date
 
 
 @pytest.mark.django_db
@@ -99,3 +109,122 @@ def run_at_once(user, url, data) -> list:
     for thread in threads:
         thread.join(timeout=60)
     return sorted(statuses, key=str)
+
+
+# --- Every other action a double submit would repeat ----------------------------------------
+
+
+@pytest.fixture
+def training_class(province):
+    return TrainingClass.objects.create(
+        name="Lớp 1/2027",
+        organiser="Trung tâm Chính trị Mộc Châu",
+        unit=province.home,
+        starts_on=D(2027, 3, 1),
+        ends_on=D(2027, 3, 5),
+        capacity=50,
+    )
+
+
+@pytest.fixture
+def past_class(province):
+    return TrainingClass.objects.create(
+        name="Lớp 1/2025",
+        organiser="Trung tâm Chính trị Mộc Châu",
+        unit=province.home,
+        starts_on=D(2025, 3, 3),
+        ends_on=D(2025, 3, 7),
+        capacity=50,
+    )
+
+
+def enrolled(by, province, training_class):
+    person = new_candidate(by, province.home_establishment, citizen_id=None)
+    enrol_candidates(training_class=training_class, candidate_ids=[person.pk], enrolled_on=D(2025, 2, 20), by=by)
+    return person
+
+
+def enrol_data(training_class, people):
+    return {"training_class": training_class.pk, "selection": [p.pk for p in people]}
+
+
+def roster_data(training_class):
+    enrollment = Enrollment.objects.get(training_class=training_class)
+    return roster_post(
+        training_class,
+        [(enrollment, {"completed": "on", "certificate_number": "GCN-1", "certificate_on": "2025-03-10"})],
+    )
+
+
+def trained_once(candidate):
+    candidate.refresh_from_db()
+    return candidate.stage == Stage.TRAINED and candidate.events.filter(stage=Stage.TRAINED).count() == 1
+
+
+@pytest.mark.django_db
+class TestDoubleSubmit:
+    """The same form sent twice in a row: the second changes nothing and answers without a 5xx."""
+
+    def test_enrol(self, board_client, board_user, province, training_class):
+        people = [new_candidate(board_user, province.home_establishment, citizen_id=None) for _ in range(2)]
+        for _ in range(2):
+            assert board_client.post("/training-classes/enrol/", enrol_data(training_class, people)).status_code == 200
+        assert Enrollment.objects.filter(training_class=training_class).count() == 2
+
+    def test_roster(self, board_client, board_user, province, past_class):
+        person = enrolled(board_user, province, past_class)
+        for _ in range(2):
+            response = board_client.post(f"/training-classes/{past_class.pk}/roster/", roster_data(past_class))
+            assert response.status_code == 302
+        assert trained_once(person)
+
+    def test_hand_over(self, board_client, province):
+        old, new = CadreFactory(district=province.home), CadreFactory(district=province.home)
+        AssignmentFactory(cadre=old, establishment=province.home_establishment)
+        statuses = [
+            board_client.post(f"/cadres/{old.pk}/hand-over/", {"to_cadre": new.pk, "on": "2024-07-01"}).status_code
+            for _ in range(2)
+        ]
+        assert statuses == [302, 400]
+        assert new.assignments.count() == 1 and old.assignments.filter(ends_on__isnull=True).count() == 0
+
+    def test_assignment(self, board_client, province):
+        cadre = CadreFactory(district=province.home)
+        data = assignment_form(cadre, province.home_establishment, "2020-01-01")
+        statuses = [board_client.post("/cadres/assignments/new/", data).status_code for _ in range(2)]
+        assert statuses == [302, 200]  # the second: the form, with the overlap named
+        assert Assignment.objects.count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+class TestAtOnce:
+    """The same form sent twice at the same moment (PostgreSQL): one acts, the other is refused."""
+
+    @pytest.fixture(autouse=True)
+    def _postgresql_only(self):
+        if connection.vendor != "postgresql":
+            pytest.skip("row locks (SELECT … FOR UPDATE) are a PostgreSQL matter; SQLite serialises writers")
+
+    def test_enrol(self, board_user, province, training_class):
+        people = [new_candidate(board_user, province.home_establishment, citizen_id=None) for _ in range(2)]
+        assert run_at_once(board_user, "/training-classes/enrol/", enrol_data(training_class, people)) == [200, 200]
+        assert Enrollment.objects.filter(training_class=training_class).count() == 2
+
+    def test_roster(self, board_user, province, past_class):
+        person = enrolled(board_user, province, past_class)
+        url = f"/training-classes/{past_class.pk}/roster/"
+        assert run_at_once(board_user, url, roster_data(past_class)) == [302, 302]
+        assert trained_once(person)
+
+    def test_hand_over(self, board_user, province):
+        old, new = CadreFactory(district=province.home), CadreFactory(district=province.home)
+        AssignmentFactory(cadre=old, establishment=province.home_establishment)
+        data = {"to_cadre": new.pk, "on": "2024-07-01"}
+        assert run_at_once(board_user, f"/cadres/{old.pk}/hand-over/", data) == [302, 400]
+        assert new.assignments.count() == 1
+
+    def test_assignment(self, board_user, province):
+        cadre = CadreFactory(district=province.home)
+        data = assignment_form(cadre, province.home_establishment, "2020-01-01")
+        assert run_at_once(board_user, "/cadres/assignments/new/", data) == [200, 302]
+        assert Assignment.objects.count() == 1
