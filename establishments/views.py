@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _l
 from django.views.generic import View
 
 from sonla_party.exceptions import RuleViolation
+from sonla_party.forms import parse_key
 from sonla_party.views import (
     AutocompleteView,
     FileViewListView,
@@ -369,8 +370,8 @@ class AssignmentCreateView(AssignmentFormMixin, ScopedCreateView):
     def get_initial(self):
         initial = super().get_initial()
         for name in ("cadre", "establishment", "commune"):
-            if self.request.GET.get(name, "").isdigit():
-                initial[name] = int(self.request.GET[name])
+            if key := parse_key(self.request.GET.get(name)):
+                initial[name] = key
         return initial
 
 

@@ -9,18 +9,25 @@ import unicodedata
 
 from django.db import models
 
+MAX_SEARCH_WORDS = 12  # a search of a thousand words would be a query no database can plan
+
 
 def fold(text: str) -> str:
-    """Lower-case `text`, drop Vietnamese diacritics and turn đ into d; collapse white space."""
+    """Lower-case `text`, drop Vietnamese diacritics and turn đ into d; collapse white space.
+    Control characters (a NUL byte, which PostgreSQL refuses in text) become spaces."""
     text = str(text or "").replace("đ", "d").replace("Đ", "D")
+    if not text.isprintable():
+        text = "".join(char if char.isprintable() else " " for char in text)
     decomposed = unicodedata.normalize("NFD", text)
     stripped = "".join(char for char in decomposed if not unicodedata.combining(char))
     return " ".join(stripped.lower().split())
 
 
 def search(queryset, query: str, field: str = "search_text"):
-    """Rows whose folded text contains every word of `query`, in any order."""
-    for word in fold(query).split():
+    """Rows whose folded text contains every word of `query`, in any order (its first
+    MAX_SEARCH_WORDS different words: more would narrow nothing a person types)."""
+    words = list(dict.fromkeys(fold(query).split()))[:MAX_SEARCH_WORDS]
+    for word in words:
         queryset = queryset.filter(**{f"{field}__contains": word})
     return queryset
 

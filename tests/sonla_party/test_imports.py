@@ -361,3 +361,28 @@ class TestOtherKinds:
 
     def test_establishment_factory_is_available(self):
         assert EstablishmentFactory
+
+
+def test_a_row_the_database_refuses_is_named_and_nothing_is_saved(board_client, board_user, village):
+    """A constraint the checks did not foresee (here: they are made blind to an existing citizen
+    ID, as when someone saves it in the meantime) is the row's error, not a 500."""
+    from unittest import mock
+
+    from candidates import imports as candidate_imports
+    from tests.candidates.pipeline import new_candidate
+
+    batch = preview(board_client, as_csv(candidate_rows(village, 3)))
+    new_candidate(board_user, village, citizen_id=citizen_id(2), full_name="Người đã có")
+    real = candidate_imports._existing
+
+    def blind(*args):
+        _by_id, same_day, in_scope = real(*args)
+        return {}, same_day, in_scope
+
+    with mock.patch.object(candidate_imports, "_existing", blind):
+        response = confirm(board_client, batch)
+    assert response.status_code == 302
+    batch.refresh_from_db()
+    assert batch.status == "previewed" and batch.summary["errors"] == 1
+    assert batch.summary["error_rows"][0]["row"] == 4  # the third data row
+    assert list(Candidate.objects.values_list("full_name", flat=True)) == ["Người đã có"]
