@@ -158,9 +158,17 @@ class BadRowsView(View):
     def get(self, request, pk):
         batch = own_batch(request, pk)
         importer = imports.REGISTRY[batch.kind]
-        outcome = importer.run(
-            content=bytes(batch.content), file_name=batch.file_name, user=request.user, save=False, as_of=batch.as_of
-        )
+        try:
+            outcome = importer.run(
+                content=bytes(batch.content),
+                file_name=batch.file_name,
+                user=request.user,
+                save=False,
+                as_of=batch.as_of,
+            )
+        except imports.ImportFileError as error:  # the file itself is wrong: no row to list
+            messages.error(request, error.message)
+            return HttpResponseRedirect(batch.get_absolute_url())
         reasons = {}
         for error in outcome.errors:
             reasons.setdefault(error.row, []).append(f"{error.column}: {error.reason}")

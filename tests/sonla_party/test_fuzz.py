@@ -142,8 +142,22 @@ class Fuzzer:
             self.send(form.method, form.action, data, f"{name}={value[:40]!r}")
 
 
-def fuzz_everything(client: Client, urls, turn: int = 0) -> Fuzzer:
+# The JSON endpoints (autocompletes, charts) have no form on a page: their parameters, by kind.
+JSON_PARAMETERS = {"q": "text", "as_of": "date", "year": "number", "quarter": "key", "chart": "key", "map": "key"}
+
+
+def json_forms(world) -> list[HtmlForm]:
+    return [
+        HtmlForm("get", url_for(name, target, world), {}, JSON_PARAMETERS)
+        for name, (kind, target) in sorted(ROUTES.items())
+        if kind in ("json", "chart")
+    ]
+
+
+def fuzz_everything(client: Client, urls, turn: int = 0, extra_forms=()) -> Fuzzer:
     fuzzer = Fuzzer(client, turn)
+    for form in extra_forms:
+        fuzzer.fuzz_form(form)
     seen = set()
     for url in urls:
         with transaction.atomic():
@@ -179,7 +193,7 @@ def test_no_nonsense_answers_5xx(role):
     client = Client(raise_request_exception=True)
     client.force_login(user_of(role, world))
     started = time.monotonic()
-    fuzzer = fuzz_everything(client, page_urls(world), turn=ROLES.index(role))
+    fuzzer = fuzz_everything(client, page_urls(world), ROLES.index(role), json_forms(world))
     assert fuzzer.sent > 150, "the pages hold fewer forms than expected: is the parser blind?"
     assert fuzzer.failures == [], "\n".join(map(str, fuzzer.failures))
     assert time.monotonic() - started < 60
