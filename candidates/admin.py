@@ -188,6 +188,9 @@ class EnrollmentInline(admin.TabularInline):
     )
     readonly_fields = fields
 
+    def get_queryset(self, request):
+        return super().get_queryset(request).for_user(request.user)  # each sees their scope's people
+
     def has_add_permission(self, request, obj=None):
         return False  # enrolment goes through the candidate list, where its rules are checked
 

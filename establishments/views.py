@@ -287,8 +287,12 @@ class CadreDetailView(ScopedDetailView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["assignments"] = self.object.assignments.select_related("establishment__commune", "commune").order_by(
-            "-starts_on"
+        # A district's cadre follows places of several communes: each user sees those of their scope.
+        context["assignments"] = (
+            Assignment.objects.for_user(self.request.user)
+            .filter(cadre=self.object)
+            .select_related("establishment__commune", "commune")
+            .order_by("-starts_on")
         )
         context["has_open"] = any(a.ends_on is None for a in context["assignments"])
         if context["has_open"] and self.request.user.has_perm("establishments.change_assignment"):

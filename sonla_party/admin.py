@@ -1,5 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.contrib.contenttypes import views as contenttype_views
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
@@ -19,7 +21,7 @@ class ScopedAdmin(SimpleHistoryAdmin):
     def get_search_results(self, request, queryset, search_term):
         """Accent-insensitive search, like the app's own lists ("muong" finds "Mường")."""
         if search_term and hasattr(self.model, "search_source_fields"):
-            return search(queryset, search_term), False
+            return search(queryset, search_term, user=request.user), False
         return super().get_search_results(request, queryset, search_term)
 
     def _require_in_scope(self, request, object_id):
@@ -28,7 +30,7 @@ class ScopedAdmin(SimpleHistoryAdmin):
 
         try:
             in_scope = self.get_queryset(request).filter(pk=unquote(object_id)).exists()
-        except (ValueError, ValidationError):
+        except (ValueError, ValidationError, OverflowError):
             raise Http404 from None
         if not in_scope and not request.user.scope.is_province:
             raise Http404
@@ -88,3 +90,25 @@ class FileViewAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+def view_on_site(request, content_type_id, object_id):
+    """The admin's "view on site" (/admin/r/<type>/<key>/). Django's own redirects to any record
+    that exists, so a record outside the user's scope answered otherwise than a missing one: here
+    both are 404, and only a record the user may see is redirected to its page."""
+    try:
+        model = ContentType.objects.get_for_id(content_type_id).model_class()
+    except ContentType.DoesNotExist:
+        raise Http404 from None
+    queryset = model._default_manager.all() if model is not None else None
+    if queryset is None or (not hasattr(queryset, "for_user") and not request.user.scope.is_province):
+        raise Http404
+    if hasattr(queryset, "for_user"):
+        queryset = queryset.for_user(request.user)
+    try:
+        visible = queryset.filter(pk=object_id).exists()
+    except (ValueError, ValidationError, OverflowError):
+        visible = False
+    if not visible:
+        raise Http404
+    return contenttype_views.shortcut(request, content_type_id, object_id)

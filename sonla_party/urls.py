@@ -4,6 +4,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
 from django.views.i18n import set_language
 
+from . import admin as site_admin
 from . import views
 
 handler500 = "sonla_party.views.server_error"
@@ -16,6 +17,11 @@ urlpatterns = [
     path("accounts/login/", auth_views.LoginView.as_view(authentication_form=views.LoginForm), name="login"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
+    path(
+        "admin/r/<int:content_type_id>/<path:object_id>/",
+        admin.site.admin_view(site_admin.view_on_site),
+        name="view_on_site_scoped",
+    ),
     path("admin/", admin.site.urls),
     path("reports/", include("reports.urls")),
     path("imports/", include("sonla_party.import_urls")),

@@ -225,7 +225,7 @@ class AutocompleteView(ModelPermissionMixin, View):
         return self.model.objects.for_user(self.request.user)
 
     def get(self, request):
-        queryset = search(self.get_queryset(), request.GET.get("q", ""))[: self.limit]
+        queryset = search(self.get_queryset(), request.GET.get("q", ""), user=request.user)[: self.limit]
         return JsonResponse({"results": [{"id": obj.pk, "text": self.label(obj)} for obj in queryset]})
 
 

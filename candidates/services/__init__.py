@@ -7,6 +7,7 @@ commands call these; nothing else writes a candidate's stage.
 
 from .pipeline import (
     DOSSIER_FIELDS,
+    Duplicates,
     PipelineConflict,
     PipelineError,
     Step,
@@ -31,6 +32,7 @@ from .pipeline import (
     return_to_source,
     source_list_for,
     step_permission,
+    taken_citizen_id_message,
     update_candidate,
     update_candidates_bulk,
     update_dossier,
@@ -52,6 +54,7 @@ from .training import (
 __all__ = [
     "DOSSIER_FIELDS",
     "REFUSAL_REASONS",
+    "Duplicates",
     "EnrolmentResult",
     "PipelineConflict",
     "PipelineError",
@@ -85,6 +88,7 @@ __all__ = [
     "save_training_class",
     "source_list_for",
     "step_permission",
+    "taken_citizen_id_message",
     "update_candidate",
     "update_candidates_bulk",
     "update_dossier",

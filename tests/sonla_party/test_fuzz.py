@@ -106,7 +106,7 @@ def page_urls(world) -> list[str]:
     routes are on the pages: a candidate's steps on its page, the hand-over on the cadre's…)."""
     urls = []
     for name, (kind, target) in sorted(ROUTES.items()):
-        if kind in ("public", "post", "finalise"):
+        if kind in ("public", "post", "finalise", "own test"):
             continue
         urls.append(url_for(name, target, world))
     return [*urls, "/accounts/login/"]
