@@ -6,7 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from sonla_party.admin import ScopedAdmin
+from sonla_party.admin import GuardedFieldsMixin, ScopedAdmin
 from sonla_party.exceptions import RuleViolation
 
 from . import services
@@ -14,7 +14,7 @@ from .choices import Stage
 from .models import Candidate, Enrollment, Introducer, SourceList, SourceListEntry, StageEvent, TrainingClass
 
 
-class StageEventInline(admin.TabularInline):
+class StageEventInline(GuardedFieldsMixin, admin.TabularInline):
     model = StageEvent
     extra = 0
     can_delete = False
@@ -34,7 +34,7 @@ class StageEventInline(admin.TabularInline):
         return False
 
 
-class IntroducerInline(admin.TabularInline):
+class IntroducerInline(GuardedFieldsMixin, admin.TabularInline):
     model = Introducer
     extra = 0
     fields = ("party_member", "youth_union_resolution", "introduced_on", "note")
@@ -173,7 +173,7 @@ class IntroducerAdmin(ScopedAdmin):
         return False  # through the candidate's page, where the introducer rules are checked
 
 
-class EnrollmentInline(admin.TabularInline):
+class EnrollmentInline(GuardedFieldsMixin, admin.TabularInline):
     model = Enrollment
     extra = 0
     can_delete = False

@@ -2,7 +2,7 @@ from django import forms
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from sonla_party.admin import ScopedAdmin
+from sonla_party.admin import GuardedFieldsMixin, ScopedAdmin
 
 from .models import (
     AdministrativeUnit,
@@ -22,7 +22,7 @@ from .models import (
 from .services import RegistryError, check_assignment, check_cell_coverage, save_party_cell
 
 
-class SuccessionInline(admin.TabularInline):
+class SuccessionInline(GuardedFieldsMixin, admin.TabularInline):
     model = UnitSuccession
     fk_name = "successor"
     extra = 0
@@ -104,7 +104,7 @@ class PartyCellAdmin(ScopedAdmin):
             self.save_formset(request, form, formset, change=change)  # the coverage is the service's
 
 
-class CellMembershipInline(admin.TabularInline):
+class CellMembershipInline(GuardedFieldsMixin, admin.TabularInline):
     """The member's cells over time: transfers go through the member's page (a dated move)."""
 
     model = CellMembership
@@ -189,7 +189,7 @@ class AssignmentAdmin(ScopedAdmin):
     date_hierarchy = "starts_on"
 
 
-class ParentLinkInline(admin.TabularInline):
+class ParentLinkInline(GuardedFieldsMixin, admin.TabularInline):
     model = PartyOrganisationParent
     fk_name = "organisation"
     extra = 0

@@ -3,15 +3,31 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.contenttypes import views as contenttype_views
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
+from django.db import models
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from .forms import guard_field, parse_key
 from .models import FileView, User
 from .search import search
 
 
-class ScopedAdmin(SimpleHistoryAdmin):
+class GuardedFieldsMixin:
+    """Admin forms (inlines too) turn nonsense into form errors like the app's forms do: a key
+    no column can hold is an invalid choice, a date at the calendar's end out of range."""
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        field = super().formfield_for_dbfield(db_field, request, **kwargs)
+        return guard_field(field) if field is not None else None
+
+    def get_object(self, request, object_id, from_field=None):
+        if from_field is None and isinstance(self.model._meta.pk, models.IntegerField) and not parse_key(object_id):
+            return None  # the admin then answers as for a missing record
+        return super().get_object(request, object_id, from_field)
+
+
+class ScopedAdmin(GuardedFieldsMixin, SimpleHistoryAdmin):
     """Admin pages start from `for_user` like every other page: nobody sees beyond their scope,
     neither in change lists, change forms, autocomplete nor the choices of related fields."""
 
@@ -57,7 +73,7 @@ class ScopedAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(User)
-class UserAdmin(DjangoUserAdmin):
+class UserAdmin(GuardedFieldsMixin, DjangoUserAdmin):
     list_display = ("username", "first_name", "last_name", "unit", "is_staff", "is_active")
     list_filter = ("is_staff", "is_superuser", "is_active", "groups", "unit__level")
     list_select_related = ("unit",)

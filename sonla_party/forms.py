@@ -39,8 +39,12 @@ def parse_key(value) -> int | None:
 
 
 def _has_integer_keys(field) -> bool:
-    model = field.queryset.model
-    return getattr(field, "to_field_name", None) is None and isinstance(model._meta.pk, models.IntegerField)
+    """Whether the choice is by an integer column (a foreign key's form field names its target
+    column, the primary key's, in `to_field_name`)."""
+    opts = field.queryset.model._meta
+    name = getattr(field, "to_field_name", None)
+    column = opts.pk if name in (None, opts.pk.name, opts.pk.attname) else opts.get_field(name)
+    return isinstance(column, models.IntegerField)
 
 
 class KeyGuardMixin:
@@ -57,6 +61,13 @@ class KeyGuardMixin:
             raise ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
         return super().to_python(value)
 
+    def bound_data(self, data, initial):
+        """What the widget shows again: not a value no record can have (a select looks its
+        chosen options up in the database)."""
+        if isinstance(data, str) and data not in self.empty_values and _has_integer_keys(self) and not parse_key(data):
+            return None
+        return super().bound_data(data, initial)
+
 
 class KeysGuardMixin:
     """The same for a multiple model choice."""
@@ -69,6 +80,11 @@ class KeysGuardMixin:
                         self.error_messages["invalid_pk_value"], code="invalid_pk_value", params={"pk": key}
                     )
         return super()._check_values(value)
+
+    def bound_data(self, data, initial):
+        if isinstance(data, list | tuple) and _has_integer_keys(self):
+            data = [key for key in data if isinstance(key, models.Model) or parse_key(key)]
+        return super().bound_data(data, initial)
 
 
 _GUARDED_CLASSES: dict[type, type] = {}
@@ -104,10 +120,16 @@ def guard_fields(form) -> None:
     keys, a date only [MIN_DATE, MAX_DATE]. Idempotent; every form of the app passes here (through
     `style_fields` or `limit_choices_to_scope`), filter forms included."""
     for field in form.fields.values():
-        if isinstance(field, forms.ModelChoiceField) and not isinstance(field, KeyGuardMixin | KeysGuardMixin):
-            field.__class__ = _guarded_class(type(field))
-        elif isinstance(field, forms.DateField) and DateRangeValidator() not in field.validators:
-            field.validators.append(DateRangeValidator())
+        guard_field(field)
+
+
+def guard_field(field):
+    """One field of `guard_fields` (the admin guards its fields as it builds them)."""
+    if isinstance(field, forms.ModelChoiceField) and not isinstance(field, KeyGuardMixin | KeysGuardMixin):
+        field.__class__ = _guarded_class(type(field))
+    elif isinstance(field, forms.DateField) and DateRangeValidator() not in field.validators:
+        field.validators.append(DateRangeValidator())
+    return field
 
 
 def style_fields(form) -> None:

@@ -254,3 +254,35 @@ def test_a_date_at_the_calendars_end_is_a_form_error(board_client, province):
 def test_a_key_no_column_can_hold_is_an_invalid_choice(board_client, province):
     response = board_client.get("/members/", {"establishment": HUGE})
     assert response.status_code == 200 and response.context["filter"].form.errors["establishment"]
+
+
+def admin_urls(world) -> list[str]:
+    """Each model's change list, add page and the change page of one of its records."""
+    from django.contrib import admin
+    from django.urls import reverse
+
+    urls = []
+    for model in sorted(admin.site._registry, key=lambda m: m._meta.label):
+        opts = model._meta
+        if opts.app_label not in ("establishments", "candidates", "sonla_party", "reports"):
+            continue
+        urls += [reverse(f"admin:{opts.app_label}_{opts.model_name}_{view}") for view in ("changelist", "add")]
+        record = model._default_manager.first()
+        if record is not None:
+            urls.append(reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[record.pk]))
+    return urls
+
+
+def test_the_admin_answers_nonsense_without_5xx():
+    """The admin's forms, as the board's staff (its forms are the same for every scope)."""
+    world = World()
+    client = Client(raise_request_exception=True)
+    client.force_login(make_user("board-admin", roles.BOARD, is_staff=True))
+    urls = admin_urls(world)
+    fuzzer = fuzz_everything(client, urls)
+    for url in urls:  # a key no column can hold, in the path and in the change list's filters
+        if url.endswith("/change/"):
+            fuzzer.send("get", url.replace(url.split("/")[-3], HUGE), {}, "object id")
+        elif not url.endswith("/add/"):
+            fuzzer.send("get", url, {"id__exact": HUGE}, "filter")
+    assert fuzzer.failures == [], "\n".join(map(str, fuzzer.failures))
