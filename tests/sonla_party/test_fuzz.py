@@ -286,3 +286,11 @@ def test_the_admin_answers_nonsense_without_5xx():
         elif not url.endswith("/add/"):
             fuzzer.send("get", url, {"id__exact": HUGE}, "filter")
     assert fuzzer.failures == [], "\n".join(map(str, fuzzer.failures))
+
+
+@pytest.mark.parametrize("number", ["٠١٤١٩٨٠١٢٣٤٥", "0141²8012345"])
+def test_a_citizen_id_of_other_digits_is_a_form_error(board_client, province, number):
+    from tests.candidates.test_views import person
+
+    response = board_client.post("/candidates/new/", person(province.home_establishment, citizen_id=number))
+    assert response.status_code == 200 and response.context["form"].errors["citizen_id"]
