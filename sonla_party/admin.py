@@ -10,7 +10,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from .forms import guard_field, parse_key
 from .models import FileView, User
-from .search import search
+from .search import MAX_SEARCH_WORDS, search
 
 
 class GuardedFieldsMixin:
@@ -38,7 +38,9 @@ class ScopedAdmin(GuardedFieldsMixin, SimpleHistoryAdmin):
         """Accent-insensitive search, like the app's own lists ("muong" finds "Mường")."""
         if search_term and hasattr(self.model, "search_source_fields"):
             return search(queryset, search_term, user=request.user), False
-        return super().get_search_results(request, queryset, search_term)
+        # Django's own search, on the same terms as ours: a few different words, no control characters.
+        words = dict.fromkeys("".join(c if c.isprintable() else " " for c in search_term).split())
+        return super().get_search_results(request, queryset, " ".join(list(words)[:MAX_SEARCH_WORDS]))
 
     def _require_in_scope(self, request, object_id):
         """The history pages of simple-history look records up without `get_queryset`: check it."""
