@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from sonla_party.admin import ScopedAdmin
+from sonla_party.admin import GuardedFieldsMixin, ScopedAdmin
 from sonla_party.exceptions import RuleViolation
 
 from . import services
@@ -46,11 +46,13 @@ class CandidateAdminForm(ServiceCheckedForm):
         model = Candidate
         fields = [*CandidateForm.Meta.fields, "party_cell"]
 
+    acting_user = None  # set by CandidateAdmin.get_form: the check names members only in scope
+
     def service_check(self):
-        services.check_candidate_edit(candidate=self.instance)
+        services.check_candidate_edit(candidate=self.instance, by=self.acting_user)
 
 
-class StageEventInline(admin.TabularInline):
+class StageEventInline(GuardedFieldsMixin, admin.TabularInline):
     model = StageEvent
     extra = 0
     can_delete = False
@@ -70,7 +72,7 @@ class StageEventInline(admin.TabularInline):
         return False
 
 
-class IntroducerInline(admin.TabularInline):
+class IntroducerInline(GuardedFieldsMixin, admin.TabularInline):
     model = Introducer
     extra = 0
     fields = ("party_member", "known_since", "youth_union_resolution", "introduced_on", "note")
@@ -145,6 +147,10 @@ class CandidateAdmin(ScopedAdmin):
         _exit_action(services.withdraw_candidate, "withdrawn_on", Stage.WITHDRAWN, _("Record: withdrawn (today)")),
         _exit_action(services.record_moved_away, "moved_on", Stage.MOVED_AWAY, _("Record: moved away (today)")),
     ]
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        return type(form.__name__, (form,), {"acting_user": request.user})
 
     def get_exclude(self, request, obj=None):
         if request.user.has_perm("sonla_party.view_full_citizen_id"):
@@ -225,7 +231,7 @@ class IntroducerAdmin(ScopedAdmin):
         services.save_introducer(introducer=obj, by=request.user)
 
 
-class EnrollmentInline(admin.TabularInline):
+class EnrollmentInline(GuardedFieldsMixin, admin.TabularInline):
     model = Enrollment
     extra = 0
     can_delete = False
@@ -239,6 +245,9 @@ class EnrollmentInline(admin.TabularInline):
         "certificate_on",
     )
     readonly_fields = fields
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).for_user(request.user)  # each sees their scope's people
 
     def has_add_permission(self, request, obj=None):
         return False  # enrolment goes through the candidate list, where its rules are checked

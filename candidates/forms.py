@@ -17,6 +17,19 @@ from .choices import EssayResult, Stage
 from .models import Candidate, TrainingClass
 
 
+def duplicates_message(duplicates) -> str:
+    """The possible duplicates by name where the user may see them; the others only counted."""
+    parts = []
+    if duplicates.shown:
+        parts.append(
+            _("Possible duplicate: %(names)s has the same name and birth date.")
+            % {"names": ", ".join(f"{c.full_name} ({c.establishment})" for c in duplicates.shown)}
+        )
+    if duplicates.elsewhere:
+        parts.append(_("A candidate with the same name and birth date exists outside your scope."))
+    return " ".join([*parts, str(_("Check, then tick the box below."))])
+
+
 class CandidateForm(ScopedModelForm):
     """The person's data. New candidates also get the date they join the source list."""
 
@@ -63,17 +76,13 @@ class CandidateForm(ScopedModelForm):
         cleaned = super().clean()
         if cleaned.get("full_name") and cleaned.get("birth_date"):
             self.duplicates = services.possible_duplicates(
-                full_name=cleaned["full_name"], birth_date=cleaned["birth_date"], exclude_pk=self.instance.pk
+                full_name=cleaned["full_name"],
+                birth_date=cleaned["birth_date"],
+                exclude_pk=self.instance.pk,
+                user=self.user,
             )
             if self.duplicates and not cleaned.get("confirm_not_duplicate"):
-                self.add_error(
-                    None,
-                    _(
-                        "Possible duplicate: %(names)s has the same name and birth date. "
-                        "Check, then tick the box below."
-                    )
-                    % {"names": ", ".join(f"{c.full_name} ({c.establishment})" for c in self.duplicates)},
-                )
+                self.add_error(None, duplicates_message(self.duplicates))
         return cleaned
 
 
@@ -592,8 +601,11 @@ class RosterRowForm(forms.Form):
 RosterFormSet = forms.formset_factory(RosterRowForm, extra=0)
 
 
-def roster_formset(training_class, data=None):
-    enrollments = list(training_class.enrollments.select_related("candidate").order_by("candidate__full_name", "pk"))
+def roster_formset(training_class, user, data=None):
+    """The roster of the class's enrolments the user may see (their scope's candidates)."""
+    enrollments = list(
+        training_class.enrollments_seen_by(user).select_related("candidate").order_by("candidate__full_name", "pk")
+    )
     initial = [
         {
             "enrollment": e.pk,

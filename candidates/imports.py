@@ -129,7 +129,7 @@ def process_chunk(user, rows, outcome, save: bool, context: dict) -> None:
     ids = [values["citizen_id"] for _n, _r, values in parsed if values and values.get("citizen_id")]
     by_id, same_day, in_scope = _existing(user, [v for _n, _r, v in parsed if v], ids)
     context["in_scope"] = in_scope
-    members = services.member_names_by_citizen_id(ids)
+    members = services.member_names_by_citizen_id(ids, user)
     to_create, to_update = [], []
     for number, raw, values in parsed:
         if values is None:  # still say what else is wrong with the row
@@ -169,7 +169,7 @@ def _row(number, raw, values, outcome, context, by_id, same_day, members, user):
                 number,
                 "citizen_id",
                 citizen_id,
-                _("belongs to party member %(name)s: a member cannot be a candidate") % {"name": members[citizen_id]},
+                services.taken_citizen_id_message(citizen_id, members[citizen_id]),
             )
             return None
     key = (fold(values.get("full_name", "")), values.get("birth_date"))
@@ -177,7 +177,7 @@ def _row(number, raw, values, outcome, context, by_id, same_day, members, user):
     if existing is None and not citizen_id:
         existing = next((c for c in same_day.get(key, []) if c.establishment_id == establishment.pk), None)
     if existing is not None and existing.pk not in context["in_scope"]:
-        outcome.add_error(number, "citizen_id", citizen_id, _("belongs to a candidate outside your scope"))
+        outcome.add_error(number, "citizen_id", citizen_id, services.taken_citizen_id_message(citizen_id, None))
         return None
     return _validate(number, values, establishment, existing, outcome, context, same_day, key)
 

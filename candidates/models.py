@@ -176,7 +176,8 @@ VOTE_CHECKED_FIELDS = ("birth_date", "education_grade", "establishment", "is_you
 class Candidate(SearchTextModel):
     """An outstanding non-member being brought towards admission (quần chúng ưu tú)."""
 
-    search_source_fields = ("full_name", "citizen_id")
+    search_source_fields = ("full_name",)
+    search_restricted_fields = {"citizen_id": "sonla_party.view_full_citizen_id"}
 
     full_name = models.CharField(_("full name"), max_length=150)
     birth_date = models.DateField(_("birth date"), validators=[validate_past_date])
@@ -592,6 +593,11 @@ class TrainingClass(models.Model):
 
     def get_absolute_url(self):
         return reverse("candidates:training_class_detail", args=[self.pk])
+
+    def enrollments_seen_by(self, user):
+        """The class's enrolments the user may see: those of candidates in their scope (a class
+        of a district is shared by its communes; each commune sees its own people)."""
+        return Enrollment.objects.for_user(user).filter(training_class=self)
 
     def status_on(self, on: datetime.date) -> str:
         if self.starts_on > on:

@@ -88,7 +88,7 @@ class CandidateDetailView(RecordsFileViewMixin, ScopedDetailView):
             documents=documents.available_documents(candidate.events.all()),
             can_move=user.has_perm("candidates.move_candidate"),
             duplicates=services.possible_duplicates(
-                full_name=candidate.full_name, birth_date=candidate.birth_date, exclude_pk=candidate.pk
+                full_name=candidate.full_name, birth_date=candidate.birth_date, exclude_pk=candidate.pk, user=user
             ),
         )
         if candidate.dossier_is_open and context["can_move"]:
@@ -341,8 +341,10 @@ class TrainingClassDetailView(ScopedDetailView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["enrollments"] = self.object.enrollments.select_related("candidate__establishment__commune").order_by(
-            "candidate__full_name", "pk"
+        context["enrollments"] = (
+            self.object.enrollments_seen_by(self.request.user)
+            .select_related("candidate__establishment__commune")
+            .order_by("candidate__full_name", "pk")
         )
         context["status"] = self.object.status_on(timezone.localdate())
         return context
@@ -374,12 +376,12 @@ class RosterView(ModelPermissionMixin, ScopedQuerysetMixin, SingleObjectMixin, V
 
     def get(self, request, pk):
         self.object = self.get_object()
-        formset, _enrollments = roster_formset(self.object)
+        formset, _enrollments = roster_formset(self.object, request.user)
         return self.render(formset)
 
     def post(self, request, pk):
         self.object = self.get_object()
-        formset, enrollments = roster_formset(self.object, data=request.POST)
+        formset, enrollments = roster_formset(self.object, request.user, data=request.POST)
         if formset.is_valid():
             try:
                 moved = services.save_roster(
@@ -419,7 +421,7 @@ def show_stored(formset, training_class) -> None:
             form.enrollment_object = stored[enrollment.pk]
 
 
-def roster_table_rows(training_class):
+def roster_table_rows(training_class, user):
     header = [
         _("No."),
         _("Full name"),
@@ -434,8 +436,10 @@ def roster_table_rows(training_class):
         _("Certificate date"),
     ]
     yield header
-    enrollments = training_class.enrollments.select_related("candidate__establishment__commune").order_by(
-        "candidate__full_name", "pk"
+    enrollments = (
+        training_class.enrollments_seen_by(user)
+        .select_related("candidate__establishment__commune")
+        .order_by("candidate__full_name", "pk")
     )
     for number, e in enumerate(enrollments, start=1):
         c = e.candidate
@@ -459,7 +463,9 @@ class RosterExportView(ModelPermissionMixin, ScopedQuerysetMixin, SingleObjectMi
 
     def get(self, request, pk):
         training_class = self.get_object()
-        return xlsx_response({str(_("Roster")): roster_table_rows(training_class)}, f"roster-{training_class.pk}")
+        return xlsx_response(
+            {str(_("Roster")): roster_table_rows(training_class, request.user)}, f"roster-{training_class.pk}"
+        )
 
 
 class RosterPrintView(TrainingClassDetailView):

@@ -3,7 +3,7 @@ from django.contrib import admin
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from sonla_party.admin import ScopedAdmin
+from sonla_party.admin import GuardedFieldsMixin, ScopedAdmin
 
 from .forms import PartyMemberForm
 from .models import (
@@ -33,7 +33,7 @@ from .services import (
 )
 
 
-class SuccessionInline(admin.TabularInline):
+class SuccessionInline(GuardedFieldsMixin, admin.TabularInline):
     model = UnitSuccession
     fk_name = "successor"
     extra = 0
@@ -140,7 +140,7 @@ class PartyCellAdmin(ScopedAdmin):
             self.save_formset(request, form, formset, change=change)  # the coverage is the service's
 
 
-class CellMembershipInline(admin.TabularInline):
+class CellMembershipInline(GuardedFieldsMixin, admin.TabularInline):
     """The member's cells over time: transfers go through the member's page (a dated move)."""
 
     model = CellMembership
@@ -245,7 +245,7 @@ class AssignmentAdmin(ScopedAdmin):
     date_hierarchy = "starts_on"
 
 
-class ParentLinkInline(admin.TabularInline):
+class ParentLinkInline(GuardedFieldsMixin, admin.TabularInline):
     model = PartyOrganisationParent
     fk_name = "organisation"
     extra = 0

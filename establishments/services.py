@@ -3,7 +3,7 @@
 import datetime
 from collections.abc import Iterable
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
@@ -289,11 +289,23 @@ def check_assignment(assignment: Assignment) -> None:
 @transaction.atomic
 def save_assignment(*, assignment: Assignment, by) -> Assignment:
     """Save an assignment after `check_assignment`; the database also refuses a second open
-    assignment of a cadre to a place and an end before the start."""
+    assignment of a cadre to a place and an end before the start.
+
+    The cadre's row is locked first, so two submissions at once (a double click) are checked one
+    after the other: the second finds the first's assignment and is refused."""
+    if assignment.cadre_id:
+        Cadre.objects.select_for_update().filter(pk=assignment.cadre_id).first()
     check_assignment(assignment)
     assignment.full_clean()
     assignment._history_user = by
-    assignment.save()
+    try:
+        with transaction.atomic():
+            assignment.save()
+    except IntegrityError as error:  # the database's own guard, should a writer bypass the lock
+        raise RegistryError(
+            _("%(cadre)s already follows %(place)s.") % {"cadre": assignment.cadre, "place": assignment.place},
+            field="starts_on",
+        ) from error
     return assignment
 
 

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy
 from django.views.generic import View
 
 from sonla_party.exceptions import RuleViolation
+from sonla_party.forms import parse_key
 from sonla_party.views import (
     AutocompleteView,
     FileViewListView,
@@ -299,8 +300,12 @@ class CadreDetailView(ScopedDetailView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["assignments"] = self.object.assignments.select_related("establishment__commune", "commune").order_by(
-            "-starts_on"
+        # A district's cadre follows places of several communes: each user sees those of their scope.
+        context["assignments"] = (
+            Assignment.objects.for_user(self.request.user)
+            .filter(cadre=self.object)
+            .select_related("establishment__commune", "commune")
+            .order_by("-starts_on")
         )
         context["has_open"] = any(a.ends_on is None for a in context["assignments"])
         if context["has_open"] and self.request.user.has_perm("establishments.change_assignment"):
@@ -382,8 +387,8 @@ class AssignmentCreateView(AssignmentFormMixin, ScopedCreateView):
     def get_initial(self):
         initial = super().get_initial()
         for name in ("cadre", "establishment", "commune"):
-            if self.request.GET.get(name, "").isdigit():
-                initial[name] = int(self.request.GET[name])
+            if key := parse_key(self.request.GET.get(name)):
+                initial[name] = key
         return initial
 
 

@@ -74,3 +74,14 @@ class PeriodForm(forms.Form):
         """The chosen period, or the default one if the parameters are missing or wrong."""
         data = self.cleaned_data if self.is_bound and self.is_valid() else {}
         return data.get("from") or resolution03.RESOLUTION_DAY, data.get("to") or timezone.localdate()
+
+
+class FinaliseForm(forms.Form):
+    """Finalising is irreversible: it names the quarter the user saw, never a default one."""
+
+    year = forms.IntegerField(label=gettext_lazy("Year"), min_value=2006, max_value=2100)
+    quarter = forms.TypedChoiceField(label=gettext_lazy("Quarter"), coerce=int, choices=[(n, n) for n in range(1, 5)])
+    note = forms.CharField(label=gettext_lazy("Note"), max_length=250, required=False)
+
+    def quarter_chosen(self) -> quarterly.Quarter:
+        return quarterly.Quarter(self.cleaned_data["year"], self.cleaned_data["quarter"])

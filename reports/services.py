@@ -1,6 +1,6 @@
 """Every write of the reports that enforces a rule."""
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -40,5 +40,9 @@ def finalise_quarter(*, quarter: Quarter, by, note: str = "") -> FinalisedReport
     stored["province"] = total(list(figures.values()))
     report = FinalisedReport(year=quarter.year, quarter=quarter.number, figures=stored, finalised_by=by, note=note)
     report._history_user = by
-    report.save()
+    try:
+        with transaction.atomic():  # two finalisations at once: the database keeps one
+            report.save()
+    except IntegrityError as error:
+        raise ReportError(_("Quarter %(quarter)s has already been finalised.") % {"quarter": quarter}) from error
     return report

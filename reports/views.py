@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from django.contrib import messages
 from django.contrib.auth.mixins import PermissionRequiredMixin
 from django.http import HttpResponseRedirect, JsonResponse
+from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.generic import TemplateView, View
@@ -16,7 +17,7 @@ from sonla_party.pdf import pdf_response, vietnamese_documents
 from sonla_party.views import AsOfForm
 
 from . import dashboard, documents, quarterly, resolution03, services
-from .forms import DashboardForm, PeriodForm, QuarterForm, map_day
+from .forms import DashboardForm, FinaliseForm, PeriodForm, QuarterForm, map_day
 
 
 class DashboardView(TemplateView):
@@ -190,10 +191,14 @@ class FinaliseQuarterView(PermissionRequiredMixin, View):
     http_method_names = ["post"]
 
     def post(self, request):
-        form = QuarterForm(request.POST)
-        quarter = form.chosen_quarter()
+        form = FinaliseForm(request.POST)
+        if not form.is_valid():
+            # Nothing is finalised on a guess: the request must name the quarter the user saw.
+            context = {"title": _("The quarter to finalise is missing or wrong"), "form": form}
+            return TemplateResponse(request, "reports/finalise_refused.html", context, status=400)
+        quarter = form.quarter_chosen()
         try:
-            services.finalise_quarter(quarter=quarter, by=request.user, note=request.POST.get("note", "")[:250])
+            services.finalise_quarter(quarter=quarter, by=request.user, note=form.cleaned_data["note"])
         except RuleViolation as error:
             messages.error(request, error.message)
         else:

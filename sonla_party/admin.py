@@ -1,15 +1,33 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.contrib.contenttypes import views as contenttype_views
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import models
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from .forms import guard_field, parse_key
 from .models import FileView, User
-from .search import search
+from .search import MAX_SEARCH_WORDS, search
 
 
-class ScopedAdmin(SimpleHistoryAdmin):
+class GuardedFieldsMixin:
+    """Admin forms (inlines too) turn nonsense into form errors like the app's forms do: a key
+    no column can hold is an invalid choice, a date at the calendar's end out of range."""
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        field = super().formfield_for_dbfield(db_field, request, **kwargs)
+        return guard_field(field) if field is not None else None
+
+    def get_object(self, request, object_id, from_field=None):
+        if from_field is None and isinstance(self.model._meta.pk, models.IntegerField) and not parse_key(object_id):
+            return None  # the admin then answers as for a missing record
+        return super().get_object(request, object_id, from_field)
+
+
+class ScopedAdmin(GuardedFieldsMixin, SimpleHistoryAdmin):
     """Admin pages start from `for_user` like every other page: nobody sees beyond their scope,
     neither in change lists, change forms, autocomplete nor the choices of related fields."""
 
@@ -19,8 +37,10 @@ class ScopedAdmin(SimpleHistoryAdmin):
     def get_search_results(self, request, queryset, search_term):
         """Accent-insensitive search, like the app's own lists ("muong" finds "Mường")."""
         if search_term and hasattr(self.model, "search_source_fields"):
-            return search(queryset, search_term), False
-        return super().get_search_results(request, queryset, search_term)
+            return search(queryset, search_term, user=request.user), False
+        # Django's own search, on the same terms as ours: a few different words, no control characters.
+        words = dict.fromkeys("".join(c if c.isprintable() else " " for c in search_term).split())
+        return super().get_search_results(request, queryset, " ".join(list(words)[:MAX_SEARCH_WORDS]))
 
     def _require_in_scope(self, request, object_id):
         """The history pages of simple-history look records up without `get_queryset`: check it."""
@@ -28,7 +48,7 @@ class ScopedAdmin(SimpleHistoryAdmin):
 
         try:
             in_scope = self.get_queryset(request).filter(pk=unquote(object_id)).exists()
-        except (ValueError, ValidationError):
+        except (ValueError, ValidationError, OverflowError):
             raise Http404 from None
         if not in_scope and not request.user.scope.is_province:
             raise Http404
@@ -60,7 +80,7 @@ class ScopedAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(User)
-class UserAdmin(DjangoUserAdmin):
+class UserAdmin(GuardedFieldsMixin, DjangoUserAdmin):
     list_display = ("username", "first_name", "last_name", "unit", "is_staff", "is_active")
     list_filter = ("is_staff", "is_superuser", "is_active", "groups", "unit__level")
     list_select_related = ("unit",)
@@ -93,3 +113,25 @@ class FileViewAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+def view_on_site(request, content_type_id, object_id):
+    """The admin's "view on site" (/admin/r/<type>/<key>/). Django's own redirects to any record
+    that exists, so a record outside the user's scope answered otherwise than a missing one: here
+    both are 404, and only a record the user may see is redirected to its page."""
+    try:
+        model = ContentType.objects.get_for_id(content_type_id).model_class()
+    except ContentType.DoesNotExist:
+        raise Http404 from None
+    queryset = model._default_manager.all() if model is not None else None
+    if queryset is None or (not hasattr(queryset, "for_user") and not request.user.scope.is_province):
+        raise Http404
+    if hasattr(queryset, "for_user"):
+        queryset = queryset.for_user(request.user)
+    try:
+        visible = queryset.filter(pk=object_id).exists()
+    except (ValueError, ValidationError, OverflowError):
+        visible = False
+    if not visible:
+        raise Http404
+    return contenttype_views.shortcut(request, content_type_id, object_id)

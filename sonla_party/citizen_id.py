@@ -91,7 +91,7 @@ def normalise_citizen_id(value: str | None) -> str | None:
 
 def citizen_id_errors(citizen_id: str, birth_date: datetime.date | None, gender: str | None) -> list[str]:
     """Every reason `citizen_id` cannot belong to a person born on `birth_date` of `gender`."""
-    if len(citizen_id) != 12 or not citizen_id.isdigit():
+    if len(citizen_id) != 12 or not (citizen_id.isascii() and citizen_id.isdigit()):  # "²" is a digit too
         return [_("A citizen ID has exactly 12 digits (given: “%(value)s”).") % {"value": citizen_id}]
     errors = []
     if citizen_id[:3] not in PROVINCE_CODES:

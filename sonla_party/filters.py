@@ -29,7 +29,7 @@ class BaseFilterSet(django_filters.FilterSet):
         return self._form
 
     def filter_q(self, queryset, name, value):
-        return search(queryset, value)
+        return search(queryset, value, user=self.user)
 
 
 TRUE_FALSE = [("true", _("Yes")), ("false", _("No"))]

@@ -1,6 +1,12 @@
-"""Form helpers shared by every app: Bootstrap classes, date inputs and scoped choices."""
+"""Form helpers shared by every app: Bootstrap classes, date inputs, scoped choices, and the
+guards that keep nonsense (a key no column can hold, a date at the calendar's end) a form error."""
+
+import datetime
 
 from django import forms
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from .citizen_id import mask_citizen_id, normalise_citizen_id
@@ -15,11 +21,123 @@ class DateInput(forms.DateInput):
         super().__init__(attrs=attrs, format=format or DATE_WIDGET_FORMAT)
 
 
+MAX_KEY = 2**63 - 1  # the largest value of a 64-bit primary key
+# The dates a form accepts: a person's birth to a plan's horizon. Beyond, a date is a typing slip,
+# and date arithmetic (a deadline, a year's end) would leave the calendar.
+MIN_DATE = datetime.date(1900, 1, 1)
+MAX_DATE = datetime.date(2100, 12, 31)
+
+
+def parse_key(value) -> int | None:
+    """`value` as a record's key — ASCII digits within a 64-bit column — else None. Never raises:
+    "²", "١٢" or a 25-digit number come from hand-edited URLs and forms."""
+    text = "" if value is None else str(value).strip()
+    if not (text.isascii() and text.isdigit()) or len(text) > 19:
+        return None
+    number = int(text)
+    return number if 0 < number <= MAX_KEY else None
+
+
+def _has_integer_keys(field) -> bool:
+    """Whether the choice is by an integer column (a foreign key's form field names its target
+    column, the primary key's, in `to_field_name`)."""
+    opts = field.queryset.model._meta
+    name = getattr(field, "to_field_name", None)
+    column = opts.pk if name in (None, opts.pk.name, opts.pk.attname) else opts.get_field(name)
+    return isinstance(column, models.IntegerField)
+
+
+class KeyGuardMixin:
+    """A model choice that refuses, as an invalid choice, a value that is no possible key, before
+    the database is asked (SQLite cannot bind a 25-digit integer; PostgreSQL refuses it)."""
+
+    def to_python(self, value):
+        if (
+            value not in self.empty_values
+            and not isinstance(value, models.Model)
+            and _has_integer_keys(self)
+            and parse_key(value) is None
+        ):
+            raise ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
+        return super().to_python(value)
+
+    def bound_data(self, data, initial):
+        """What the widget shows again: not a value no record can have (a select looks its
+        chosen options up in the database)."""
+        if isinstance(data, str) and data not in self.empty_values and _has_integer_keys(self) and not parse_key(data):
+            return None
+        return super().bound_data(data, initial)
+
+
+class KeysGuardMixin:
+    """The same for a multiple model choice."""
+
+    def _check_values(self, value):
+        if _has_integer_keys(self):
+            for key in value:
+                if not isinstance(key, models.Model) and parse_key(key) is None:
+                    raise ValidationError(
+                        self.error_messages["invalid_pk_value"], code="invalid_pk_value", params={"pk": key}
+                    )
+        return super()._check_values(value)
+
+    def bound_data(self, data, initial):
+        if isinstance(data, list | tuple) and _has_integer_keys(self):
+            data = [key for key in data if isinstance(key, models.Model) or parse_key(key)]
+        return super().bound_data(data, initial)
+
+
+_GUARDED_CLASSES: dict[type, type] = {}
+
+
+def _guarded_class(cls: type) -> type:
+    if cls not in _GUARDED_CLASSES:
+        mixin = KeysGuardMixin if issubclass(cls, forms.ModelMultipleChoiceField) else KeyGuardMixin
+        _GUARDED_CLASSES[cls] = type(f"Guarded{cls.__name__}", (mixin, cls), {})
+    return _GUARDED_CLASSES[cls]
+
+
+def date_range_message():
+    return _("Enter a date between %(first)s and %(last)s.") % {
+        "first": date_format(MIN_DATE, "SHORT_DATE_FORMAT"),
+        "last": date_format(MAX_DATE, "SHORT_DATE_FORMAT"),
+    }
+
+
+class DateRangeValidator:
+    """Within [MIN_DATE, MAX_DATE], with one message for both ends."""
+
+    def __call__(self, value):
+        if value is not None and not (MIN_DATE <= value <= MAX_DATE):
+            raise ValidationError(date_range_message(), code="date_range")
+
+    def __eq__(self, other):
+        return isinstance(other, DateRangeValidator)
+
+
+def guard_fields(form) -> None:
+    """Make nonsense a form error in every field of `form`: a model choice accepts only possible
+    keys, a date only [MIN_DATE, MAX_DATE]. Idempotent; every form of the app passes here (through
+    `style_fields` or `limit_choices_to_scope`), filter forms included."""
+    for field in form.fields.values():
+        guard_field(field)
+
+
+def guard_field(field):
+    """One field of `guard_fields` (the admin guards its fields as it builds them)."""
+    if isinstance(field, forms.ModelChoiceField) and not isinstance(field, KeyGuardMixin | KeysGuardMixin):
+        field.__class__ = _guarded_class(type(field))
+    elif isinstance(field, forms.DateField) and DateRangeValidator() not in field.validators:
+        field.validators.append(DateRangeValidator())
+    return field
+
+
 def style_fields(form) -> None:
     """Give each widget its Bootstrap class and date widgets the browser's date picker.
 
     Marks fields with errors only once the form has been validated (never triggers validation).
     """
+    guard_fields(form)
     errors = form._errors or {}
     for name, field in form.fields.items():
         widget = field.widget
@@ -40,6 +158,7 @@ def style_fields(form) -> None:
 
 def limit_choices_to_scope(form, user) -> None:
     """Restrict every model choice to rows in the user's scope (a form can never point outside it)."""
+    guard_fields(form)
     for field in form.fields.values():
         queryset = getattr(field, "queryset", None)
         if queryset is not None and hasattr(queryset, "for_user"):

@@ -3,6 +3,7 @@
 from django import forms
 from django.conf import settings
 from django.contrib import messages
+from django.db import transaction
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
@@ -109,39 +110,45 @@ class ImportPreviewView(View):
 
 
 class ImportConfirmView(View):
-    """Saves every row or none; the file is read and checked again (the data may have changed)."""
+    """Saves every row or none; the file is read and checked again (the data may have changed).
+
+    A batch is imported once: its row is locked (SELECT … FOR UPDATE) while its rows are saved and
+    its status set, so a second confirm (a double click, two tabs) waits for the first, then finds
+    it imported and saves nothing."""
 
     http_method_names = ["post"]
 
     def post(self, request, pk):
-        batch = own_batch(request, pk)
-        if batch.status != ImportStatus.PREVIEWED:
-            messages.error(request, _("This file has already been imported."))
-            return HttpResponseRedirect(batch.get_absolute_url())
-        importer = imports.REGISTRY[batch.kind]
+        importer = imports.REGISTRY[own_batch(request, pk).kind]
         if not all(request.user.has_perm(p) for p in importer.permissions):
             raise Http404
-        try:
-            outcome = importer.run(
-                content=bytes(batch.content),
-                file_name=batch.file_name,
-                user=request.user,
-                save=True,
-                as_of=batch.as_of,
-            )
-        except imports.ImportFileError as error:
-            messages.error(request, error.message)
-            return HttpResponseRedirect(batch.get_absolute_url())
-        batch.summary = _outcome_summary(outcome)
-        if outcome.errors:
-            messages.error(request, _("Nothing was saved: some rows are wrong (see below)."))
-        else:
-            batch.status, batch.imported_at = ImportStatus.IMPORTED, timezone.now()
-            messages.success(
-                request,
-                _("Imported: %(created)s created, %(updated)s updated, %(unchanged)s unchanged.") % outcome.summary(),
-            )
-        batch.save()
+        with transaction.atomic():
+            batch = ImportBatch.objects.select_for_update().get(pk=pk, user=request.user)
+            if batch.status != ImportStatus.PREVIEWED:
+                messages.error(request, _("This file has already been imported."))
+                return HttpResponseRedirect(batch.get_absolute_url())
+            try:
+                outcome = importer.run(
+                    content=bytes(batch.content),
+                    file_name=batch.file_name,
+                    user=request.user,
+                    save=True,
+                    as_of=batch.as_of,
+                )
+            except imports.ImportFileError as error:
+                messages.error(request, error.message)
+                return HttpResponseRedirect(batch.get_absolute_url())
+            batch.summary = _outcome_summary(outcome)
+            if outcome.errors:
+                messages.error(request, _("Nothing was saved: some rows are wrong (see below)."))
+            else:
+                batch.status, batch.imported_at = ImportStatus.IMPORTED, timezone.now()
+                messages.success(
+                    request,
+                    _("Imported: %(created)s created, %(updated)s updated, %(unchanged)s unchanged.")
+                    % outcome.summary(),
+                )
+            batch.save(update_fields=["summary", "status", "imported_at"])
         return HttpResponseRedirect(batch.get_absolute_url())
 
 

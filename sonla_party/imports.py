@@ -7,6 +7,7 @@ validated and saved, are defined next to the models (`establishments/imports.py`
 `candidates/imports.py`); this module only reads files and runs the two steps.
 """
 
+import copy
 import csv
 import datetime
 import io
@@ -16,8 +17,9 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+from django.apps import apps
 from django.conf import settings
-from django.db import transaction
+from django.db import DataError, IntegrityError, transaction
 from django.utils import translation
 from django.utils.translation import gettext as _
 from openpyxl import load_workbook
@@ -74,6 +76,13 @@ class Outcome:
             value = value.strftime("%d/%m/%Y")
         name = self.headers.get(column, column)
         self.errors.append(RowError(row, str(name), "" if value is None else str(value), str(reason)))
+
+    def snapshot(self) -> tuple:
+        return (self.created, self.updated, self.unchanged, len(self.errors), len(self.duplicates), len(self.samples))
+
+    def restore(self, snapshot: tuple) -> None:
+        self.created, self.updated, self.unchanged, errors, duplicates, samples = snapshot
+        del self.errors[errors:], self.duplicates[duplicates:], self.samples[samples:]
 
     def summary(self) -> dict:
         return {
@@ -317,7 +326,7 @@ def parse_int(value) -> int | None:
     if isinstance(value, float) and value.is_integer():
         return int(value)
     text = str(value).strip()
-    if not text.lstrip("-").isdigit():
+    if not (text.isascii() and text.lstrip("-").isdigit()):
         raise ValueError(_("not a whole number"))
     return int(text)
 
@@ -331,6 +340,20 @@ def text(value) -> str:
 
 
 # --- The two steps -------------------------------------------------------------------------
+
+
+def database_refusal(error: Exception) -> str:
+    """A row error for a write the database refused: the rule's own message when the error names
+    one of the project's constraints, else a plain explanation."""
+    text = str(error)
+    for model in apps.get_models():
+        for constraint in model._meta.constraints:
+            if constraint.name in text and getattr(constraint, "violation_error_message", None):
+                return str(constraint.get_violation_error_message())
+    return _(
+        "The database refused this row: it conflicts with a record saved in the meantime "
+        "(the same citizen ID or code, say). Check the row and import again."
+    )
 
 
 @dataclass
@@ -362,10 +385,29 @@ class Importer:
         with transaction.atomic():
             for chunk in chunks(rows):
                 outcome.rows += len(chunk)
-                self.process_chunk(user, chunk, outcome, not outcome.errors, context)
+                self._save_chunk(user, chunk, outcome, context)
             if outcome.errors:
                 transaction.set_rollback(True)
         return outcome
+
+    def _save_chunk(self, user, chunk, outcome: Outcome, context: dict) -> None:
+        """Save a chunk in a savepoint. When the database refuses it (a constraint the checks did
+        not foresee: a record saved meanwhile by someone else, say), the chunk is undone and its
+        rows tried one by one, so that the refused row is named with its reason; as there is then
+        an error, nothing at all is kept."""
+        before = outcome.snapshot(), {key: copy.copy(value) for key, value in context.items()}
+        try:
+            with transaction.atomic():
+                self.process_chunk(user, chunk, outcome, not outcome.errors, context)
+        except (IntegrityError, DataError) as error:
+            outcome.restore(before[0])
+            context.clear()
+            context.update(before[1])
+            if len(chunk) == 1:
+                outcome.add_error(chunk[0][0], "", "", database_refusal(error))
+                return
+            for row in chunk:
+                self._save_chunk(user, [row], outcome, context)
 
 
 REGISTRY: dict[str, Importer] = {}

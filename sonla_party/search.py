@@ -9,19 +9,39 @@ import unicodedata
 
 from django.db import models
 
+MAX_SEARCH_WORDS = 12  # a search of a thousand words would be a query no database can plan
+
 
 def fold(text: str) -> str:
-    """Lower-case `text`, drop Vietnamese diacritics and turn đ into d; collapse white space."""
+    """Lower-case `text`, drop Vietnamese diacritics and turn đ into d; collapse white space.
+    Control characters (a NUL byte, which PostgreSQL refuses in text) become spaces."""
     text = str(text or "").replace("đ", "d").replace("Đ", "D")
+    if not text.isprintable():
+        text = "".join(char if char.isprintable() else " " for char in text)
     decomposed = unicodedata.normalize("NFD", text)
     stripped = "".join(char for char in decomposed if not unicodedata.combining(char))
     return " ".join(stripped.lower().split())
 
 
-def search(queryset, query: str, field: str = "search_text"):
-    """Rows whose folded text contains every word of `query`, in any order."""
-    for word in fold(query).split():
-        queryset = queryset.filter(**{f"{field}__contains": word})
+def search(queryset, query: str, field: str = "search_text", user=None):
+    """Rows whose folded text contains every word of `query`, in any order (its first
+    MAX_SEARCH_WORDS different words: more would narrow nothing a person types).
+
+    A model's `search_restricted_fields` (field → permission) are searched too, for a `user` with
+    that permission only: a citizen ID shown masked must not be findable by typing it, or a
+    hundred searches would rebuild it."""
+    words = list(dict.fromkeys(fold(query).split()))[:MAX_SEARCH_WORDS]
+    prefix = field.removesuffix("search_text")
+    restricted = [
+        name
+        for name, permission in getattr(queryset.model, "search_restricted_fields", {}).items()
+        if not prefix and user is not None and user.has_perm(permission)
+    ]
+    for word in words:
+        condition = models.Q(**{f"{field}__contains": word})
+        for name in restricted:
+            condition |= models.Q(**{f"{name}__contains": word})
+        queryset = queryset.filter(condition)
     return queryset
 
 
@@ -47,6 +67,7 @@ class SearchTextModel(models.Model):
     """Abstract base: `search_source_fields` names the fields folded into `search_text`."""
 
     search_source_fields: tuple[str, ...] = ()
+    search_restricted_fields: dict[str, str] = {}  # field → the permission needed to search it
     search_text = models.TextField(editable=False, default="")
 
     class Meta:

@@ -257,6 +257,7 @@ if "ADMISSION_DECIDING_LEVEL" in os.environ:
 IMPORT_MAX_BYTES = env_int("IMPORT_MAX_MEGABYTES", 10, minimum=1) * 1024 * 1024
 # Rows of a list page.
 LIST_PAGE_SIZE = env_int("LIST_PAGE_SIZE", 25, minimum=1)
+LIST_MAX_PAGE_SIZE = max(LIST_PAGE_SIZE, 200)  # what `?per_page=` may ask for
 
 LOGGING = {
     "version": 1,

@@ -5,8 +5,11 @@ import sys
 from django import forms
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth.decorators import login_not_required
+from django.contrib.auth.forms import AuthenticationForm
 from django.contrib.auth.mixins import PermissionRequiredMixin
+from django.core.paginator import EmptyPage
 from django.db import DatabaseError, InterfaceError, OperationalError, connection, transaction
 from django.http import (
     HttpResponse,
@@ -28,7 +31,7 @@ from django_tables2 import RequestConfig, SingleTableMixin
 
 from .exceptions import RuleViolation
 from .exports import FORMATS, export_response
-from .forms import DateInput, style_fields
+from .forms import DateInput, parse_key, style_fields
 from .history import history_entries
 from .models import FileView
 from .scoping import require_open_on
@@ -72,8 +75,22 @@ class FilteredListView(ModelPermissionMixin, ScopedQuerysetMixin, SingleTableMix
     export_name = None
     export_exclude_columns = ()
 
-    def get_table_pagination(self, table):
-        return {"per_page": settings.LIST_PAGE_SIZE}
+    def get_table(self, **kwargs):
+        """The table sorted as the request asks, on the page it asks for (the last one when beyond
+        it), with `per_page` kept within [1, LIST_MAX_PAGE_SIZE]: a page of a million rows is no
+        page, and a negative size no size."""
+        table = self.get_table_class()(data=self.get_table_data(), **kwargs)
+        RequestConfig(self.request, paginate=False).configure(table)
+        per_page = min(
+            parse_key(self.request.GET.get(table.prefixed_per_page_field)) or settings.LIST_PAGE_SIZE,
+            settings.LIST_MAX_PAGE_SIZE,
+        )
+        page = parse_key(self.request.GET.get(table.prefixed_page_field)) or 1
+        try:
+            table.paginate(page=page, per_page=per_page)
+        except EmptyPage:
+            table.paginate(page=table.paginator.num_pages, per_page=per_page)
+        return table
 
     def get_table_data(self):
         return PageByKeysData(super().get_table_data())
@@ -208,7 +225,7 @@ class AutocompleteView(ModelPermissionMixin, View):
         return self.model.objects.for_user(self.request.user)
 
     def get(self, request):
-        queryset = search(self.get_queryset(), request.GET.get("q", ""))[: self.limit]
+        queryset = search(self.get_queryset(), request.GET.get("q", ""), user=request.user)[: self.limit]
         return JsonResponse({"results": [{"id": obj.pk, "text": self.label(obj)} for obj in queryset]})
 
 
@@ -225,19 +242,60 @@ class AsOfForm(forms.Form):
         return timezone.localdate()
 
 
+class UsernameLengthMixin:
+    """Django's sign-in forms check a username's length only in the browser: a longer one is
+    refused here like a wrong password, before the lockout records it (in a 255-character column)."""
+
+    def clean(self):
+        if len(self.cleaned_data.get("username") or "") > self.fields["username"].max_length:
+            raise self.get_invalid_login_error()
+        return super().clean()
+
+
+class LoginForm(UsernameLengthMixin, AuthenticationForm):
+    pass
+
+
+class AdminLoginForm(UsernameLengthMixin, AdminAuthenticationForm):
+    pass
+
+
 @login_not_required
 def favicon(request):
     """Browsers ask for /favicon.ico on every page (the admin's too)."""
     return HttpResponsePermanentRedirect(static("favicon.svg"))
 
 
+# PostgreSQL's codes of a connection that failed or a server going away: connection exceptions
+# (08…), a shutdown or a server not yet accepting connections (57P…), too many connections.
+LOST_SQLSTATES = ("08", "57P", "53300")
+SQLITE_TRANSIENT = ("database is locked", "unable to open database file", "disk i/o error")
+
+
+def is_lost_connection(error) -> bool:
+    """Whether `error` means the database is away for a moment (so "retry" is the right answer),
+    not that the request is one it will never accept (a query too large, a value out of range)."""
+    if isinstance(error, InterfaceError):
+        return True
+    if not isinstance(error, OperationalError):
+        return False
+    cause = error.__cause__
+    sqlstate = getattr(cause, "sqlstate", None)
+    if sqlstate:
+        return sqlstate.startswith(LOST_SQLSTATES)
+    if cause is not None and type(cause).__module__ == "sqlite3":
+        return any(text in str(cause).lower() for text in SQLITE_TRANSIENT)
+    return True  # no code from the server: the connection itself failed
+
+
 def server_error(request):
     """handler500. A database that is not answering (restarting) is a 503 "try again in a moment",
     wherever it failed — in a view, or in a middleware loading the session before any view;
-    anything else is the 500 page. Neither page touches the database. The connection is
+    anything else (a permanent database error too: `is_lost_connection`) is the 500 page.
+    Neither page touches the database. The connection is
     health-checked at the next request (CONN_HEALTH_CHECKS), so the workers recover on their own
     once the database is back."""
-    if isinstance(sys.exc_info()[1], OperationalError | InterfaceError):
+    if is_lost_connection(sys.exc_info()[1]):
         response = HttpResponse(render_to_string("503.html"), status=503)
         response["Retry-After"] = "10"
         return response

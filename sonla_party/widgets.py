@@ -9,6 +9,8 @@ from django import forms
 from django.urls import reverse_lazy
 from django.utils.translation import gettext as _
 
+from .forms import parse_key
+
 
 class AutocompleteSelect(forms.Select):
     def __init__(self, url_name: str, attrs=None):
@@ -28,7 +30,9 @@ class AutocompleteSelect(forms.Select):
         if choices is not None:
             options = [("", self.choices.field.empty_label or "---------")]
             if chosen:
-                options += [(obj.pk, str(obj)) for obj in choices.filter(pk__in=[v for v in chosen if v.isdigit()])]
+                options += [
+                    (obj.pk, str(obj)) for obj in choices.filter(pk__in=[parse_key(v) for v in chosen if parse_key(v)])
+                ]
         else:
             options = [(k, v) for k, v in self.choices if k in ("", None) or str(k) in chosen]
         for index, (option_value, label) in enumerate(options):

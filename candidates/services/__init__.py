@@ -9,6 +9,7 @@ commands call these; nothing else writes a candidate's stage.
 from .corrections import CORRECTABLE_FIELDS, correct_candidate, last_cell_vote_on
 from .pipeline import (
     DOSSIER_FIELDS,
+    Duplicates,
     PipelineConflict,
     PipelineError,
     Step,
@@ -39,6 +40,7 @@ from .pipeline import (
     save_introducer,
     source_list_for,
     step_permission,
+    taken_citizen_id_message,
     update_candidate,
     update_candidates_bulk,
     update_dossier,
@@ -63,6 +65,7 @@ __all__ = [
     "CORRECTABLE_FIELDS",
     "DOSSIER_FIELDS",
     "REFUSAL_REASONS",
+    "Duplicates",
     "EnrolmentResult",
     "PipelineConflict",
     "PipelineError",
@@ -105,6 +108,7 @@ __all__ = [
     "save_training_class",
     "source_list_for",
     "step_permission",
+    "taken_citizen_id_message",
     "update_candidate",
     "update_candidates_bulk",
     "update_dossier",

@@ -207,7 +207,7 @@ def create_candidate(*, candidate: Candidate, added_on: datetime.date, by, year:
     """
     if not by.has_perm("candidates.add_candidate"):
         raise PipelineError(_("Your role may not add candidates."))
-    _check_not_a_member(candidate)
+    _check_not_a_member(candidate, by)
     candidate.stage, candidate.stage_since = Stage.SOURCE, added_on
     candidate._history_user = by
     candidate.save()
@@ -244,10 +244,10 @@ def check_frozen(*, candidate: Candidate, stored: Candidate) -> None:
             raise PipelineError(message % {"field": label[:1].upper() + label[1:]}, field=name)
 
 
-def check_candidate_edit(*, candidate: Candidate) -> None:
+def check_candidate_edit(*, candidate: Candidate, by) -> None:
     """The refusals of an edit of the person's data, whatever the door (form, admin): the citizen
-    ID of a party member, and a frozen fact. Raises PipelineError."""
-    _check_not_a_member(candidate)
+    ID of a party member (named only within `by`'s scope), and a frozen fact. Raises PipelineError."""
+    _check_not_a_member(candidate, by)
     if candidate.pk is not None:
         stored = Candidate.objects.filter(pk=candidate.pk).first()
         if stored is not None:
@@ -268,16 +268,34 @@ def update_candidate(*, candidate: Candidate, by) -> Candidate:
         raise PipelineError(_("Your role may not edit candidates."))
     if not Candidate.objects.for_user(by).filter(pk=candidate.pk).exists():
         raise PipelineError(_("This candidate is outside your district or commune."))
-    check_candidate_edit(candidate=candidate)
+    check_candidate_edit(candidate=candidate, by=by)
     candidate._history_user = by
     candidate.save()
     return candidate
 
 
-def member_names_by_citizen_id(citizen_ids) -> dict[str, str]:
-    """Citizen ID → name of the party member holding it, for the IDs given (one query)."""
+def member_names_by_citizen_id(citizen_ids, user) -> dict[str, str | None]:
+    """Citizen ID → name of the party member holding it, for the IDs given (two queries). The name
+    is None for a member outside `user`'s scope: that an ID is taken may be said, not by whom."""
     ids = [i for i in citizen_ids if i]
-    return dict(PartyMember.objects.filter(citizen_id__in=ids).values_list("citizen_id", "full_name")) if ids else {}
+    if not ids:
+        return {}
+    holders = dict(PartyMember.objects.filter(citizen_id__in=ids).values_list("citizen_id", "pk"))
+    visible = dict(PartyMember.objects.for_user(user).filter(pk__in=holders.values()).values_list("pk", "full_name"))
+    return {citizen_id: visible.get(pk) for citizen_id, pk in holders.items()}
+
+
+def taken_citizen_id_message(citizen_id: str, member_name: str | None) -> str:
+    """Why a candidate cannot have this citizen ID: a party member holds it (named when in scope)."""
+    if member_name is None:
+        return _(
+            "Citizen ID %(id)s is already registered for someone outside your scope: check the number; "
+            "the organisation board can help."
+        ) % {"id": citizen_id}
+    return _("Citizen ID %(id)s belongs to party member %(name)s: a member cannot be a candidate.") % {
+        "id": citizen_id,
+        "name": member_name,
+    }
 
 
 @transaction.atomic
@@ -343,22 +361,36 @@ def update_candidates_bulk(*, candidates: list[Candidate], fields: list[str], by
     )
 
 
-def _check_not_a_member(candidate: Candidate) -> None:
+def _check_not_a_member(candidate: Candidate, by) -> None:
     if candidate.citizen_id:
         member = PartyMember.objects.filter(citizen_id=candidate.citizen_id).first()
         if member is not None and getattr(member, "candidate", None) != candidate:
+            names = member_names_by_citizen_id([candidate.citizen_id], by)
             raise PipelineError(
-                _("Citizen ID %(id)s belongs to party member %(name)s: a member cannot be a candidate.")
-                % {"id": candidate.citizen_id, "name": member.full_name},
-                field="citizen_id",
+                taken_citizen_id_message(candidate.citizen_id, names.get(candidate.citizen_id)), field="citizen_id"
             )
 
 
-def possible_duplicates(*, full_name: str, birth_date: datetime.date, exclude_pk=None) -> list[Candidate]:
-    """Other candidates with the same name (ignoring accents and case) and the same birth date."""
+@dataclass
+class Duplicates:
+    """Candidates who may be the same person: those the user may see, and how many others exist."""
+
+    shown: list[Candidate]
+    elsewhere: int
+
+    def __bool__(self):
+        return bool(self.shown or self.elsewhere)
+
+
+def possible_duplicates(*, full_name: str, birth_date: datetime.date, user, exclude_pk=None) -> Duplicates:
+    """Other candidates with the same name (ignoring accents and case) and the same birth date:
+    those in `user`'s scope by name, the others only counted (their names are not the user's to know)."""
     name = fold(full_name)
     same_day = Candidate.objects.filter(birth_date=birth_date).exclude(pk=exclude_pk).select_related("establishment")
-    return [other for other in same_day if fold(other.full_name) == name]
+    matches = [other for other in same_day if fold(other.full_name) == name]
+    visible = set(Candidate.objects.for_user(user).filter(pk__in=[m.pk for m in matches]).values_list("pk", flat=True))
+    shown = [m for m in matches if m.pk in visible]
+    return Duplicates(shown=shown, elsewhere=len(matches) - len(shown))
 
 
 def _close_source_entries(candidate: Candidate, on: datetime.date, reason: str, by) -> None:

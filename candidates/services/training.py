@@ -39,7 +39,6 @@ class RosterError(TrainingError):
 
 # Why a candidate was not enrolled (shown grouped in the summary).
 REFUSAL_REASONS = {
-    "scope": gettext_lazy("outside your district or commune"),
     "other_district": gettext_lazy("lives outside the unit the class is for"),
     "not_on_source_list": gettext_lazy("not on a source list"),
     "valid_certificate": gettext_lazy("already holds a valid certificate"),
@@ -51,8 +50,12 @@ REFUSAL_REASONS = {
 
 @dataclass
 class EnrolmentResult:
+    """Who was enrolled, who was not and why; keys outside the user's scope are only counted
+    (`outside_scope`): whose they are is not the user's to learn."""
+
     enrolled: list[Candidate] = field(default_factory=list)
     refused: list[tuple[Candidate, str]] = field(default_factory=list)
+    outside_scope: int = 0
 
     def refused_by_reason(self) -> dict[str, list[Candidate]]:
         grouped = defaultdict(list)
@@ -140,8 +143,7 @@ def enrol_candidates(
     else:
         wanted = set(candidate_ids)
         rows = list(_enrolment_candidates(locked, wanted, by))
-        outside = wanted - {row.pk for row in rows}
-        result.refused += [(candidate, "scope") for candidate in Candidate.objects.filter(pk__in=outside)]
+        result.outside_scope = len(wanted - {row.pk for row in rows})
     free = locked.capacity - Enrollment.objects.filter(training_class=locked).count()
     area = UnitMap.load().territory(locked.unit_id)
     for candidate in rows:
@@ -212,6 +214,14 @@ def save_roster(*, training_class: TrainingClass, rows: list[RosterRow], by) -> 
     Returns how many candidates became trained.
     """
     _check_class_access(training_class, by, "candidates.change_enrollment")
+    # One roster save at a time per class; what is already completed is read after the lock, so a
+    # second submission of the same roster (a double click) moves no candidate twice.
+    TrainingClass.objects.select_for_update().filter(pk=training_class.pk).first()
+    completed = dict(
+        Enrollment.objects.filter(pk__in=[row.enrollment.pk for row in rows]).values_list("pk", "completed")
+    )
+    for row in rows:
+        row.enrollment.completed = completed.get(row.enrollment.pk, row.enrollment.completed)
     errors = _roster_errors(training_class, rows)
     if errors:
         raise RosterError(errors)

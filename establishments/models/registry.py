@@ -369,7 +369,8 @@ class PartyMember(SearchTextModel):
     """A đảng viên. Probationary (dự bị) from the admission ceremony (`admitted_on`), official
     (chính thức) from `official_on`, gone from `left_on`."""
 
-    search_source_fields = ("full_name", "citizen_id")
+    search_source_fields = ("full_name",)
+    search_restricted_fields = {"citizen_id": "sonla_party.view_full_citizen_id"}
 
     full_name = models.CharField(_("full name"), max_length=150)
     birth_date = models.DateField(_("birth date"))

@@ -125,7 +125,7 @@ class TestRefusals:
     def test_outside_the_users_scope(self, reviewer_user, board_user, province, training_class):
         theirs = new_candidate(board_user, province.other_establishment, citizen_id=None)
         result = enrol(training_class, [theirs], reviewer_user)
-        assert result.refused == [(theirs, "scope")] and not Enrollment.objects.exists()
+        assert result.refused == [] and result.outside_scope == 1 and not Enrollment.objects.exists()
 
     def test_the_summary_page_lists_every_reason(self, board_client, board_user, province, training_class):
         fresh, certified = sources(board_user, province.home_establishment, 2)

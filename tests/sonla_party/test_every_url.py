@@ -7,6 +7,7 @@ page cannot skip the check. The Django admin is walked model by model at the end
 
 import datetime
 import io
+import json
 
 import pytest
 from django.contrib import admin
@@ -40,7 +41,7 @@ pytestmark = pytest.mark.django_db
 # How each route is probed. "detail": GET with the other district's record → 404.
 # "post": POST with the other district's record → 404. "list": GET (and exports) → 200 with no
 # trace of the other district. "json": autocomplete → no match. "form": GET → no choice of the
-# other district. "public": needs no scope.
+# other district. "public": needs no scope. "own test": probed by the test named.
 ROUTES = {
     "dashboard": ("list", None),
     "dashboard_chart": ("chart", None),
@@ -117,6 +118,8 @@ ROUTES = {
     "imports:preview": ("detail", "import_batch"),
     "imports:confirm": ("post", "import_batch"),
     "imports:bad_rows": ("detail", "import_batch"),
+    # the admin's "view on site", answered by the app: 404 for a record out of scope as for a missing one
+    "view_on_site_scoped": ("own test", "TestSideDoors.test_view_on_site_answers_alike_for_out_of_scope_and_missing"),
 }
 
 
@@ -205,7 +208,7 @@ def assert_no_trace(response):
 @pytest.mark.parametrize(("route_name", "probe"), sorted(ROUTES.items()), ids=sorted(ROUTES))
 def test_another_district_never_shows(world, route_name, probe):
     kind, target = probe
-    if kind == "public":
+    if kind in ("public", "own test"):
         return
     url = url_for(route_name, target, world)
     client = world.client
@@ -301,3 +304,159 @@ def test_stage_steps_of_another_district_are_refused(world):
     )
     assert response.status_code == 404
     assert world.candidate.events.count() == before
+
+
+# --- Side doors: what a page says besides its rows ----------------------------------------------
+
+
+def signed_in(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def page_text(response) -> str:
+    if response.get("Content-Type", "").startswith("application/json"):
+        return json.dumps(response.json(), ensure_ascii=False)
+    return response.content.decode()
+
+
+SEARCHES = ["/candidates/", "/candidates/autocomplete/", "/members/", "/members/autocomplete/"]
+
+
+class TestSideDoors:
+    """A user learns nothing of another district through error messages, results, class pages
+    and exports, a cadre's page, a finalised report, or search by citizen ID."""
+
+    def test_a_citizen_id_of_another_district_is_refused_without_naming_anyone(self, world):
+        from tests.candidates.test_views import person
+
+        data = person(world.home_establishment, citizen_id=world.member.citizen_id, gender="male")
+        data["birth_date"] = world.member.birth_date.isoformat()
+        response = world.client.post("/candidates/new/", data)
+        assert response.status_code == 200 and response.context["form"].errors["citizen_id"]
+        assert MARK not in page_text(response)
+        assert "organisation board" in page_text(response) or "Ban Tổ chức" in page_text(response)
+
+    def test_nor_in_an_import(self, world):
+        from django.core.files.uploadedfile import SimpleUploadedFile
+
+        from tests.sonla_party.test_imports import HEADER, as_csv
+
+        commune = world.home_establishment.commune.code
+        row = ["Lò Văn A", world.member.birth_date.strftime("%d/%m/%Y"), "Nam", "Thái", world.member.citizen_id]
+        row += ["9", commune, world.home_establishment.code, "Có", "06/01/2025"]
+        upload = SimpleUploadedFile("f.csv", as_csv([row], header=HEADER))
+        response = world.client.post("/imports/", {"kind": "candidates", "file": upload}, follow=True)
+        assert response.status_code == 200
+        batch = ImportBatch.objects.filter(user=world.user).latest("pk")
+        assert batch.summary["errors"] == 1
+        assert MARK not in page_text(response) and MARK not in str(batch.summary)
+
+    def test_possible_duplicates_elsewhere_are_only_counted(self, world):
+        twin = new_candidate(
+            world.board, world.home_establishment, full_name="Quần chúng Ngoài", birth_date=world.candidate.birth_date
+        )
+        twin.full_name = world.candidate.full_name  # the same person's name, in the home district
+        twin.save()
+        page = page_text(world.client.get(f"/candidates/{twin.pk}/"))
+        assert f"/candidates/{world.candidate.pk}/" not in page and world.establishment.name not in page
+        assert "outside your scope" in page or "ngoài phạm vi" in page
+        board_page = page_text(signed_in(world.board).get(f"/candidates/{twin.pk}/"))
+        assert f"/candidates/{world.candidate.pk}/" in board_page  # the board sees the match itself
+
+    def test_enrolment_results_name_only_people_in_scope(self, world):
+        mine = new_candidate(world.board, world.home_establishment, full_name="Người Nhà", citizen_id=None)
+        home_class = TrainingClass.objects.create(
+            name="Lớp nhà",
+            organiser="TTCT Mộc Châu",
+            unit=world.home,
+            starts_on=datetime.date(2099, 1, 5),
+            ends_on=datetime.date(2099, 1, 9),
+            capacity=10,
+        )
+        selection = {"training_class": home_class.pk, "selection": [mine.pk, world.candidate.pk]}
+        response = world.client.post("/training-classes/enrol/", selection)
+        page = page_text(response)
+        assert response.status_code == 200 and "Người Nhà" in page
+        assert MARK not in page and f"/candidates/{world.candidate.pk}/" not in page
+        assert response.context["result"].outside_scope == 1
+
+    def test_a_class_shows_each_commune_its_own_enrolments(self, world):
+        neighbour = CommuneFactory(district=world.home, name="Xã Bên")
+        theirs = new_candidate(
+            world.board, EstablishmentFactory(commune=neighbour), full_name=f"Học viên {MARK}", citizen_id=None
+        )
+        mine = new_candidate(world.board, world.home_establishment, full_name="Học viên Nhà", citizen_id=None)
+        shared = TrainingClass.objects.create(
+            name="Lớp chung",
+            organiser="TTCT Mộc Châu",
+            unit=world.home,
+            starts_on=datetime.date(2099, 1, 5),
+            ends_on=datetime.date(2099, 1, 9),
+            capacity=10,
+        )
+        for candidate in (theirs, mine):
+            Enrollment.objects.create(
+                training_class=shared, candidate=candidate, enrolled_on=datetime.date(2099, 1, 1), organiser="TTCT"
+            )
+        staff = make_user("commune-all-rights", roles.BOARD, commune=world.home_establishment.commune, is_staff=True)
+        client = signed_in(staff)
+        for url in (
+            f"/training-classes/{shared.pk}/",
+            f"/training-classes/{shared.pk}/print/",
+            f"/training-classes/{shared.pk}/roster/",
+            f"/training-classes/{shared.pk}/roster.xlsx",
+            reverse("admin:candidates_trainingclass_change", args=[shared.pk]),
+        ):
+            response = client.get(url)
+            assert response.status_code == 200, url
+            assert_no_trace(response)
+        assert "Học viên Nhà" in page_text(client.get(f"/training-classes/{shared.pk}/"))
+
+    def test_a_cadres_page_shows_the_assignments_of_the_users_scope(self, world):
+        neighbour = CommuneFactory(district=world.home, name="Xã Bên")
+        cadre = CadreFactory(district=world.home, full_name="Cán bộ huyện")
+        AssignmentFactory(cadre=cadre, establishment=world.home_establishment)
+        AssignmentFactory(cadre=cadre, establishment=EstablishmentFactory(commune=neighbour, name=f"Bản {MARK} 2"))
+        staff = make_user("commune-cadres", roles.BOARD, commune=world.home_establishment.commune)
+        page = signed_in(staff).get(f"/cadres/{cadre.pk}/")
+        assert page.status_code == 200 and world.home_establishment.name in page_text(page)
+        assert_no_trace(page)
+
+    def test_a_finalised_report_shows_a_commune_only_its_own_figures(self, world):
+        board = signed_in(world.board)
+        assert board.post("/reports/quarterly/finalise/", {"year": 2024, "quarter": 2}).status_code == 302
+        staff = make_user("commune-report", roles.BOARD, commune=world.home_establishment.commune)
+        page = signed_in(staff).get("/reports/quarterly/", {"year": 2024, "quarter": 2})
+        assert page.status_code == 200
+        report = page.context["report"]
+        for row in [*report.rows, report.province]:
+            if row is not None and row.finalised is not None:
+                assert row.unit is not None and row.unit.pk == staff.unit_id
+
+    @pytest.mark.parametrize(
+        "url", ["/candidates/", "/candidates/autocomplete/", "/members/", "/members/autocomplete/"]
+    )
+    def test_a_citizen_id_is_not_searchable_without_the_right_to_see_it(self, world, url):
+        mine = PartyMemberFactory(establishment=world.home_establishment, full_name="Đảng viên Nhà")
+        candidate = new_candidate(world.board, world.home_establishment, full_name="Quần chúng Nhà")
+        number = (mine if "members" in url else candidate).citizen_id
+        reviewer = make_user("reviewer-masked", roles.REVIEWER, district=world.home)
+        assert not reviewer.has_perm("sonla_party.view_full_citizen_id")
+        for query in (number, number[-6:]):
+            assert "Nhà" not in page_text(signed_in(reviewer).get(url, {"q": query}))
+        assert "Nhà" in page_text(world.client.get(url, {"q": number}))  # with the right, it is found
+        assert "Nhà" in page_text(signed_in(reviewer).get(url, {"q": "nha"}))  # and the name always
+
+    def test_view_on_site_answers_alike_for_out_of_scope_and_missing(self, world):
+        from django.contrib.contenttypes.models import ContentType
+
+        kind = ContentType.objects.get_for_model(world.establishment).pk
+        out_of_scope = world.client.get(f"/admin/r/{kind}/{world.establishment.pk}/")
+        missing = world.client.get(f"/admin/r/{kind}/99999999/")
+        nonsense = world.client.get(f"/admin/r/{kind}/{'9' * 25}/")
+        assert out_of_scope.status_code == missing.status_code == nonsense.status_code == 404
+        board = make_user("board-staff", roles.BOARD, is_staff=True)
+        mine = signed_in(board).get(f"/admin/r/{kind}/{world.establishment.pk}/")
+        assert mine.status_code == 302 and mine["Location"].endswith(f"/establishments/{world.establishment.pk}/")

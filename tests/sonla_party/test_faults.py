@@ -1,7 +1,9 @@
 """While the database is away, pages say so (503) and the health probe tells the load balancer."""
 
+import sqlite3
 from unittest import mock
 
+import psycopg
 import pytest
 from django.db import OperationalError
 
@@ -53,3 +55,36 @@ def test_any_other_failure_before_the_view_is_the_500_page(signed_in):
         response = signed_in.get("/establishments/")
     assert response.status_code == 500
     assert "Đã xảy ra lỗi hệ thống" in response.content.decode()
+
+
+def _caused_by(cause) -> OperationalError:
+    error = OperationalError(str(cause))
+    error.__cause__ = cause
+    return error
+
+
+@pytest.mark.parametrize(
+    "cause",
+    [
+        pytest.param(sqlite3.OperationalError("Expression tree is too large (maximum depth 1000)"), id="sqlite-query"),
+        pytest.param(psycopg.errors.lookup("54001")("stack depth limit exceeded"), id="postgresql-limit"),
+        pytest.param(psycopg.errors.lookup("57014")("canceling statement due to statement timeout"), id="timeout"),
+    ],
+)
+def test_a_permanent_database_error_is_the_500_page_not_retry(signed_in, cause):
+    with mock.patch("reports.dashboard.blank_rows", side_effect=_caused_by(cause)):
+        assert signed_in.get("/").status_code == 500
+
+
+@pytest.mark.parametrize(
+    "cause",
+    [
+        pytest.param(sqlite3.OperationalError("database is locked"), id="sqlite-locked"),
+        pytest.param(psycopg.errors.lookup("57P01")("terminating connection"), id="postgresql-shutdown"),
+        pytest.param(psycopg.errors.lookup("08006")("connection failure"), id="postgresql-connection"),
+        pytest.param(psycopg.OperationalError("connection failed: server closed"), id="postgresql-no-code"),
+    ],
+)
+def test_a_lost_connection_is_the_503(signed_in, cause):
+    with mock.patch("reports.dashboard.blank_rows", side_effect=_caused_by(cause)):
+        assert signed_in.get("/").status_code == 503

@@ -379,3 +379,28 @@ def test_recent_imports_show_local_time(board_client, board_user):
     ImportBatch.objects.filter(pk=batch.pk).update(uploaded_at=dt.datetime(2026, 1, 1, 20, 0, tzinfo=dt.UTC))
     page = board_client.get("/imports/").content.decode()
     assert "a.csv (02/01/2026 03:00)" in page  # 20:00 UTC is 03:00 the next day in Hà Nội time
+
+
+def test_a_row_the_database_refuses_is_named_and_nothing_is_saved(board_client, board_user, village):
+    """A constraint the checks did not foresee (here: they are made blind to an existing citizen
+    ID, as when someone saves it in the meantime) is the row's error, not a 500."""
+    from unittest import mock
+
+    from candidates import imports as candidate_imports
+    from tests.candidates.pipeline import new_candidate
+
+    batch = preview(board_client, as_csv(candidate_rows(village, 3)))
+    new_candidate(board_user, village, citizen_id=citizen_id(2), full_name="Người đã có")
+    real = candidate_imports._existing
+
+    def blind(*args):
+        _by_id, same_day, in_scope = real(*args)
+        return {}, same_day, in_scope
+
+    with mock.patch.object(candidate_imports, "_existing", blind):
+        response = confirm(board_client, batch)
+    assert response.status_code == 302
+    batch.refresh_from_db()
+    assert batch.status == "previewed" and batch.summary["errors"] == 1
+    assert batch.summary["error_rows"][0]["row"] == 4  # the third data row
+    assert list(Candidate.objects.values_list("full_name", flat=True)) == ["Người đã có"]
