@@ -7,10 +7,11 @@ begins with =, +, -, @, a tab or a carriage return is written so that Excel show
 
 import csv
 import datetime
-import io
+import tempfile
 from collections.abc import Iterable
 
-from django.http import HttpResponse, StreamingHttpResponse
+from django.http import FileResponse, HttpResponse, StreamingHttpResponse
+from django.utils import translation
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font, PatternFill
@@ -47,11 +48,13 @@ class _Echo:
 def csv_response(rows: Iterable[list], filename: str) -> StreamingHttpResponse:
     """Stream rows as UTF-8 CSV with a BOM, so Excel reads Vietnamese correctly."""
     writer = csv.writer(_Echo())
+    language = translation.get_language()  # the stream is read after the view has returned
 
     def lines():
         yield "\ufeff"
-        for row in rows:
-            yield writer.writerow([csv_cell(value) for value in row])
+        with translation.override(language):
+            for row in rows:
+                yield writer.writerow([csv_cell(value) for value in row])
 
     response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}.csv"'
@@ -91,19 +94,34 @@ def add_sheet(workbook: Workbook, title: str, rows: Iterable[list]) -> None:
         sheet.append(cells)
 
 
-def xlsx_response(sheets: dict[str, Iterable[list]], filename: str) -> HttpResponse:
-    """One sheet per entry of `sheets` (title → rows, header first)."""
+def write_workbook(sheets: dict[str, Iterable[list]]):
+    """A write-only workbook of `sheets` (title → rows, header first) in a temporary file: rows go
+    to disk as they come, so memory stays flat whatever their number."""
     workbook = Workbook(write_only=True)
     for title, rows in sheets.items():
         add_sheet(workbook, title, rows)
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    response = HttpResponse(buffer.getvalue(), content_type=XLSX_CONTENT_TYPE)
+    file = tempfile.TemporaryFile()  # noqa: SIM115 - the response closes it once sent
+    workbook.save(file)
+    file.seek(0)
+    return file
+
+
+def xlsx_response(sheets: dict[str, Iterable[list]], filename: str) -> HttpResponse:
+    """One sheet per entry of `sheets` (title → rows, header first), for small workbooks."""
+    with write_workbook(sheets) as file:
+        response = HttpResponse(file.read(), content_type=XLSX_CONTENT_TYPE)
     response["Content-Disposition"] = f'attachment; filename="{filename}.xlsx"'
     return response
+
+
+def xlsx_file_response(sheets: dict[str, Iterable[list]], filename: str) -> FileResponse:
+    """The same workbook sent from its file in blocks (a list's export: any number of rows)."""
+    return FileResponse(
+        write_workbook(sheets), as_attachment=True, filename=f"{filename}.xlsx", content_type=XLSX_CONTENT_TYPE
+    )
 
 
 def export_response(rows: Iterable[list], export_format: str, filename: str, title: str = "Data"):
     if export_format == "csv":
         return csv_response(rows, filename)
-    return xlsx_response({title: rows}, filename)
+    return xlsx_file_response({title: rows}, filename)
