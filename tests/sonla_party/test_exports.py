@@ -2,15 +2,18 @@
 streamed, in a number of queries that does not grow with the rows."""
 
 import datetime
+import io
 
 import pytest
 from django.db import connection
 from django.http import FileResponse, StreamingHttpResponse
 from django.test.utils import CaptureQueriesContext
 from django_tables2 import Table
+from openpyxl import load_workbook
 
 from candidates.models import SourceList, TrainingClass
 from sonla_party import views
+from sonla_party.exports import write_sheet_file, xlsx_response
 from tests.factories import (
     AssignmentFactory,
     CadreFactory,
@@ -145,3 +148,28 @@ def test_exports_stream_in_queries_that_do_not_grow_with_the_rows(board_client, 
     assert queries("xlsx")[1] == xlsx_at_three
     assert isinstance(csv_response, StreamingHttpResponse)
     assert isinstance(xlsx_response, FileResponse)
+
+
+def test_the_list_sheet_writer_gives_the_cells_openpyxl_gives():
+    """A list's export writes its sheet's XML itself (openpyxl is 5 times slower): the same values,
+    date formats, quote prefixes and header as the workbooks openpyxl writes."""
+    rows = [
+        ["Tên", "Ngày", "Lúc", "Số", "Có", "Trống"],
+        ["Bản <Mường> & Sang", datetime.date(1980, 5, 17), datetime.datetime(2024, 3, 4, 8, 30), 42, True, None],
+        ["=SUM(A1)", datetime.date(2025, 7, 1), None, 2.5, False, ""],
+        [" khoảng trắng ", None, None, -3, None, "lạ"],
+    ]
+
+    def cells(content):
+        sheet = load_workbook(io.BytesIO(content)).worksheets[0]
+        found = [
+            [(c.value, c.value is not None and c.data_type, c.number_format, c.quotePrefix, c.font.b) for c in row]
+            for row in sheet.iter_rows()
+        ]
+        return sheet.title, sheet.freeze_panes, found
+
+    ours = write_sheet_file("Đảng viên", rows).read()
+    theirs = xlsx_response({"Đảng viên": rows}, "x").content
+    assert cells(ours) == cells(theirs)
+    control = cells(write_sheet_file("x", [["a"], ["\x01b\x1f"]]).read())[2]  # openpyxl refuses it: a 500
+    assert control[1][0][0] == "b"
