@@ -6,6 +6,7 @@ from types import SimpleNamespace
 from urllib.parse import urlencode
 
 import django_tables2 as tables
+from django.core.exceptions import FieldDoesNotExist
 from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils.encoding import force_str
@@ -221,7 +222,7 @@ def _field_at(model, path: str):
             return None
         try:
             field = model._meta.get_field(part)
-        except Exception:
+        except FieldDoesNotExist:
             return None
         model = field.related_model if field.is_relation else None
     return field
@@ -235,7 +236,7 @@ def _plain_export_column(bound_column, table, queryset):
         return None
     if hasattr(table, f"render_{name}") or hasattr(table, f"value_{name}"):
         return None
-    path = str(bound_column.accessor).replace(".", "__")
+    path = value_path(bound_column)
     text_path = getattr(table, "export_paths", {}).get(name)
     if text_path:
         return ExportColumn(text_path, empty_values=column.empty_values)
@@ -251,7 +252,8 @@ def _plain_export_column(bound_column, table, queryset):
 
 
 def export_column(bound_column, table, queryset):
-    """The column's own reader (`export_column(table)`) if it has one, else a plain column's."""
+    """The column's own reader (its `export_column(bound_column, table)`), else a plain column's;
+    None when the column can only be read from its record (the table's `render_<name>`…)."""
     reader = getattr(bound_column.column, "export_column", None)
     if reader is not None:
         if hasattr(table, f"render_{bound_column.name}") or hasattr(table, f"value_{bound_column.name}"):
