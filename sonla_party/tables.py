@@ -278,15 +278,21 @@ def export_rows(table) -> Iterator[list]:
     if None in readers:
         return table.as_values()
     header = [force_str(c.header, strings_only=True) for c in columns]
-    paths = list(dict.fromkeys(path for reader in readers for path in reader.paths))
-    return _values_rows(header, queryset.values(*paths), readers)
+    paths = list(dict.fromkeys(["pk", *(path for reader in readers for path in reader.paths)]))
+    return _values_rows(header, queryset, paths, readers)
 
 
-def _values_rows(header, values, readers):
+def _values_rows(header, queryset, paths, readers):
+    """The keys of every row first, in the list's order (a few MB at province scale), then the
+    rows a chunk of keys at a time: memory stays flat without a server-side cursor (they are off,
+    for PgBouncer's transaction pooling, and a client-side cursor holds the whole result)."""
     yield header
     batches = [reader for reader in readers if hasattr(reader, "prepare")]
-    rows = values.iterator(chunk_size=EXPORT_CHUNK)
-    while chunk := list(islice(rows, EXPORT_CHUNK)):
+    keys = iter(queryset.values_list("pk", flat=True))
+    unordered = queryset.order_by()
+    while chunk_keys := list(islice(keys, EXPORT_CHUNK)):
+        found = {row["pk"]: row for row in unordered.filter(pk__in=chunk_keys).values(*paths)}
+        chunk = [found[key] for key in chunk_keys if key in found]  # a row deleted meanwhile is left out
         for reader in batches:
             reader.prepare(chunk)
         for row in chunk:
