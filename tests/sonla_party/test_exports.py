@@ -88,8 +88,14 @@ def test_an_export_gives_the_cells_the_table_gives(request, registry, monkeypatc
     client = request.getfixturevalue(who)
     read_as_values = exports_of(client, url)
     monkeypatch.setattr(views, "export_rows", lambda table: table.as_values())
-    assert read_as_values == exports_of(client, url)
+    assert in_any_order_of_ties(read_as_values) == in_any_order_of_ties(exports_of(client, url))
     assert len(read_as_values[0]) > 1 or url.startswith(("/units/", "/party-organisations/"))
+
+
+def in_any_order_of_ties(exports):
+    """Rows equal in the sort column come in any order on PostgreSQL, from one query to the next:
+    the order itself is held to the page's in the test below."""
+    return [[rows[0], sorted(map(repr, rows[1:]))] for rows in exports]
 
 
 def test_the_big_lists_never_render_a_table_row(board_client, registry, monkeypatch):
