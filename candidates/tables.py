@@ -34,6 +34,7 @@ class DueColumn(DateColumn):
 
 
 class CandidateTable(DatedTable):
+    export_paths = {"establishment": "establishment__name"}  # a foreign key is exported as its text (its __str__)
     selection = tables.CheckBoxColumn(
         accessor="pk", exclude_from_export=True, attrs={"th__input": {"data-select-all": "selection"}}
     )
@@ -71,6 +72,7 @@ class CandidateTable(DatedTable):
 
 
 class WorkQueueTable(DatedTable):
+    export_paths = {"establishment": "establishment__name"}  # a foreign key is exported as its text (its __str__)
     next_due_on = DueColumn(verbose_name=_("Due on"))
     next_due_kind = ChoiceColumn(DueKind.choices, verbose_name=_("What is due"))
     full_name = tables.Column(linkify=True)
@@ -89,6 +91,7 @@ class WorkQueueTable(DatedTable):
 
 
 class DecisionQueueTable(DatedTable):
+    export_paths = {"establishment": "establishment__name"}  # a foreign key is exported as its text (its __str__)
     full_name = tables.Column(linkify=True)
     birth_date = DateColumn()
     establishment = tables.Column(order_by=("establishment__name",))
@@ -127,6 +130,10 @@ def entries_of_list(**conditions):
 
 
 class SourceListTable(DatedTable):
+    export_paths = {
+        "commune": "commune__name",
+        "district": "commune__parent__name",
+    }  # a foreign key is exported as its text (its __str__)
     commune = tables.Column(linkify=lambda record: record.get_absolute_url(), order_by=("commune__name",))
     district = tables.Column(
         accessor="commune__parent", verbose_name=_("District"), order_by=("commune__parent__code",), default=""
@@ -171,6 +178,7 @@ class ClassStatusColumn(tables.Column):
 
 
 class TrainingClassTable(DatedTable):
+    export_paths = {"unit": "unit__name"}  # a foreign key is exported as its text (its __str__)
     name = tables.Column(linkify=True)
     unit = tables.Column(order_by=("unit__name",))
     organiser = tables.Column()

@@ -11,8 +11,10 @@ from sonla_party.tables import (
     CitizenIdColumn,
     DateColumn,
     DatedTable,
+    ExportColumn,
     LinkedCountColumn,
     PageBatchColumn,
+    value_path,
 )
 
 from .choices import (
@@ -65,6 +67,9 @@ class UnitOnDateColumn(tables.Column):
         unit = self.unit_of(value, table)
         return "" if unit is None else unit.name
 
+    def export_column(self, bound_column, table):
+        return ExportColumn(value_path(bound_column), lambda value: self.value(value, table), self.empty_values)
+
 
 class UnitCodeColumn(UnitOnDateColumn):
     """The code of that unit (exports: the code as valid on the table's date)."""
@@ -76,6 +81,9 @@ class UnitCodeColumn(UnitOnDateColumn):
     def value(self, value, table):
         unit = self.unit_of(value, table)
         return unit.code if unit else ""
+
+    def export_column(self, bound_column, table):
+        return ExportColumn(value_path(bound_column), lambda value: self.value(value, table), self.empty_values)
 
 
 def cadres_today(establishments) -> dict[int, str]:
@@ -109,7 +117,9 @@ class EstablishmentTable(DatedTable):
     has_party_members = BooleanColumn(verbose_name=_("Has party members"))
     has_party_cell = BooleanColumn(verbose_name=_("Has a party cell"))
     has_cadre = BooleanColumn(verbose_name=_("Has a responsible cadre"))
-    cadres = PageBatchColumn(cadres_today, missing="", verbose_name=_("Responsible cadres today"))
+    cadres = PageBatchColumn(
+        cadres_today, missing="", record_fields=("pk", "commune_id"), verbose_name=_("Responsible cadres today")
+    )
 
     class Meta:
         model = Establishment
@@ -119,6 +129,7 @@ class EstablishmentTable(DatedTable):
 
 
 class PartyCellTable(DatedTable):
+    export_paths = {"seat": "seat__name"}  # a foreign key is exported as its text (its __str__)
     name = tables.Column(linkify=True)
     seat = tables.Column(order_by=("seat__name",))
     commune = UnitOnDateColumn(accessor="unit_id", verbose_name=_("Commune"))
@@ -139,6 +150,10 @@ class PartyCellTable(DatedTable):
 
 
 class PartyMemberTable(DatedTable):
+    export_paths = {
+        "establishment": "establishment__name",
+        "party_cell": "party_cell__name",
+    }  # a foreign key is exported as its text (its __str__)
     full_name = tables.Column(linkify=True)
     birth_date = DateColumn()
     gender = ChoiceColumn(Gender.choices)
@@ -170,6 +185,7 @@ class PartyMemberTable(DatedTable):
 
 
 class CadreTable(DatedTable):
+    export_paths = {"area": "area__name"}  # a foreign key is exported as its text (its __str__)
     full_name = tables.Column(linkify=True)
     force = ChoiceColumn(CadreForce.choices)
     unit = tables.Column()
@@ -221,6 +237,7 @@ class AssignmentTable(DatedTable):
 
 
 class AdministrativeUnitTable(DatedTable):
+    export_paths = {"parent": "parent__name"}  # a foreign key is exported as its text (its __str__)
     code = tables.Column()
     name = tables.Column(linkify=True)
     kind = ChoiceColumn(UnitKind.choices)
@@ -237,6 +254,7 @@ class AdministrativeUnitTable(DatedTable):
 
 
 class PartyOrganisationTable(DatedTable):
+    export_paths = {"unit": "unit__name"}  # a foreign key is exported as its text (its __str__)
     name = tables.Column(linkify=True)
     level = ChoiceColumn(OrganisationLevel.choices)
     kind = ChoiceColumn(OrganisationKind.choices)

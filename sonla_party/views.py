@@ -36,7 +36,7 @@ from .history import history_entries
 from .models import FileView
 from .scoping import require_open_on
 from .search import search
-from .tables import PageByKeysData
+from .tables import PageByKeysData, export_rows
 
 
 class ModelPermissionMixin(PermissionRequiredMixin):
@@ -124,7 +124,7 @@ class FilteredListView(ModelPermissionMixin, ScopedQuerysetMixin, SingleTableMix
         )
         RequestConfig(self.request, paginate=False).configure(table)
         name = self.export_name or self.model._meta.model_name
-        return export_response(table.as_values(), export_format, name, title=str(self.title)[:31])
+        return export_response(export_rows(table), export_format, name, title=str(self.title)[:31])
 
 
 class ScopedDetailView(ModelPermissionMixin, ScopedQuerysetMixin, DetailView):

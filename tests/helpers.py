@@ -32,7 +32,7 @@ def csv_rows(response) -> list[list[str]]:
 
 
 def xlsx_rows(response, sheet: int = 0) -> list[list]:
-    workbook = load_workbook(io.BytesIO(response.content))
+    workbook = load_workbook(io.BytesIO(response.getvalue()))  # a list's export is a streamed file
     return [list(row) for row in workbook.worksheets[sheet].iter_rows(values_only=True)]
 
 

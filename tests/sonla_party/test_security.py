@@ -238,6 +238,6 @@ def test_exports_neutralise_spreadsheet_formulas(board_client, province, formula
     rows = csv_rows(board_client.get(f"/establishments/?district={province.home.pk}&_export=csv"))
     assert rows[1][0] == "'" + formula
     response = board_client.get(f"/establishments/?district={province.home.pk}&_export=xlsx")
-    cell = load_workbook(io.BytesIO(response.content)).active["A2"]
+    cell = load_workbook(io.BytesIO(response.getvalue())).active["A2"]
     assert cell.data_type == "s"
     assert cell.value.replace("\n", "\r") == formula.replace("\n", "\r")  # openpyxl reads a lone CR as LF
