@@ -43,6 +43,57 @@
     }
   }
 
+  /* Date inputs: <input type=date data-datepicker> keeps sending yyyy-mm-dd (GET filters and links
+     use ISO dates), but people type and read dd/mm/yyyy whatever the browser's language. The
+     vendored flatpickr shows a text box in dd/mm/yyyy and a calendar in the page's language; without
+     JavaScript the browser's own date input still works. */
+  var DMY = /^\s*(\d{1,2})[\/.\-](\d{1,2})[\/.\-](\d{4})\s*$/;
+  var ISO = /^\s*(\d{4})-(\d{1,2})-(\d{1,2})\s*$/;
+
+  function parseDay(text) {
+    var match = DMY.exec(text || "");
+    var day, month, year;
+    if (match) {
+      day = +match[1]; month = +match[2]; year = +match[3];
+    } else {
+      match = ISO.exec(text || "");
+      if (!match) { return undefined; }
+      year = +match[1]; month = +match[2]; day = +match[3];
+    }
+    var date = new Date(year, month - 1, day);
+    if (date.getFullYear() !== year || date.getMonth() !== month - 1 || date.getDate() !== day) {
+      return undefined;  /* 31/02/2026 is not a day */
+    }
+    return date;
+  }
+
+  function setUpDatePicker(input) {
+    if (typeof window.flatpickr !== "function") { return; }
+    var vietnamese = (document.documentElement.lang || "vi").indexOf("vi") === 0;
+    var locale = vietnamese && window.flatpickr.l10ns && window.flatpickr.l10ns.vn;
+    var picker = window.flatpickr(input, {
+      altInput: true,
+      altFormat: "d/m/Y",
+      dateFormat: "Y-m-d",
+      allowInput: true,
+      disableMobile: true,
+      locale: locale || { firstDayOfWeek: 1 },
+      parseDate: function (text) { return parseDay(text); }
+    });
+    var shown = picker.altInput;
+    if (!shown) { return; }
+    if (input.value && !picker.selectedDates.length) { shown.value = input.value; }
+    shown.inputMode = "numeric";
+    shown.autocomplete = "off";
+    if (input.id) {
+      shown.id = input.id + "_shown";
+      document.querySelectorAll('label[for="' + input.id + '"]').forEach(function (label) { label.htmlFor = shown.id; });
+    }
+    ["aria-describedby", "aria-invalid"].forEach(function (name) {
+      if (input.hasAttribute(name)) { shown.setAttribute(name, input.getAttribute(name)); }
+    });
+  }
+
   /* "Select all" checkboxes for bulk actions: <input type=checkbox data-select-all="name">. */
   function setUpSelectAll(box) {
     box.addEventListener("change", function () {
@@ -66,6 +117,7 @@
 
   document.addEventListener("DOMContentLoaded", function () {
     document.querySelectorAll("select[data-autocomplete-url]").forEach(setUpAutocomplete);
+    document.querySelectorAll("input[data-datepicker]").forEach(setUpDatePicker);
     document.querySelectorAll("input[data-select-all]").forEach(setUpSelectAll);
     document.querySelectorAll("[data-confirm]").forEach(setUpConfirm);
     document.querySelectorAll("[data-print]").forEach(setUpPrint);
