@@ -94,6 +94,40 @@
     });
   }
 
+  /* A select that follows another: <select data-follows="district"> keeps the options whose
+     data-districts hold the chosen district (all of them when none is chosen). The full list is
+     kept aside, so choosing another district brings its communes back. */
+  function setUpFollower(select) {
+    var form = select.form;
+    var leader = form && form.querySelector('select[name="' + select.dataset.follows + '"]');
+    if (!leader) { return; }
+    var all = select.cloneNode(true);
+    function narrow() {
+      var chosen = leader.value;
+      var current = select.value;
+      select.innerHTML = "";
+      Array.prototype.forEach.call(all.children, function (child) {
+        if (child.tagName === "OPTGROUP") {
+          var group = child.cloneNode(false);
+          Array.prototype.forEach.call(child.children, function (option) {
+            if (fits(option, chosen)) { group.appendChild(option.cloneNode(true)); }
+          });
+          if (group.children.length) { select.appendChild(group); }
+        } else if (fits(child, chosen)) {
+          select.appendChild(child.cloneNode(true));
+        }
+      });
+      select.value = current;
+      if (select.value !== current) { select.value = ""; }
+    }
+    leader.addEventListener("change", narrow);
+    narrow();
+  }
+
+  function fits(option, district) {
+    return !district || option.value === "" || (option.dataset.districts || "").split(" ").indexOf(district) !== -1;
+  }
+
   /* "Select all" checkboxes for bulk actions: <input type=checkbox data-select-all="name">. */
   function setUpSelectAll(box) {
     box.addEventListener("change", function () {
@@ -118,6 +152,7 @@
   document.addEventListener("DOMContentLoaded", function () {
     document.querySelectorAll("select[data-autocomplete-url]").forEach(setUpAutocomplete);
     document.querySelectorAll("input[data-datepicker]").forEach(setUpDatePicker);
+    document.querySelectorAll("select[data-follows]").forEach(setUpFollower);
     document.querySelectorAll("input[data-select-all]").forEach(setUpSelectAll);
     document.querySelectorAll("[data-confirm]").forEach(setUpConfirm);
     document.querySelectorAll("[data-print]").forEach(setUpPrint);
