@@ -37,12 +37,12 @@ class CandidateTable(DatedTable):
     selection = tables.CheckBoxColumn(
         accessor="pk", exclude_from_export=True, attrs={"th__input": {"data-select-all": "selection"}}
     )
-    full_name = tables.Column(linkify=True)
+    full_name = tables.Column(linkify=True, order_by=("sort_key", "pk"))
     birth_date = DateColumn()
     gender = ChoiceColumn(Gender.choices)
     ethnicity = ChoiceColumn(Ethnicity.choices)
     citizen_id = CitizenIdColumn()
-    establishment = tables.Column(order_by=("establishment__name",))
+    establishment = tables.Column(order_by=("establishment__sort_key",))
     commune = UnitOnDateColumn(accessor="establishment__commune_id", verbose_name=_("Commune"))
     stage = ChoiceColumn(Stage.choices)
     stage_since = DateColumn()
@@ -73,9 +73,9 @@ class CandidateTable(DatedTable):
 class WorkQueueTable(DatedTable):
     next_due_on = DueColumn(verbose_name=_("Due on"))
     next_due_kind = ChoiceColumn(DueKind.choices, verbose_name=_("What is due"))
-    full_name = tables.Column(linkify=True)
+    full_name = tables.Column(linkify=True, order_by=("sort_key", "pk"))
     stage = ChoiceColumn(Stage.choices)
-    establishment = tables.Column(order_by=("establishment__name",))
+    establishment = tables.Column(order_by=("establishment__sort_key",))
     commune = UnitOnDateColumn(accessor="establishment__commune_id", verbose_name=_("Commune"))
     district = UnitOnDateColumn(
         accessor="establishment__commune_id", level=UnitLevel.DISTRICT, verbose_name=_("District")
@@ -89,9 +89,9 @@ class WorkQueueTable(DatedTable):
 
 
 class DecisionQueueTable(DatedTable):
-    full_name = tables.Column(linkify=True)
+    full_name = tables.Column(linkify=True, order_by=("sort_key", "pk"))
     birth_date = DateColumn()
-    establishment = tables.Column(order_by=("establishment__name",))
+    establishment = tables.Column(order_by=("establishment__sort_key",))
     commune = UnitOnDateColumn(accessor="establishment__commune_id", verbose_name=_("Commune"))
     stage_since = DateColumn(verbose_name=_("Grassroots resolution on"))
     next_due_on = DueColumn(verbose_name=_("Decision due by"))
@@ -127,7 +127,7 @@ def entries_of_list(**conditions):
 
 
 class SourceListTable(DatedTable):
-    commune = tables.Column(linkify=lambda record: record.get_absolute_url(), order_by=("commune__name",))
+    commune = tables.Column(linkify=lambda record: record.get_absolute_url(), order_by=("commune__sort_key",))
     district = tables.Column(
         accessor="commune__parent", verbose_name=_("District"), order_by=("commune__parent__code",), default=""
     )
@@ -172,7 +172,7 @@ class ClassStatusColumn(tables.Column):
 
 class TrainingClassTable(DatedTable):
     name = tables.Column(linkify=True)
-    unit = tables.Column(order_by=("unit__name",))
+    unit = tables.Column(order_by=("unit__sort_key",))
     organiser = tables.Column()
     starts_on = DateColumn()
     ends_on = DateColumn()

@@ -21,11 +21,11 @@ class GroupedUnitIterator(ModelChoiceIterator):
         if self.field.empty_label is not None:
             yield ("", self.field.empty_label)
         today = timezone.localdate()
-        units = sorted(self.queryset.select_related("parent"), key=lambda u: (u.name, u.pk))
+        units = sorted(self.queryset.select_related("parent"), key=lambda u: (u.sort_key, u.pk))
         current = [u for u in units if u.is_valid_on(today)]
         if current:
             yield (_("Today's units"), [self.choice(u) for u in current])
-        ended = sorted((u for u in units if not u.is_valid_on(today)), key=lambda u: (u.parent_id or 0, u.name))
+        ended = sorted((u for u in units if not u.is_valid_on(today)), key=lambda u: (u.parent_id or 0, u.sort_key))
         for _parent, group in groupby(ended, key=lambda u: u.parent_id):
             group = list(group)
             yield (_ended_group_label(group[0]), [self.choice(u) for u in group])

@@ -59,7 +59,9 @@ def log_in(page, username: str, password: str) -> None:
 @pytest.fixture
 def english_page(browser, live_server):
     """A browser set to English (en-US): Chromium's own date input would show mm/dd/yyyy."""
-    context = browser.new_context(base_url=live_server.url, locale="en-US", extra_http_headers={"Accept-Language": "en-US,en;q=0.9"})
+    context = browser.new_context(
+        base_url=live_server.url, locale="en-US", extra_http_headers={"Accept-Language": "en-US,en;q=0.9"}
+    )
     page = context.new_page()
     page.set_default_timeout(15_000)
     page.console_messages = []
