@@ -71,6 +71,12 @@
     if (typeof window.flatpickr !== "function") { return; }
     var vietnamese = (document.documentElement.lang || "vi").indexOf("vi") === 0;
     var locale = vietnamese && window.flatpickr.l10ns && window.flatpickr.l10ns.vn;
+    if (locale) {
+      /* "Tháng 12" as Vietnamese dates write it (the locale's "Tháng mười hai" hides the year). */
+      var months = [];
+      for (var month = 1; month <= 12; month++) { months.push("Tháng " + month); }
+      locale = Object.assign({}, locale, { months: { shorthand: months, longhand: months } });
+    }
     var picker = window.flatpickr(input, {
       altInput: true,
       altFormat: "d/m/Y",
@@ -83,6 +89,10 @@
     var shown = picker.altInput;
     if (!shown) { return; }
     if (input.value && !picker.selectedDates.length) { shown.value = input.value; }
+    shown.addEventListener("input", function () {
+      var typed = parseDay(shown.value);
+      if (typed) { picker.jumpToDate(typed); }  /* the calendar shows the month being typed */
+    });
     shown.inputMode = "numeric";
     shown.autocomplete = "off";
     if (input.id) {
