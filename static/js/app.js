@@ -38,8 +38,9 @@
       option.textContent = item.text;
       select.appendChild(option);
     });
-    if (!select.multiple && results.length && !select.value) {
-      select.value = String(results[0].id);
+    /* Never choose a match by itself: the matches show as a list to pick from. */
+    if (!select.multiple) {
+      select.size = results.length ? Math.min(results.length + 1, 8) : 0;
     }
   }
 
@@ -92,6 +93,9 @@
     shown.addEventListener("input", function () {
       var typed = parseDay(shown.value);
       if (typed) { picker.jumpToDate(typed); }  /* the calendar shows the month being typed */
+    });
+    shown.addEventListener("keydown", function (event) {
+      if (event.key === "Escape" && picker.isOpen) { picker.close(); }  /* flatpickr ignores it while typing */
     });
     shown.inputMode = "numeric";
     shown.autocomplete = "off";

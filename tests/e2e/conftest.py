@@ -82,3 +82,4 @@ def fill_date(root, name: str, day: str) -> None:
     box.fill(day)
     box.press("Escape")
     box.blur()
+    assert not box.page.locator(".flatpickr-calendar.open").count(), "Escape leaves the calendar open"
