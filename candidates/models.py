@@ -59,7 +59,7 @@ class SourceList(models.Model):
     class Meta:
         verbose_name = _("source list")
         verbose_name_plural = _("source lists")
-        ordering = ["-year", "commune__name"]
+        ordering = ["-year", "commune__sort_key"]
         constraints = [
             models.UniqueConstraint(
                 fields=["commune", "year"],
@@ -178,6 +178,7 @@ class Candidate(SearchTextModel):
 
     search_source_fields = ("full_name",)
     search_restricted_fields = {"citizen_id": "sonla_party.view_full_citizen_id"}
+    sort_as_person = True
 
     full_name = models.CharField(_("full name"), max_length=150)
     birth_date = models.DateField(_("birth date"), validators=[validate_past_date])
@@ -263,14 +264,14 @@ class Candidate(SearchTextModel):
         _("what is due"), max_length=30, choices=DueKind.choices, blank=True, editable=False
     )
     # The deadline is derived from the tracked facts; tracking it too would only add noise.
-    history = HistoricalRecords(excluded_fields=["search_text", "next_due_on", "next_due_kind"])
+    history = HistoricalRecords(excluded_fields=["search_text", "sort_key", "next_due_on", "next_due_kind"])
 
     objects = CandidateQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("candidate")
         verbose_name_plural = _("candidates")
-        ordering = ["full_name", "pk"]
+        ordering = ["sort_key", "pk"]
         permissions = [
             ("move_candidate", _("Can record the steps of the admission process")),
             ("record_decision", _("Can record admission decisions")),
@@ -291,7 +292,7 @@ class Candidate(SearchTextModel):
         indexes = [
             models.Index(fields=["stage", "next_due_on"], name="candidate_stage_due_idx"),
             models.Index(fields=["next_due_on"], name="candidate_due_idx"),
-            models.Index(fields=["full_name", "id"], name="candidate_name_idx"),
+            models.Index(fields=["sort_key", "id"], name="candidate_sort_idx"),
             models.Index(fields=["birth_date"], name="candidate_birth_date_idx"),
         ]
 
@@ -504,7 +505,7 @@ class SourceListEntry(models.Model):
     class Meta:
         verbose_name = _("source list entry")
         verbose_name_plural = _("source list entries")
-        ordering = ["source_list", "candidate__full_name"]
+        ordering = ["source_list", "candidate__sort_key"]
         constraints = [
             models.UniqueConstraint(
                 fields=["source_list", "candidate"],
@@ -635,7 +636,7 @@ class Enrollment(models.Model):
     class Meta:
         verbose_name = _("enrolment")
         verbose_name_plural = _("enrolments")
-        ordering = ["training_class", "candidate__full_name"]
+        ordering = ["training_class", "candidate__sort_key"]
         constraints = [
             models.UniqueConstraint(
                 fields=["training_class", "candidate"],

@@ -38,12 +38,12 @@ class CandidateTable(DatedTable):
     selection = tables.CheckBoxColumn(
         accessor="pk", exclude_from_export=True, attrs={"th__input": {"data-select-all": "selection"}}
     )
-    full_name = tables.Column(linkify=True)
+    full_name = tables.Column(linkify=True, order_by=("sort_key", "pk"))
     birth_date = DateColumn()
     gender = ChoiceColumn(Gender.choices)
     ethnicity = ChoiceColumn(Ethnicity.choices)
     citizen_id = CitizenIdColumn()
-    establishment = tables.Column(order_by=("establishment__name",))
+    establishment = tables.Column(order_by=("establishment__sort_key",))
     commune = UnitOnDateColumn(accessor="establishment__commune_id", verbose_name=_("Commune"))
     stage = ChoiceColumn(Stage.choices)
     stage_since = DateColumn()
@@ -75,9 +75,9 @@ class WorkQueueTable(DatedTable):
     export_paths = {"establishment": "establishment__name"}  # a foreign key is exported as its text (its __str__)
     next_due_on = DueColumn(verbose_name=_("Due on"))
     next_due_kind = ChoiceColumn(DueKind.choices, verbose_name=_("What is due"))
-    full_name = tables.Column(linkify=True)
+    full_name = tables.Column(linkify=True, order_by=("sort_key", "pk"))
     stage = ChoiceColumn(Stage.choices)
-    establishment = tables.Column(order_by=("establishment__name",))
+    establishment = tables.Column(order_by=("establishment__sort_key",))
     commune = UnitOnDateColumn(accessor="establishment__commune_id", verbose_name=_("Commune"))
     district = UnitOnDateColumn(
         accessor="establishment__commune_id", level=UnitLevel.DISTRICT, verbose_name=_("District")
@@ -92,9 +92,9 @@ class WorkQueueTable(DatedTable):
 
 class DecisionQueueTable(DatedTable):
     export_paths = {"establishment": "establishment__name"}  # a foreign key is exported as its text (its __str__)
-    full_name = tables.Column(linkify=True)
+    full_name = tables.Column(linkify=True, order_by=("sort_key", "pk"))
     birth_date = DateColumn()
-    establishment = tables.Column(order_by=("establishment__name",))
+    establishment = tables.Column(order_by=("establishment__sort_key",))
     commune = UnitOnDateColumn(accessor="establishment__commune_id", verbose_name=_("Commune"))
     stage_since = DateColumn(verbose_name=_("Grassroots resolution on"))
     next_due_on = DueColumn(verbose_name=_("Decision due by"))
@@ -134,7 +134,7 @@ class SourceListTable(DatedTable):
         "commune": "commune__name",
         "district": "commune__parent__name",
     }  # a foreign key is exported as its text (its __str__)
-    commune = tables.Column(linkify=lambda record: record.get_absolute_url(), order_by=("commune__name",))
+    commune = tables.Column(linkify=lambda record: record.get_absolute_url(), order_by=("commune__sort_key",))
     district = tables.Column(
         accessor="commune__parent", verbose_name=_("District"), order_by=("commune__parent__code",), default=""
     )
@@ -180,7 +180,7 @@ class ClassStatusColumn(tables.Column):
 class TrainingClassTable(DatedTable):
     export_paths = {"unit": "unit__name"}  # a foreign key is exported as its text (its __str__)
     name = tables.Column(linkify=True)
-    unit = tables.Column(order_by=("unit__name",))
+    unit = tables.Column(order_by=("unit__sort_key",))
     organiser = tables.Column()
     starts_on = DateColumn()
     ends_on = DateColumn()

@@ -10,6 +10,8 @@ from django.utils.translation import gettext as _
 
 from sonla_party.renderers import FastSelect
 
+from .choices import UnitLevel
+
 
 class GroupedUnitIterator(ModelChoiceIterator):
     """Options grouped so that two units with one name are told apart: the units valid today,
@@ -19,11 +21,11 @@ class GroupedUnitIterator(ModelChoiceIterator):
         if self.field.empty_label is not None:
             yield ("", self.field.empty_label)
         today = timezone.localdate()
-        units = sorted(self.queryset.select_related("parent"), key=lambda u: (u.name, u.pk))
+        units = sorted(self.queryset.select_related("parent"), key=lambda u: (u.sort_key, u.pk))
         current = [u for u in units if u.is_valid_on(today)]
         if current:
             yield (_("Today's units"), [self.choice(u) for u in current])
-        ended = sorted((u for u in units if not u.is_valid_on(today)), key=lambda u: (u.parent_id or 0, u.name))
+        ended = sorted((u for u in units if not u.is_valid_on(today)), key=lambda u: (u.parent_id or 0, u.sort_key))
         for _parent, group in groupby(ended, key=lambda u: u.parent_id):
             group = list(group)
             yield (_ended_group_label(group[0]), [self.choice(u) for u in group])
@@ -41,3 +43,35 @@ def _ended_group_label(unit) -> str:
 class UnitChoiceField(forms.ModelChoiceField):
     iterator = GroupedUnitIterator
     widget = FastSelect
+
+
+class CommuneSelect(FastSelect):
+    """The commune select of a list's filters, which follows its district select.
+
+    Each option says, in `data-districts`, the districts whose rows it holds (the district filter's
+    own territory, so narrowing never hides a commune the district would show); `static/js/app.js`
+    keeps only the communes of the district chosen in the select named by `data-follows`.
+    Without JavaScript every commune stays and the server applies both filters.
+    """
+
+    def __init__(self, attrs=None, follows: str = "district"):
+        super().__init__(attrs={"data-follows": follows, **(attrs or {})})
+
+    def optgroups(self, name, value, attrs=None):
+        from .units import UnitMap
+
+        units = UnitMap.load()
+        self._districts_of = {}
+        for unit in units.units.values():
+            if unit.level == UnitLevel.DISTRICT:
+                for commune in units.territory(unit.pk):
+                    self._districts_of.setdefault(commune, []).append(str(unit.pk))
+        return super().optgroups(name, value, attrs)
+
+    def create_option(self, name, value, label, selected, index, subindex=None, attrs=None):
+        option = super().create_option(name, value, label, selected, index, subindex, attrs)
+        pk = getattr(value, "value", value)
+        districts = getattr(self, "_districts_of", {}).get(pk)
+        if districts:
+            option["attrs"]["data-districts"] = " ".join(districts)
+        return option

@@ -23,7 +23,7 @@ from .choices import (
     UnitKind,
     UnitLevel,
 )
-from .fields import UnitChoiceField
+from .fields import CommuneSelect, UnitChoiceField
 from .models import (
     AdministrativeUnit,
     Assignment,
@@ -56,7 +56,7 @@ def district_filter():
 
 
 def commune_filter():
-    return UnitFilter(label=_("Commune"), queryset=Commune.objects.all())
+    return UnitFilter(label=_("Commune"), queryset=Commune.objects.all(), widget=CommuneSelect())
 
 
 class AsOfFilterSet(BaseFilterSet):

@@ -42,7 +42,7 @@ class UnitOnDateColumn(tables.Column):
     def __init__(self, *args, level: str = UnitLevel.COMMUNE, show_code: bool = False, **kwargs):
         """`accessor` names the unit's key (e.g. "establishment__commune_id"): no row is read."""
         self.level, self.show_code = level, show_code
-        kwargs.setdefault("order_by", (f"{kwargs.get('accessor', 'commune_id').removesuffix('_id')}__name",))
+        kwargs.setdefault("order_by", (f"{kwargs.get('accessor', 'commune_id').removesuffix('_id')}__sort_key",))
         super().__init__(*args, **kwargs)
 
     def unit_of(self, value, table):
@@ -108,7 +108,7 @@ def cadres_today(establishments) -> dict[int, str]:
 
 
 class EstablishmentTable(DatedTable):
-    name = tables.Column(linkify=True)
+    name = tables.Column(linkify=True, order_by=("sort_key", "pk"))
     code = tables.Column()
     kind = ChoiceColumn(EstablishmentKind.choices)
     commune = UnitOnDateColumn(accessor="commune_id", verbose_name=_("Commune"))
@@ -130,8 +130,8 @@ class EstablishmentTable(DatedTable):
 
 class PartyCellTable(DatedTable):
     export_paths = {"seat": "seat__name"}  # a foreign key is exported as its text (its __str__)
-    name = tables.Column(linkify=True)
-    seat = tables.Column(order_by=("seat__name",))
+    name = tables.Column(linkify=True, order_by=("sort_key", "pk"))
+    seat = tables.Column(order_by=("seat__sort_key",))
     commune = UnitOnDateColumn(accessor="unit_id", verbose_name=_("Commune"))
     district = UnitOnDateColumn(accessor="unit_id", level=UnitLevel.DISTRICT, verbose_name=_("District"))
     founded_on = DateColumn()
@@ -154,14 +154,14 @@ class PartyMemberTable(DatedTable):
         "establishment": "establishment__name",
         "party_cell": "party_cell__name",
     }  # a foreign key is exported as its text (its __str__)
-    full_name = tables.Column(linkify=True)
+    full_name = tables.Column(linkify=True, order_by=("sort_key", "pk"))
     birth_date = DateColumn()
     gender = ChoiceColumn(Gender.choices)
     ethnicity = ChoiceColumn(Ethnicity.choices)
     citizen_id = CitizenIdColumn()
-    establishment = tables.Column(order_by=("establishment__name",))
+    establishment = tables.Column(order_by=("establishment__sort_key",))
     commune = UnitOnDateColumn(accessor="establishment__commune_id", verbose_name=_("Commune"))
-    party_cell = tables.Column(order_by=("party_cell__name",))
+    party_cell = tables.Column(order_by=("party_cell__sort_key",))
     admitted_on = DateColumn()
     official_on = DateColumn()
     status = ChoiceColumn(MemberStatus.choices, verbose_name=_("Status"))
@@ -186,12 +186,12 @@ class PartyMemberTable(DatedTable):
 
 class CadreTable(DatedTable):
     export_paths = {"area": "area__name"}  # a foreign key is exported as its text (its __str__)
-    full_name = tables.Column(linkify=True)
+    full_name = tables.Column(linkify=True, order_by=("sort_key", "pk"))
     force = ChoiceColumn(CadreForce.choices)
     unit = tables.Column()
     rank = tables.Column()
     phone = tables.Column()
-    area = tables.Column(order_by=("area__name",))
+    area = tables.Column(order_by=("area__sort_key",))
     open_assignments = LinkedCountColumn(
         viewname="establishments:assignment_list",
         url_params={"cadre": "pk", "is_open": lambda record: "true"},
@@ -205,7 +205,7 @@ class CadreTable(DatedTable):
 
 
 class AssignmentTable(DatedTable):
-    cadre = tables.Column(linkify=lambda record: record.cadre.get_absolute_url(), order_by=("cadre__full_name",))
+    cadre = tables.Column(linkify=lambda record: record.cadre.get_absolute_url(), order_by=("cadre__sort_key",))
     force = ChoiceColumn(CadreForce.choices, accessor="cadre__force", verbose_name=_("Force"))
     place = tables.Column(
         accessor="pk",
@@ -239,7 +239,7 @@ class AssignmentTable(DatedTable):
 class AdministrativeUnitTable(DatedTable):
     export_paths = {"parent": "parent__name"}  # a foreign key is exported as its text (its __str__)
     code = tables.Column()
-    name = tables.Column(linkify=True)
+    name = tables.Column(linkify=True, order_by=("sort_key", "pk"))
     kind = ChoiceColumn(UnitKind.choices)
     level = ChoiceColumn(UnitLevel.choices)
     parent = tables.Column(order_by=("parent__code",))
@@ -255,10 +255,10 @@ class AdministrativeUnitTable(DatedTable):
 
 class PartyOrganisationTable(DatedTable):
     export_paths = {"unit": "unit__name"}  # a foreign key is exported as its text (its __str__)
-    name = tables.Column(linkify=True)
+    name = tables.Column(linkify=True, order_by=("sort_key", "pk"))
     level = ChoiceColumn(OrganisationLevel.choices)
     kind = ChoiceColumn(OrganisationKind.choices)
-    unit = tables.Column(order_by=("unit__name",))
+    unit = tables.Column(order_by=("unit__sort_key",))
     founded_on = DateColumn()
     dissolved_on = DateColumn()
 

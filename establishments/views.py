@@ -172,7 +172,7 @@ class PartyCellDetailView(ScopedDetailView):
         today = timezone.localdate()
         context["covered"] = self.object.establishments.order_by("name")
         context["members"] = (
-            self.object.party_members.with_status(today).select_related("establishment").order_by("full_name")
+            self.object.party_members.with_status(today).select_related("establishment").order_by("sort_key")
         )
         return context
 
@@ -269,7 +269,7 @@ class PartyMemberAutocompleteView(AutocompleteView):
     model = PartyMember
 
     def get_queryset(self):
-        return super().get_queryset().select_related("establishment").order_by("full_name")
+        return super().get_queryset().select_related("establishment").order_by("sort_key")
 
     def label(self, obj):
         return f"{obj.full_name} ({obj.birth_date:%d/%m/%Y}, {obj.establishment})"
@@ -400,7 +400,7 @@ class CadreAutocompleteView(AutocompleteView):
     model = Cadre
 
     def get_queryset(self):
-        return super().get_queryset().select_related("area").order_by("full_name")
+        return super().get_queryset().select_related("area").order_by("sort_key")
 
     def label(self, obj):
         return f"{obj.full_name} ({obj.get_force_display()}, {obj.area})"

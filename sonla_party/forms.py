@@ -11,13 +11,22 @@ from django.utils.translation import gettext_lazy as _
 
 from .citizen_id import mask_citizen_id, normalise_citizen_id
 
-DATE_WIDGET_FORMAT = "%Y-%m-%d"  # what <input type=date> reads and sends
+DATE_WIDGET_FORMAT = "%Y-%m-%d"  # what the form sends: GET filters and links keep ISO dates
 
 
 class DateInput(forms.DateInput):
+    """A date typed and shown dd/mm/yyyy whatever the browser's language.
+
+    The input carries the ISO day (`yyyy-mm-dd`, the public contract of `as_of=` and the other
+    date parameters); `static/js/app.js` puts the vendored flatpickr on `data-datepicker`: a text
+    box in dd/mm/yyyy with a calendar in Vietnamese, sending the ISO day. Without JavaScript the
+    browser's own date input still works. The server also accepts dd/mm/yyyy (DATE_INPUT_FORMATS).
+    """
+
     input_type = "date"
 
     def __init__(self, attrs=None, format=None):
+        attrs = {"data-datepicker": "", "placeholder": _("dd/mm/yyyy"), **(attrs or {})}
         super().__init__(attrs=attrs, format=format or DATE_WIDGET_FORMAT)
 
 

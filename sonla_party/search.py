@@ -9,6 +9,8 @@ import unicodedata
 
 from django.db import models
 
+from .collation import sort_key
+
 MAX_SEARCH_WORDS = 12  # a search of a thousand words would be a query no database can plan
 
 
@@ -52,6 +54,7 @@ class SearchTextQuerySetMixin:
         objs = list(objs)
         for obj in objs:
             obj.search_text = obj.build_search_text()
+            obj.sort_key = obj.build_sort_key()
         return super().bulk_create(objs, *args, **kwargs)
 
     def bulk_update(self, objs, fields, *args, **kwargs):
@@ -59,26 +62,35 @@ class SearchTextQuerySetMixin:
         if set(fields) & set(self.model.search_source_fields):
             for obj in objs:
                 obj.search_text = obj.build_search_text()
-            fields = [*fields, "search_text"]
+                obj.sort_key = obj.build_sort_key()
+            fields = [*fields, "search_text", "sort_key"]
         return super().bulk_update(objs, fields, *args, **kwargs)
 
 
 class SearchTextModel(models.Model):
-    """Abstract base: `search_source_fields` names the fields folded into `search_text`."""
+    """Abstract base: `search_source_fields` names the fields folded into `search_text`; the
+    first of them (the name) also gives `sort_key`, the Vietnamese order of the lists
+    (`sonla_party.collation`; `sort_as_person`: by the given name first)."""
 
     search_source_fields: tuple[str, ...] = ()
     search_restricted_fields: dict[str, str] = {}  # field → the permission needed to search it
+    sort_as_person = False
     search_text = models.TextField(editable=False, default="")
+    sort_key = models.TextField(editable=False, default="")
 
     class Meta:
         abstract = True
 
     def save(self, *args, **kwargs):
         self.search_text = self.build_search_text()
+        self.sort_key = self.build_sort_key()
         update_fields = kwargs.get("update_fields")
         if update_fields is not None and set(update_fields) & set(self.search_source_fields):
-            kwargs["update_fields"] = {*update_fields, "search_text"}
+            kwargs["update_fields"] = {*update_fields, "search_text", "sort_key"}
         super().save(*args, **kwargs)
 
     def build_search_text(self) -> str:
         return fold(" ".join(str(getattr(self, name) or "") for name in self.search_source_fields))
+
+    def build_sort_key(self) -> str:
+        return sort_key(getattr(self, self.search_source_fields[0], "") or "", person=self.sort_as_person)

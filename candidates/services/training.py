@@ -174,7 +174,7 @@ def _enrolment_candidates(training_class: TrainingClass, ids, by):
             in_this_class=Exists(Enrollment.objects.filter(candidate=OuterRef("pk"), training_class=training_class)),
             in_other_class=Exists(others.exclude(training_class=training_class).filter(completed=False)),
         )
-        .order_by("full_name", "pk")
+        .order_by("sort_key", "pk")
     )
 
 

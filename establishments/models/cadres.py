@@ -25,6 +25,7 @@ class Cadre(SearchTextModel):
     until 30/06/2025, a commune-level unit after)."""
 
     search_source_fields = ("full_name", "unit")
+    sort_as_person = True
 
     full_name = models.CharField(_("full name"), max_length=150)
     force = models.CharField(_("force"), max_length=30, choices=CadreForce.choices)
@@ -46,14 +47,14 @@ class Cadre(SearchTextModel):
         blank=True,
         related_name="cadre_records",
     )
-    history = HistoricalRecords(excluded_fields=["search_text"])
+    history = HistoricalRecords(excluded_fields=["search_text", "sort_key"])
 
     objects = CadreQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("cadre")
         verbose_name_plural = _("cadres")
-        ordering = ["full_name", "pk"]
+        ordering = ["sort_key", "pk"]
         constraints = [choice_constraint("force", CadreForce, "cadre_force_valid")]
 
     def __str__(self):

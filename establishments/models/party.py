@@ -93,14 +93,14 @@ class PartyOrganisation(SearchTextModel):
     )
     founding_document = models.CharField(_("founding document"), max_length=200, blank=True)
     notes = models.TextField(_("notes"), blank=True)
-    history = HistoricalRecords(excluded_fields=["search_text"], m2m_fields=[establishments])
+    history = HistoricalRecords(excluded_fields=["search_text", "sort_key"], m2m_fields=[establishments])
 
     objects = PartyOrganisationQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("party organisation")
         verbose_name_plural = _("party organisations")
-        ordering = ["level", "name", "pk"]
+        ordering = ["level", "sort_key", "pk"]
         constraints = [
             choice_constraint("level", OrganisationLevel, "party_org_level_valid"),
             choice_constraint("kind", OrganisationKind, "party_org_kind_valid"),
@@ -156,7 +156,7 @@ class PartyCell(PartyOrganisation):
         proxy = True
         verbose_name = _("party cell")
         verbose_name_plural = _("party cells")
-        ordering = ["name", "pk"]
+        ordering = ["sort_key", "pk"]
 
     def save(self, *args, **kwargs):
         self.level, self.kind = OrganisationLevel.CELL, OrganisationKind.CELL

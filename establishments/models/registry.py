@@ -298,14 +298,14 @@ class Establishment(SearchTextModel):
         editable=False,
         related_name="merged_from",
     )
-    history = HistoricalRecords(excluded_fields=["search_text"])
+    history = HistoricalRecords(excluded_fields=["search_text", "sort_key"])
 
     objects = EstablishmentQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("establishment")
         verbose_name_plural = _("establishments")
-        ordering = ["commune__name", "name", "pk"]
+        ordering = ["commune__sort_key", "sort_key", "pk"]
         constraints = [
             models.UniqueConstraint(
                 fields=["commune", "code"],
@@ -371,6 +371,7 @@ class PartyMember(SearchTextModel):
 
     search_source_fields = ("full_name",)
     search_restricted_fields = {"citizen_id": "sonla_party.view_full_citizen_id"}
+    sort_as_person = True
 
     full_name = models.CharField(_("full name"), max_length=150)
     birth_date = models.DateField(_("birth date"))
@@ -406,14 +407,14 @@ class PartyMember(SearchTextModel):
     official_on = models.DateField(_("official on"), null=True, blank=True, validators=[validate_past_date])
     left_on = models.DateField(_("left on"), null=True, blank=True, validators=[validate_past_date])
     left_reason = models.CharField(_("reason for leaving"), max_length=20, choices=LeftReason.choices, blank=True)
-    history = HistoricalRecords(excluded_fields=["search_text"])
+    history = HistoricalRecords(excluded_fields=["search_text", "sort_key"])
 
     objects = PartyMemberQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("party member")
         verbose_name_plural = _("party members")
-        ordering = ["full_name", "pk"]
+        ordering = ["sort_key", "pk"]
         constraints = [
             choice_constraint("gender", Gender, "party_member_gender_valid"),
             choice_constraint("ethnicity", Ethnicity, "party_member_ethnicity_valid"),
@@ -439,7 +440,7 @@ class PartyMember(SearchTextModel):
             models.Index(fields=["establishment", "admitted_on"], name="party_member_estab_admit_idx"),
             models.Index(fields=["admitted_on"], name="party_member_admitted_idx"),
             models.Index(fields=["official_on"], name="party_member_official_idx"),
-            models.Index(fields=["full_name", "id"], name="party_member_name_idx"),
+            models.Index(fields=["sort_key", "id"], name="party_member_sort_idx"),
         ]
 
     def __str__(self):

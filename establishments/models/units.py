@@ -81,7 +81,7 @@ class AdministrativeUnit(SearchTextModel):
         default=False,
         help_text=_("Completed primary school is then enough education for admission."),
     )
-    history = HistoricalRecords(excluded_fields=["search_text"])
+    history = HistoricalRecords(excluded_fields=["search_text", "sort_key"])
 
     objects = AdministrativeUnitQuerySet.as_manager()
 
@@ -183,7 +183,7 @@ class Commune(AdministrativeUnit):
         proxy = True
         verbose_name = _("commune")
         verbose_name_plural = _("communes")
-        ordering = ["name", models.F("valid_from").asc(nulls_first=True)]
+        ordering = ["sort_key", models.F("valid_from").asc(nulls_first=True)]
 
 
 class UnitSuccession(models.Model):

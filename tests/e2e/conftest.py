@@ -54,3 +54,32 @@ def log_in(page, username: str, password: str) -> None:
     page.fill("#id_username", username)
     page.fill("#id_password", password)
     page.click("#login-submit")
+
+
+@pytest.fixture
+def english_page(browser, live_server):
+    """A browser set to English (en-US): Chromium's own date input would show mm/dd/yyyy."""
+    context = browser.new_context(
+        base_url=live_server.url, locale="en-US", extra_http_headers={"Accept-Language": "en-US,en;q=0.9"}
+    )
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    page.console_messages = []
+    page.on("console", lambda message: page.console_messages.append(message))
+    page.on("pageerror", lambda error: page.console_messages.append(error))
+    yield page
+    context.close()
+
+
+def date_box(root, name: str):
+    """The text box people type a date in (dd/mm/yyyy) for the date field `name`."""
+    return root.locator(f"input[name='{name}'][data-datepicker] + input")
+
+
+def fill_date(root, name: str, day: str) -> None:
+    """Type `day` (dd/mm/yyyy) as a person would, then leave the box (the calendar closes)."""
+    box = date_box(root, name)
+    box.fill(day)
+    box.press("Escape")
+    box.blur()
+    assert not box.page.locator(".flatpickr-calendar.open").count(), "Escape leaves the calendar open"

@@ -8,7 +8,7 @@ from django.utils import timezone
 from candidates.models import Candidate, TrainingClass
 from sonla_party import roles
 from tests.candidates.pipeline import new_candidate
-from tests.e2e.conftest import log_in
+from tests.e2e.conftest import fill_date, log_in
 from tests.factories import TEST_PASSWORD, CommuneFactory, DistrictFactory, EstablishmentFactory, make_user
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -57,7 +57,7 @@ def test_enrol_from_a_filtered_list_and_complete_the_class(page):
         row.locator(f"[name='roster-{index}-completed']").check()
         row.locator(f"[name='roster-{index}-essay_result']").select_option("good")
         row.locator(f"[name='roster-{index}-certificate_number']").fill(f"123/2026/{index + 1:04d}")
-        row.locator(f"[name='roster-{index}-certificate_on']").fill(today.isoformat())
+        fill_date(row, f"roster-{index}-certificate_on", today.strftime("%d/%m/%Y"))
     page.click("form button[type=submit].btn-primary")
     page.wait_for_url(f"**/training-classes/{running.pk}/")
     assert page.locator("[data-testid=completed]").inner_text().strip() == "2"
