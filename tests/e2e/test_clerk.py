@@ -134,6 +134,7 @@ def test_an_introducer_is_found_by_an_accent_free_name(english_page, village):
     assert select.input_value() == ""  # a match is shown, never chosen by itself
     select.select_option(str(phong.pk))
     fill_date(form, "introducer-introduced_on", "05/05/2023")
+    fill_date(form, "introducer-known_since", "01/01/2020")
     form.locator("button[type=submit]").click()
     page.wait_for_load_state()
     introducer = Candidate.objects.get(pk=candidate.pk).introducers.get()

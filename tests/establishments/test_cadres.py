@@ -192,7 +192,11 @@ class TestCoverage:
 
 
 class TestListsAndScope:
-    QUERY_CAPS = {"/cadres/": 8, "/cadres/assignments/": 8, "/establishments/": 11}
+    QUERY_CAPS = {
+        "/cadres/": 10,
+        "/cadres/assignments/": 10,
+        "/establishments/": 13,
+    }  # with the commune select's unit map
 
     @pytest.mark.parametrize("url", ["/cadres/", "/cadres/assignments/", "/establishments/"])
     def test_constant_queries(self, board_client, province, url):
