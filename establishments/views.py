@@ -170,7 +170,7 @@ class PartyCellDetailView(ScopedDetailView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         today = timezone.localdate()
-        context["covered"] = self.object.establishments.order_by("name")
+        context["covered"] = self.object.establishments.order_by("sort_key")
         context["members"] = (
             self.object.party_members.with_status(today).select_related("establishment").order_by("sort_key")
         )
@@ -249,7 +249,7 @@ class EstablishmentAutocompleteView(AutocompleteView):
     model = Establishment
 
     def get_queryset(self):
-        return super().get_queryset().select_related("commune").order_by("name")
+        return super().get_queryset().select_related("commune").order_by("sort_key")
 
     def label(self, obj):
         return f"{obj.name} ({obj.commune})"
@@ -259,7 +259,7 @@ class PartyCellAutocompleteView(AutocompleteView):
     model = PartyCell
 
     def get_queryset(self):
-        return super().get_queryset().select_related("seat__commune").order_by("name")
+        return super().get_queryset().select_related("seat__commune").order_by("sort_key")
 
     def label(self, obj):
         return f"{obj.name} ({obj.seat.commune})"
@@ -461,11 +461,11 @@ class AdministrativeUnitDetailView(ScopedDetailView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         unit = self.object
-        context["children"] = unit.children.order_by("name")
+        context["children"] = unit.children.order_by("sort_key")
         context["predecessors"] = unit.predecessions.select_related("predecessor__parent").order_by(
-            "predecessor__name"
+            "predecessor__sort_key"
         )
-        context["successors"] = unit.successions.select_related("successor").order_by("successor__name")
+        context["successors"] = unit.successions.select_related("successor").order_by("successor__sort_key")
         context["committees"] = unit.party_organisations.exclude(level=OrganisationLevel.CELL).order_by("founded_on")
         return context
 
@@ -492,7 +492,7 @@ class PartyOrganisationDetailView(ScopedDetailView):
         today = timezone.localdate()
         context["parents"] = self.object.parent_links.select_related("parent").order_by("starts_on")
         children = PartyOrganisation.objects.for_user(self.request.user).under_on(self.object, today)
-        context["children"] = children.order_by("level", "name")[:200]
+        context["children"] = children.order_by("level", "sort_key")[:200]
         context["children_count"] = children.count()
         context["today"] = today
         return context
@@ -502,4 +502,4 @@ class PartyOrganisationAutocompleteView(AutocompleteView):
     model = PartyOrganisation
 
     def get_queryset(self):
-        return super().get_queryset().exclude(level=OrganisationLevel.CELL).order_by("name")
+        return super().get_queryset().exclude(level=OrganisationLevel.CELL).order_by("sort_key")
