@@ -5,6 +5,7 @@ import datetime
 
 import pytest
 from django.contrib.contenttypes.models import ContentType
+from django.test import Client
 
 from candidates import services
 from candidates.models import Candidate, TrainingClass
@@ -192,3 +193,22 @@ def test_the_readers_page_still_lists_only_reads_of_that_file(board_client, revi
     reviewer_client.get(f"/members/{member.pk}/edit/")
     page = board_client.get(f"/members/{member.pk}/viewers/").content.decode()
     assert page.count("reviewer-test") == 2
+
+
+class TestNothingWithPersonalDataIsCached:
+    def assert_no_store(self, response):
+        assert response.status_code == 200
+        directives = {part.strip() for part in response["Cache-Control"].split(",")}
+        assert {"no-store", "private"} <= directives and "public" not in directives
+
+    def test_detail_list_export_document_and_admin(self, board_client, admin_client_, candidate, member):
+        self.assert_no_store(board_client.get(f"/members/{member.pk}/"))
+        self.assert_no_store(board_client.get("/candidates/"))
+        self.assert_no_store(board_client.get("/candidates/?_export=xlsx"))
+        self.assert_no_store(board_client.get("/members/?_export=csv"))
+        self.assert_no_store(board_client.get(f"/candidates/{candidate.pk}/documents/checklist.pdf"))
+        self.assert_no_store(admin_client_.get(f"/admin/establishments/partymember/{member.pk}/change/"))
+
+    def test_the_sign_in_page_of_someone_not_signed_in_is_left_alone(self, db):
+        response = Client().get("/accounts/login/")
+        assert "no-store" not in response.get("Cache-Control", "")
