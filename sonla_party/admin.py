@@ -1,5 +1,7 @@
 from django.contrib import admin
+from django.contrib.auth.admin import GroupAdmin as DjangoGroupAdmin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.contrib.auth.models import Group
 from django.contrib.contenttypes import views as contenttype_views
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -114,7 +116,11 @@ class LogsFileReadsAdminMixin:
 
 
 @admin.register(User)
-class UserAdmin(GuardedFieldsMixin, DjangoUserAdmin):
+class UserAdmin(GuardedFieldsMixin, SimpleHistoryAdmin, DjangoUserAdmin):
+    """Users with their history: who gave whom a scope, a role or a permission, when, before/after."""
+
+    history_list_display = ("unit", "is_active", "is_staff", "is_superuser")
+
     list_display = ("username", "first_name", "last_name", "unit", "is_staff", "is_active")
     list_filter = ("is_staff", "is_superuser", "is_active", "groups", "unit__level")
     list_select_related = ("unit",)
@@ -127,6 +133,14 @@ class UserAdmin(GuardedFieldsMixin, DjangoUserAdmin):
         *DjangoUserAdmin.add_fieldsets,
         (_("Scope"), {"fields": ("unit", "groups")}),
     )
+
+
+admin.site.unregister(Group)
+
+
+@admin.register(Group)
+class GroupAdmin(SimpleHistoryAdmin, DjangoGroupAdmin):
+    """Roles (groups) with the history of their permissions."""
 
 
 @admin.register(FileView)

@@ -1,13 +1,15 @@
 import datetime
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractUser
+from django.contrib.auth.models import AbstractUser, Group
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from simple_history import register
+from simple_history.models import HistoricalRecords
 
 from .choices import AccessDoor, ImportStatus
 from .scoping import Scope, ScopeLevel, scope_of
@@ -29,6 +31,10 @@ class User(AbstractUser):
         ),
     )
 
+    # Who granted a scope, a role or the right to full IDs, when, before and after (the password
+    # hash is no one's business; each sign-in's time is in the login log, not a new version).
+    history = HistoricalRecords(excluded_fields=["password", "last_login"], m2m_fields=["groups", "user_permissions"])
+
     class Meta(AbstractUser.Meta):
         verbose_name = _("user")
         verbose_name_plural = _("users")
@@ -36,6 +42,15 @@ class User(AbstractUser):
             ("scope_province", _("Can see and edit the whole province")),
             ("view_full_citizen_id", _("Can see full citizen ID numbers")),
         ]
+
+    def save(self, *args, **kwargs):
+        if set(kwargs.get("update_fields") or ()) == {"last_login"}:
+            self.skip_history_when_saving = True  # a sign-in changes nothing the history keeps
+            try:
+                return super().save(*args, **kwargs)
+            finally:
+                del self.skip_history_when_saving
+        return super().save(*args, **kwargs)
 
     @property
     def scope(self) -> Scope:
@@ -156,3 +171,7 @@ class ImportBatch(models.Model):
 
     def get_absolute_url(self):
         return reverse("imports:preview", args=[self.pk])
+
+
+# A role's permissions have their history too (the roles are groups).
+register(Group, app="sonla_party", m2m_fields=["permissions"])
