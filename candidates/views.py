@@ -540,6 +540,7 @@ class EnrolView(PermissionRequiredMixin, View):
 
 class CandidateFileViewsView(FileViewListView):
     model = Candidate
+    person_kind = "candidates"
 
 
 # --- Documents (PDF) ---------------------------------------------------------------------

@@ -413,6 +413,7 @@ class CadreAutocompleteView(AutocompleteView):
 
 class PartyMemberFileViewsView(FileViewListView):
     model = PartyMember
+    person_kind = "members"
 
 
 class TransferView(ModelPermissionMixin, View):

@@ -186,6 +186,7 @@ class FileViewListView(ModelPermissionMixin, ScopedQuerysetMixin, SingleObjectMi
 
     permission_required = "sonla_party.view_file_access"
     template_name = "includes/file_views.html"
+    person_kind = None  # the person's kind in the access log's report (`access_log:person`)
 
     def get(self, request, *args, **kwargs):
         self.object = self.get_object()
@@ -195,6 +196,9 @@ class FileViewListView(ModelPermissionMixin, ScopedQuerysetMixin, SingleObjectMi
         context = super().get_context_data(**kwargs)
         context["views"] = FileView.objects.of(self.object).select_related("user")[:500]
         context["title"] = _("Who viewed the file of %(name)s") % {"name": self.object}
+        if self.request.user.scope.is_province and self.person_kind:
+            context["person_report_url"] = reverse("access_log:person", args=[self.person_kind, self.object.pk])
+            context["access_log_url"] = reverse("access_log:period")
         return context
 
 

@@ -6,6 +6,7 @@ import datetime
 import pytest
 from django.contrib.contenttypes.models import ContentType
 from django.test import Client
+from django.utils import translation
 
 from candidates import services
 from candidates.models import Candidate, TrainingClass
@@ -14,6 +15,7 @@ from sonla_party.choices import AccessDoor
 from sonla_party.models import FileView
 from tests.candidates.pipeline import new_candidate
 from tests.factories import PartyMemberFactory
+from tests.helpers import csv_rows, xlsx_rows
 
 pytestmark = pytest.mark.django_db
 D = datetime.date
@@ -209,6 +211,95 @@ class TestNothingWithPersonalDataIsCached:
         self.assert_no_store(board_client.get(f"/candidates/{candidate.pk}/documents/checklist.pdf"))
         self.assert_no_store(admin_client_.get(f"/admin/establishments/partymember/{member.pk}/change/"))
 
-    def test_the_sign_in_page_of_someone_not_signed_in_is_left_alone(self, db):
-        response = Client().get("/accounts/login/")
-        assert "no-store" not in response.get("Cache-Control", "")
+    def test_a_page_for_someone_not_signed_in_is_left_alone(self, db):
+        response = Client().get("/healthz")
+        assert response.status_code == 200 and "no-store" not in response.get("Cache-Control", "")
+
+
+def seed_entry(user, obj, door, when, **details):
+    entry = FileView.record_view(user=user, obj=obj, door=door, details=details or None)
+    FileView.objects.filter(pk=entry.pk).update(viewed_at=when)
+    return entry
+
+
+def at(day, hour=12):
+    from django.utils import timezone
+
+    return timezone.make_aware(datetime.datetime(day.year, day.month, day.day, hour))
+
+
+class TestThePeriodExport:
+    def test_holds_exactly_the_entries_of_the_period(self, board_client, board_user, reviewer_user, candidate, member):
+        before = seed_entry(reviewer_user, candidate, AccessDoor.DETAIL, at(D(2026, 3, 31), 23))
+        first = seed_entry(reviewer_user, candidate, AccessDoor.EDIT_FORM, at(D(2026, 4, 1), 0))
+        last = seed_entry(board_user, member, AccessDoor.ADMIN_CHANGE, at(D(2026, 4, 30), 23))
+        after = seed_entry(board_user, member, AccessDoor.DETAIL, at(D(2026, 5, 1), 0))
+        FileView.record_list(user=board_user, model=PartyMember, door=AccessDoor.EXPORT, count=7, filters={"q": "lo"})
+        FileView.objects.filter(door=AccessDoor.EXPORT).update(viewed_at=at(D(2026, 4, 15)))
+        rows = xlsx_rows(board_client.get("/access-log/?start=2026-04-01&end=2026-04-30&_export=xlsx"))
+        header, body = rows[0], rows[1:]
+        with translation.override("en"):
+            assert header[:4] == ["When", "Username", "Name", "Door"]
+        assert [row[1] for row in body] == ["reviewer-test", "board-test", "board-test"]
+        assert body[0][6] == str(candidate)
+        assert body[0][3] == str(AccessDoor.EDIT_FORM.label) and body[2][3] == str(AccessDoor.ADMIN_CHANGE.label)
+        assert body[1][7] == 7 and '"q": "lo"' in body[1][8]  # the export: its count and filters
+        assert {before.pk, after.pk}.isdisjoint({first.pk, last.pk})
+        csv = csv_rows(board_client.get("/access-log/?start=2026-04-01&end=2026-04-30&_export=csv"))
+        assert len(csv) == 4
+
+    def test_the_page_shows_the_period(self, board_client, board_user, candidate):
+        seed_entry(board_user, candidate, AccessDoor.DETAIL, at(D(2026, 4, 2)))
+        page = board_client.get("/access-log/?start=2026-04-01&end=2026-04-30")
+        assert page.status_code == 200 and str(candidate) in page.content.decode()
+        assert "no-store" in page["Cache-Control"]
+
+    def test_board_only(self, reviewer_client, commune_client, reviewer_user, candidate):
+        from django.contrib.auth.models import Permission
+
+        assert reviewer_client.get("/access-log/").status_code == 403
+        reviewer_user.user_permissions.add(Permission.objects.get(codename="view_file_access"))
+        assert Client().get("/access-log/").status_code == 302  # sign in first
+        again = Client()
+        again.force_login(reviewer_user)
+        assert again.get("/access-log/").status_code == 404  # not the province's scope
+        assert again.get(f"/access-log/candidates/{candidate.pk}.xlsx").status_code == 404
+
+
+class TestThePersonExport:
+    def test_holds_exactly_what_is_about_the_person(
+        self, board_client, board_user, reviewer_user, province, candidate, training_class
+    ):
+        other = new_candidate(board_user, province.home_establishment, full_name="Cầm Thị Khác")
+        FileView.objects.all().delete()
+        mine = seed_entry(reviewer_user, candidate, AccessDoor.DETAIL, at(D(2026, 4, 1)))
+        seed_entry(reviewer_user, other, AccessDoor.DETAIL, at(D(2026, 4, 1)))
+        seed_entry(reviewer_user, training_class, AccessDoor.ROSTER, at(D(2026, 4, 2)), candidates=[candidate.pk])
+        seed_entry(reviewer_user, training_class, AccessDoor.ROSTER, at(D(2026, 4, 3)), candidates=[other.pk])
+        FileView.record_list(user=board_user, model=Candidate, door=AccessDoor.EXPORT, count=2, filters={"q": "c"})
+        FileView.record_list(user=board_user, model=PartyMember, door=AccessDoor.EXPORT, count=9)
+        response = board_client.get(f"/access-log/candidates/{candidate.pk}.xlsx")
+        assert response.status_code == 200
+        reads = xlsx_rows(response, sheet=0)[1:]
+        assert [(row[3], row[5]) for row in reads] == [
+            (str(AccessDoor.DETAIL.label), candidate.pk),
+            (str(AccessDoor.ROSTER.label), training_class.pk),
+        ]
+        assert mine.pk
+        changes = xlsx_rows(response, sheet=1)[1:]
+        assert changes and {row[1] for row in changes} == {"board-test"}  # created through the service
+        exports = xlsx_rows(response, sheet=2)
+        assert len(exports) == 3  # the note, the header, the one export of candidates
+        assert '"q": "c"' in exports[2][8]
+        assert board_client.get(f"/access-log/candidates/{candidate.pk}.xlsx").status_code == 200
+
+    def test_a_member_and_an_unknown_kind(self, board_client, board_user, member):
+        seed_entry(board_user, member, AccessDoor.DOCUMENT, at(D(2026, 4, 1)))
+        reads = xlsx_rows(board_client.get(f"/access-log/members/{member.pk}.xlsx"), sheet=0)[1:]
+        assert [row[5] for row in reads] == [member.pk]
+        assert board_client.get(f"/access-log/cadres/{member.pk}.xlsx").status_code == 404
+        assert board_client.get("/access-log/members/999999.xlsx").status_code == 404
+
+    def test_linked_from_the_readers_page(self, board_client, member):
+        page = board_client.get(f"/members/{member.pk}/viewers/").content.decode()
+        assert f"/access-log/members/{member.pk}.xlsx" in page and "/access-log/" in page
