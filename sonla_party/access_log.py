@@ -8,6 +8,7 @@ from collections import defaultdict
 from django import forms
 from django.contrib.auth.mixins import PermissionRequiredMixin
 from django.contrib.contenttypes.models import ContentType
+from django.db import connections
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -177,10 +178,12 @@ def reads_of(person) -> list:
 
     ids = set(FileView.objects.of(person).values_list("pk", flat=True))
     if isinstance(person, Candidate):
-        listing = FileView.objects.filter(
-            door__in=[AccessDoor.ROSTER, AccessDoor.DOCUMENT], details__has_key="candidates"
-        ).only("pk", "details")
-        ids |= {entry.pk for entry in listing.iterator() if person.pk in entry.details["candidates"]}
+        listing = FileView.objects.filter(door__in=[AccessDoor.ROSTER, AccessDoor.DOCUMENT])
+        if connections[listing.db].features.supports_json_field_contains:  # PostgreSQL: the index's work
+            ids |= set(listing.filter(details__candidates__contains=[person.pk]).values_list("pk", flat=True))
+        else:  # SQLite has no JSON containment: read the lists
+            listing = listing.filter(details__has_key="candidates").only("pk", "details")
+            ids |= {entry.pk for entry in listing.iterator() if person.pk in entry.details["candidates"]}
     return list(FileView.objects.filter(pk__in=ids).select_related("user", "content_type").order_by("viewed_at", "pk"))
 
 
