@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from sonla_party.admin import GuardedFieldsMixin, ScopedAdmin
+from sonla_party.admin import GuardedFieldsMixin, LogsFileReadsAdminMixin, ScopedAdmin
 from sonla_party.exceptions import RuleViolation
 
 from . import services
@@ -117,7 +117,7 @@ def _exit_action(service, date_argument: str, stage, description):
 
 
 @admin.register(Candidate)
-class CandidateAdmin(ScopedAdmin):
+class CandidateAdmin(LogsFileReadsAdminMixin, ScopedAdmin):
     list_display = (
         "full_name",
         "birth_date",

@@ -14,8 +14,10 @@ from django.utils.translation import gettext_lazy
 from django.views.generic import View
 from django.views.generic.detail import SingleObjectMixin
 
+from sonla_party.choices import AccessDoor
 from sonla_party.exceptions import RuleViolation
 from sonla_party.exports import xlsx_response
+from sonla_party.models import FileView
 from sonla_party.pdf import DocumentView, pdf_response, vietnamese_documents
 from sonla_party.views import (
     AsOfForm,
@@ -24,6 +26,7 @@ from sonla_party.views import (
     FilteredListView,
     ModelPermissionMixin,
     RecordsFileViewMixin,
+    RecordsFormReadMixin,
     ScopedCreateView,
     ScopedDetailView,
     ScopedQuerysetMixin,
@@ -58,6 +61,7 @@ class CandidateListView(FilteredListView):
     title = gettext_lazy("Candidates")
     create_url = "candidates:candidate_create"
     template_name = "candidates/candidate_list.html"
+    logs_export = True
 
     def scope_queryset(self, queryset):
         return queryset.select_related("establishment__commune")
@@ -130,6 +134,7 @@ class CandidateActionView(PermissionRequiredMixin, View):
                 return HttpResponseRedirect(candidate.get_absolute_url())
         detail = CandidateDetailView(request=request, kwargs={"pk": pk}, object=candidate)
         context = detail.get_context_data(bound_form=form, object=candidate)
+        FileView.record_view(user=request.user, obj=candidate, door=AccessDoor.FORM_ERROR)
         messages.error(request, _("Nothing was saved: see the form below."))
         return detail.render_to_response(context, status=400)
 
@@ -176,7 +181,7 @@ class CandidateCreateView(ScopedCreateView):
         )
 
 
-class CandidateUpdateView(ScopedUpdateView):
+class CandidateUpdateView(RecordsFormReadMixin, ScopedUpdateView):
     model = Candidate
     form_class = CandidateForm
     template_name = "candidates/candidate_form.html"
@@ -209,6 +214,7 @@ class CandidateCorrectionView(PermissionRequiredMixin, View):
 
     def get(self, request, pk):
         candidate = self.get_candidate()
+        FileView.record_view(user=request.user, obj=candidate, door=AccessDoor.CORRECTION)
         return self.render(candidate, CandidateCorrectionForm(instance=candidate, user=request.user))
 
     def post(self, request, pk):
@@ -223,6 +229,9 @@ class CandidateCorrectionView(PermissionRequiredMixin, View):
                 labels = ", ".join(str(Candidate._meta.get_field(name).verbose_name) for name in changed)
                 messages.success(request, _("Corrected: %(fields)s.") % {"fields": labels})
                 return HttpResponseRedirect(candidate.get_absolute_url())
+        FileView.record_view(
+            user=request.user, obj=candidate, door=AccessDoor.FORM_ERROR, details={"form": "correction"}
+        )
         return self.render(candidate, form, status=400)
 
 
@@ -235,6 +244,7 @@ class WorkQueueView(FilteredListView):
     title = gettext_lazy("Work queue")
     template_name = "candidates/work_queue.html"
     export_name = "work-queue"
+    logs_export = True
 
     def get(self, request, *args, **kwargs):
         self.as_of_form = AsOfForm(request.GET or None)
@@ -274,6 +284,7 @@ class DecisionQueueView(FilteredListView):
     table_class = DecisionQueueTable
     title = gettext_lazy("Awaiting the admission decision")
     export_name = "awaiting-decision"
+    logs_export = True
 
     def scope_queryset(self, queryset):
         """Decisions are the competent committee's: an account of a unit that has ended (a district
@@ -333,8 +344,28 @@ class TrainingClassListView(FilteredListView):
         return queryset.select_related("unit").with_counts()
 
 
+def record_roster_read(request, training_class, view: str, enrollments=None) -> None:
+    """A class roster (its page, print, spreadsheet, list) reads the files of everyone listed: one
+    entry of the access log for the class, with the number of people and who they are."""
+    if enrollments is None:
+        enrollments = training_class.enrollments_seen_by(request.user)
+    candidate_ids = list(enrollments.order_by("candidate_id").values_list("candidate_id", flat=True))
+    FileView.record_view(
+        user=request.user,
+        obj=training_class,
+        door=AccessDoor.ROSTER,
+        details={"view": view, "count": len(candidate_ids), "candidates": candidate_ids},
+    )
+
+
 class TrainingClassDetailView(ScopedDetailView):
     model = TrainingClass
+    roster_view = "page"
+
+    def get(self, request, *args, **kwargs):
+        response = super().get(request, *args, **kwargs)
+        record_roster_read(request, self.object, self.roster_view)
+        return response
 
     def scope_queryset(self, queryset):
         return queryset.select_related("unit").with_counts()
@@ -377,6 +408,7 @@ class RosterView(ModelPermissionMixin, ScopedQuerysetMixin, SingleObjectMixin, V
     def get(self, request, pk):
         self.object = self.get_object()
         formset, _enrollments = roster_formset(self.object, request.user)
+        record_roster_read(request, self.object, "form")
         return self.render(formset)
 
     def post(self, request, pk):
@@ -400,6 +432,7 @@ class RosterView(ModelPermissionMixin, ScopedQuerysetMixin, SingleObjectMixin, V
             else:
                 messages.success(request, _("Roster saved; %(count)s candidate(s) now trained.") % {"count": moved})
                 return HttpResponseRedirect(self.object.get_absolute_url())
+        record_roster_read(request, self.object, "form_error")
         return self.render(formset, status=400)
 
     def render(self, formset, status=200):
@@ -463,6 +496,7 @@ class RosterExportView(ModelPermissionMixin, ScopedQuerysetMixin, SingleObjectMi
 
     def get(self, request, pk):
         training_class = self.get_object()
+        record_roster_read(request, training_class, "xlsx")
         return xlsx_response(
             {str(_("Roster")): roster_table_rows(training_class, request.user)}, f"roster-{training_class.pk}"
         )
@@ -470,6 +504,7 @@ class RosterExportView(ModelPermissionMixin, ScopedQuerysetMixin, SingleObjectMi
 
 class RosterPrintView(TrainingClassDetailView):
     template_name = "candidates/roster_print.html"
+    roster_view = "print"
 
 
 class EnrolView(PermissionRequiredMixin, View):
@@ -505,6 +540,7 @@ class EnrolView(PermissionRequiredMixin, View):
 
 class CandidateFileViewsView(FileViewListView):
     model = Candidate
+    person_kind = "candidates"
 
 
 # --- Documents (PDF) ---------------------------------------------------------------------
@@ -530,6 +566,7 @@ class TrainingClassListDocumentView(DocumentView):
         return queryset.select_related("unit")
 
     def document(self, obj):
+        record_roster_read(self.request, obj, "pdf", enrollments=obj.enrollments.all())
         return documents.class_list(obj)
 
 
@@ -543,4 +580,13 @@ class CertificatesDocumentView(ModelPermissionMixin, View):
         start, end = form.period()
         with vietnamese_documents():
             template_name, context, filename = documents.certificates_list(request.user, start, end)
+            FileView.record_list(
+                user=request.user,
+                model=Candidate,
+                door=AccessDoor.DOCUMENT,
+                count=len(context["enrollments"]),
+                filters={"start": start.isoformat(), "end": end.isoformat()},
+                document="certificates",
+                candidates=sorted({e.candidate_id for e in context["enrollments"]}),
+            )
             return pdf_response(template_name, context, request=request, filename=filename)

@@ -3,7 +3,7 @@ from django.contrib import admin
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from sonla_party.admin import GuardedFieldsMixin, ScopedAdmin
+from sonla_party.admin import GuardedFieldsMixin, LogsFileReadsAdminMixin, ScopedAdmin
 
 from .forms import PartyMemberForm
 from .models import (
@@ -176,7 +176,7 @@ class PartyMemberAdminForm(forms.ModelForm):
 
 
 @admin.register(PartyMember)
-class PartyMemberAdmin(ScopedAdmin):
+class PartyMemberAdmin(LogsFileReadsAdminMixin, ScopedAdmin):
     form = PartyMemberAdminForm
     list_display = (
         "full_name",

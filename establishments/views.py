@@ -8,14 +8,17 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.generic import View
 
+from sonla_party.choices import AccessDoor
 from sonla_party.exceptions import RuleViolation
 from sonla_party.forms import parse_key
+from sonla_party.models import FileView
 from sonla_party.views import (
     AutocompleteView,
     FileViewListView,
     FilteredListView,
     ModelPermissionMixin,
     RecordsFileViewMixin,
+    RecordsFormReadMixin,
     ScopedCreateView,
     ScopedDetailView,
     ScopedUpdateView,
@@ -203,6 +206,7 @@ class PartyMemberListView(FilteredListView):
     table_class = PartyMemberTable
     title = gettext_lazy("Party members")
     create_url = "establishments:party_member_create"
+    logs_export = True
 
     def scope_queryset(self, queryset):
         return queryset.select_related("establishment__commune", "party_cell")  # status: see the FilterSet
@@ -234,7 +238,7 @@ class PartyMemberCreateView(ScopedCreateView):
         return save_member(member=form.instance, by=self.request.user)
 
 
-class PartyMemberUpdateView(ScopedUpdateView):
+class PartyMemberUpdateView(RecordsFormReadMixin, ScopedUpdateView):
     model = PartyMember
     form_class = PartyMemberForm
 
@@ -285,6 +289,7 @@ class CadreListView(FilteredListView):
     title = gettext_lazy("Responsible cadres")
     create_url = "establishments:cadre_create"
     template_name = "establishments/cadre_list.html"
+    logs_export = True  # cadres are people too
 
     def scope_queryset(self, queryset):
         open_ones = Assignment.objects.filter(cadre=OuterRef("pk"), ends_on__isnull=True).order_by()
@@ -408,6 +413,7 @@ class CadreAutocompleteView(AutocompleteView):
 
 class PartyMemberFileViewsView(FileViewListView):
     model = PartyMember
+    person_kind = "members"
 
 
 class TransferView(ModelPermissionMixin, View):
@@ -435,6 +441,7 @@ class TransferView(ModelPermissionMixin, View):
                 messages.success(request, _("Transfer recorded."))
                 return HttpResponseRedirect(member.get_absolute_url())
         detail = PartyMemberDetailView(request=request, kwargs={"pk": pk}, object=member)
+        FileView.record_view(user=request.user, obj=member, door=AccessDoor.FORM_ERROR, details={"form": "transfer"})
         return detail.render_to_response(detail.get_context_data(object=member, transfer_form=form), status=400)
 
 

@@ -1,5 +1,7 @@
 from django.contrib import admin
+from django.contrib.auth.admin import GroupAdmin as DjangoGroupAdmin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.contrib.auth.models import Group
 from django.contrib.contenttypes import views as contenttype_views
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -8,6 +10,7 @@ from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from .choices import AccessDoor
 from .forms import guard_field, parse_key
 from .models import FileView, User
 from .search import MAX_SEARCH_WORDS, search
@@ -79,8 +82,45 @@ class ScopedAdmin(GuardedFieldsMixin, SimpleHistoryAdmin):
         return self._scope_related(request, super().formfield_for_manytomany(db_field, request, **kwargs))
 
 
+class LogsFileReadsAdminMixin:
+    """The admin's change form and history of a person's file read the file: each shown page is an
+    entry of the access log (a change form shown again after an error too; a saved change is in
+    the history)."""
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        response = super().change_view(request, object_id, form_url, extra_context=extra_context)
+        door = AccessDoor.ADMIN_CHANGE if request.method == "GET" else AccessDoor.FORM_ERROR
+        self._record_read(request, response, "original", door)
+        return response
+
+    def render_history_view(self, request, template, context, **kwargs):
+        """simple-history's history list and its past versions (rendered after their scope and
+        permission checks): a past version of the file is a read of it too."""
+        response = super().render_history_view(request, template, context, **kwargs)
+        obj = context.get("object") or context.get("original")
+        if response.status_code == 200 and obj is not None:
+            version = parse_key(context.get("access_log_version"))
+            details = {"version": version} if version else {}
+            FileView.record_view(user=request.user, obj=obj, door=AccessDoor.ADMIN_HISTORY, details=details)
+        return response
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        extra_context = {**(extra_context or {}), "access_log_version": version_id}
+        return super().history_form_view(request, object_id, version_id, extra_context=extra_context)
+
+    @staticmethod
+    def _record_read(request, response, context_key, door):
+        obj = (getattr(response, "context_data", None) or {}).get(context_key)
+        if response.status_code == 200 and obj is not None and obj.pk is not None:
+            FileView.record_view(user=request.user, obj=obj, door=door)
+
+
 @admin.register(User)
-class UserAdmin(GuardedFieldsMixin, DjangoUserAdmin):
+class UserAdmin(GuardedFieldsMixin, SimpleHistoryAdmin, DjangoUserAdmin):
+    """Users with their history: who gave whom a scope, a role or a permission, when, before/after."""
+
+    history_list_display = ("unit", "is_active", "is_staff", "is_superuser")
+
     list_display = ("username", "first_name", "last_name", "unit", "is_staff", "is_active")
     list_filter = ("is_staff", "is_superuser", "is_active", "groups", "unit__level")
     list_select_related = ("unit",)
@@ -95,12 +135,20 @@ class UserAdmin(GuardedFieldsMixin, DjangoUserAdmin):
     )
 
 
+admin.site.unregister(Group)
+
+
+@admin.register(Group)
+class GroupAdmin(SimpleHistoryAdmin, DjangoGroupAdmin):
+    """Roles (groups) with the history of their permissions."""
+
+
 @admin.register(FileView)
 class FileViewAdmin(admin.ModelAdmin):
     """Read-only log of who opened which person's file."""
 
-    list_display = ("viewed_at", "user", "content_type", "object_id")
-    list_filter = ("content_type",)
+    list_display = ("viewed_at", "user", "door", "content_type", "object_id", "details")
+    list_filter = ("door", "content_type")
     list_select_related = ("user", "content_type")
     search_fields = ("user__username",)
     date_hierarchy = "viewed_at"

@@ -10,3 +10,17 @@ class ImportStatus(models.TextChoices):
     PREVIEWED = "previewed", _("Previewed")
     IMPORTED = "imported", _("Imported")
     REFUSED = "refused", _("Refused")
+
+
+class AccessDoor(models.TextChoices):
+    """Through which page or export a person's data was read (the access log's "door")."""
+
+    DETAIL = "detail", _("Detail page")
+    EDIT_FORM = "edit_form", _("Edit form")
+    FORM_ERROR = "form_error", _("Form shown again after an error")
+    CORRECTION = "correction", _("Correction form")
+    ADMIN_CHANGE = "admin_change", _("Admin change form")
+    ADMIN_HISTORY = "admin_history", _("Admin history")
+    EXPORT = "export", _("List export")
+    ROSTER = "roster", _("Class roster")
+    DOCUMENT = "document", _("Document")

@@ -6,6 +6,8 @@ page; renewing it once a minute is enough for a 30-minute idle timeout.
 
 import time
 
+from django.utils.cache import patch_cache_control
+
 RENEW_EVERY_SECONDS = 60
 
 
@@ -21,3 +23,19 @@ class IdleSessionMiddleware:
             if now - session.get("renewed_at", 0) >= RENEW_EVERY_SECONDS:
                 session["renewed_at"] = now  # modified: SessionMiddleware saves it and renews its expiry
         return self.get_response(request)
+
+
+class NoStoreMiddleware:
+    """Pages and exports seen signed in hold personal data (a party file, a list of people): no
+    browser, proxy or shared cache keeps them (`Cache-Control: no-store, private`). Static files
+    never reach this middleware (WhiteNoise answers them first)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            patch_cache_control(response, no_store=True, private=True)
+        return response

@@ -1,13 +1,17 @@
+import datetime
+
 from django.conf import settings
-from django.contrib.auth.models import AbstractUser
+from django.contrib.auth.models import AbstractUser, Group
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from simple_history import register
+from simple_history.models import HistoricalRecords
 
-from .choices import ImportStatus
+from .choices import AccessDoor, ImportStatus
 from .scoping import Scope, ScopeLevel, scope_of
 
 
@@ -27,6 +31,10 @@ class User(AbstractUser):
         ),
     )
 
+    # Who granted a scope, a role or the right to full IDs, when, before and after (the password
+    # hash is no one's business; each sign-in's time is in the login log, not a new version).
+    history = HistoricalRecords(excluded_fields=["password", "last_login"], m2m_fields=["groups", "user_permissions"])
+
     class Meta(AbstractUser.Meta):
         verbose_name = _("user")
         verbose_name_plural = _("users")
@@ -34,6 +42,15 @@ class User(AbstractUser):
             ("scope_province", _("Can see and edit the whole province")),
             ("view_full_citizen_id", _("Can see full citizen ID numbers")),
         ]
+
+    def save(self, *args, **kwargs):
+        if set(kwargs.get("update_fields") or ()) == {"last_login"}:
+            self.skip_history_when_saving = True  # a sign-in changes nothing the history keeps
+            try:
+                return super().save(*args, **kwargs)
+            finally:
+                del self.skip_history_when_saving
+        return super().save(*args, **kwargs)
 
     @property
     def scope(self) -> Scope:
@@ -52,35 +69,76 @@ class FileViewQuerySet(models.QuerySet):
     def of(self, obj):
         return self.filter(content_type=ContentType.objects.get_for_model(obj), object_id=obj.pk)
 
+    def between(self, start, end):
+        """Entries from the start of day `start` to the end of day `end` (local dates, either may be None)."""
+        queryset = self
+        if start is not None:
+            queryset = queryset.filter(viewed_at__gte=local_midnight(start))
+        if end is not None:
+            queryset = queryset.filter(viewed_at__lt=local_midnight(end + datetime.timedelta(days=1)))
+        return queryset
+
+
+def local_midnight(day: datetime.date) -> datetime.datetime:
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
+
 
 class FileView(models.Model):
-    """Who opened a person's file (a candidate's or a party member's), and when.
+    """An entry of the access log: who read a person's file (a candidate's or a party member's),
+    when, and through which door (page, form, admin, document).
 
-    Party files hold sensitive personal data; the board can answer "who looked at this file"."""
+    An entry is about one record (`object_id` set) or about a list of a model (`object_id` empty:
+    a list export, with its filters and the number of people in `details`). A class roster is
+    about its training class, with the number of people. Party files hold sensitive personal
+    data (Law 91/2025/QH15): the board can answer "who read this file" and "who read what in a period"."""
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.PROTECT, related_name="+"
     )
     content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, related_name="+")
-    object_id = models.PositiveBigIntegerField()
+    object_id = models.PositiveBigIntegerField(null=True, blank=True)
     record = GenericForeignKey("content_type", "object_id")
     viewed_at = models.DateTimeField(_("viewed at"), auto_now_add=True, db_index=True)
+    door = models.CharField(_("door"), max_length=20, choices=AccessDoor.choices, default=AccessDoor.DETAIL)
+    details = models.JSONField(_("details"), default=dict, blank=True)
 
     objects = FileViewQuerySet.as_manager()
 
     class Meta:
-        verbose_name = _("file view")
-        verbose_name_plural = _("file views")
+        verbose_name = _("access log entry")
+        verbose_name_plural = _("access log")
         ordering = ["-viewed_at", "-pk"]
         indexes = [models.Index(fields=["content_type", "object_id", "viewed_at"], name="file_view_record_idx")]
         permissions = [("view_file_access", _("Can see who viewed a person's file"))]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(door__in=AccessDoor.values), name="file_view_door_valid"),
+        ]
 
     def __str__(self):
-        return f"{self.user} — {self.content_type.model} #{self.object_id}"
+        target = f"#{self.object_id}" if self.object_id is not None else str(_("list"))
+        return f"{self.user} — {self.content_type.model} {target} ({self.door})"
 
     @classmethod
-    def record_view(cls, *, user, obj) -> "FileView":
-        return cls.objects.create(user=user, content_type=ContentType.objects.get_for_model(obj), object_id=obj.pk)
+    def record_view(cls, *, user, obj, door: str = AccessDoor.DETAIL, details: dict | None = None) -> "FileView":
+        """Log that `user` read `obj` through `door`."""
+        return cls.objects.create(
+            user=user,
+            content_type=ContentType.objects.get_for_model(obj),
+            object_id=obj.pk,
+            door=door,
+            details=details or {},
+        )
+
+    @classmethod
+    def record_list(cls, *, user, model, door: str, count: int, filters: dict | None = None, **details):
+        """Log one entry for a list of people read at once (an export): its filters and how many people."""
+        return cls.objects.create(
+            user=user,
+            content_type=ContentType.objects.get_for_model(model),
+            object_id=None,
+            door=door,
+            details={"filters": filters or {}, "count": count, **details},
+        )
 
 
 class ImportBatch(models.Model):
@@ -113,3 +171,7 @@ class ImportBatch(models.Model):
 
     def get_absolute_url(self):
         return reverse("imports:preview", args=[self.pk])
+
+
+# A role's permissions have their history too (the roles are groups).
+register(Group, app="sonla_party", m2m_fields=["permissions"])

@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from django.views.generic import View
 from django.views.generic.detail import SingleObjectMixin
 
+from .choices import AccessDoor
 from .models import FileView
 from .views import ModelPermissionMixin, ScopedQuerysetMixin
 
@@ -137,5 +138,6 @@ class DocumentView(ModelPermissionMixin, ScopedQuerysetMixin, SingleObjectMixin,
             template_name, context, filename = self.document(self.object)
             response = pdf_response(template_name, context, request=request, filename=filename)
         if self.records_file_view and response.status_code == 200:
-            FileView.record_view(user=request.user, obj=self.object)
+            details = {"document": self.kwargs.get("document")}
+            FileView.record_view(user=request.user, obj=self.object, door=AccessDoor.DOCUMENT, details=details)
         return response

@@ -25,6 +25,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("reports/", include("reports.urls")),
     path("imports/", include("sonla_party.import_urls")),
+    path("access-log/", include("sonla_party.access_log_urls")),
     path("", include("establishments.urls")),
     path("", include("candidates.urls")),
 ]

@@ -29,6 +29,7 @@ from django.views.generic.detail import SingleObjectMixin
 from django_filters.views import FilterView
 from django_tables2 import RequestConfig, SingleTableMixin
 
+from .choices import AccessDoor
 from .exceptions import RuleViolation
 from .exports import FORMATS, export_response
 from .forms import DateInput, parse_key, style_fields
@@ -74,6 +75,7 @@ class FilteredListView(ModelPermissionMixin, ScopedQuerysetMixin, SingleTableMix
     create_url = None
     export_name = None
     export_exclude_columns = ()
+    logs_export = False  # a list of people: each export is an entry of the access log
 
     def get_table(self, **kwargs):
         """The table sorted as the request asks, on the page it asks for (the last one when beyond
@@ -124,6 +126,16 @@ class FilteredListView(ModelPermissionMixin, ScopedQuerysetMixin, SingleTableMix
         )
         RequestConfig(self.request, paginate=False).configure(table)
         name = self.export_name or self.model._meta.model_name
+        if self.logs_export:
+            FileView.record_list(
+                user=self.request.user,
+                model=self.model,
+                door=AccessDoor.EXPORT,
+                count=self.object_list.count(),
+                filters=request_filters(self.request),
+                list=name,
+                format=export_format,
+            )
         return export_response(export_rows(table), export_format, name, title=str(self.title)[:31])
 
 
@@ -138,13 +150,35 @@ class ScopedDetailView(ModelPermissionMixin, ScopedQuerysetMixin, DetailView):
         return context
 
 
+def request_filters(request) -> dict:
+    """The GET parameters of a list, as the user sent them (the access log's "filters" of an export)."""
+    return {
+        key: values[0] if len(values) == 1 else values
+        for key, values in request.GET.lists()
+        if key != "_export" and any(values)
+    }
+
+
 class RecordsFileViewMixin:
     """A page showing a person's file records that this user read it (who viewed the file)."""
 
+    file_read_door = AccessDoor.DETAIL
+
     def get(self, request, *args, **kwargs):
         response = super().get(request, *args, **kwargs)
-        FileView.record_view(user=request.user, obj=self.object)
+        FileView.record_view(user=request.user, obj=self.object, door=self.file_read_door)
         return response
+
+
+class RecordsFormReadMixin(RecordsFileViewMixin):
+    """An edit form of a person's file shows the file: its GET is a read, and so is the form shown
+    again after an error (the saved change itself is in the history)."""
+
+    file_read_door = AccessDoor.EDIT_FORM
+
+    def form_invalid(self, form):
+        FileView.record_view(user=self.request.user, obj=self.object, door=AccessDoor.FORM_ERROR)
+        return super().form_invalid(form)
 
 
 class FileViewListView(ModelPermissionMixin, ScopedQuerysetMixin, SingleObjectMixin, TemplateView):
@@ -152,6 +186,7 @@ class FileViewListView(ModelPermissionMixin, ScopedQuerysetMixin, SingleObjectMi
 
     permission_required = "sonla_party.view_file_access"
     template_name = "includes/file_views.html"
+    person_kind = None  # the person's kind in the access log's report (`access_log:person`)
 
     def get(self, request, *args, **kwargs):
         self.object = self.get_object()
@@ -161,6 +196,9 @@ class FileViewListView(ModelPermissionMixin, ScopedQuerysetMixin, SingleObjectMi
         context = super().get_context_data(**kwargs)
         context["views"] = FileView.objects.of(self.object).select_related("user")[:500]
         context["title"] = _("Who viewed the file of %(name)s") % {"name": self.object}
+        if self.request.user.scope.is_province and self.person_kind:
+            context["person_report_url"] = reverse("access_log:person", args=[self.person_kind, self.object.pk])
+            context["access_log_url"] = reverse("access_log:period")
         return context
 
 
