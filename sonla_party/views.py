@@ -30,7 +30,7 @@ from django_filters.views import FilterView
 from django_tables2 import RequestConfig, SingleTableMixin
 
 from .exceptions import RuleViolation
-from .exports import FORMATS, export_response
+from .exports import FORMATS, export_response, list_preamble
 from .forms import DateInput, parse_key, style_fields
 from .history import history_entries
 from .models import FileView
@@ -124,7 +124,8 @@ class FilteredListView(ModelPermissionMixin, ScopedQuerysetMixin, SingleTableMix
         )
         RequestConfig(self.request, paginate=False).configure(table)
         name = self.export_name or self.model._meta.model_name
-        return export_response(export_rows(table), export_format, name, title=str(self.title)[:31])
+        preamble = list_preamble(self.title, self.filterset.form, self.request.user)
+        return export_response(export_rows(table), export_format, name, title=str(self.title)[:31], preamble=preamble)
 
 
 class ScopedDetailView(ModelPermissionMixin, ScopedQuerysetMixin, DetailView):
