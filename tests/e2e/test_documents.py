@@ -23,10 +23,11 @@ CLASS = "Lớp bồi dưỡng Mường Sang 1/2025"
 
 def opened_pdf(page, button) -> tuple[str, bytes]:
     """Click a PDF button (a link, opening a tab or not) and return (file name, content) of the
-    document the browser received: a headless browser downloads a PDF instead of showing it."""
+    document the browser received (shown by Chromium's PDF viewer; fetched again, as the same user,
+    to read its bytes)."""
 
-    def is_document(response):
-        return "application/pdf" in response.headers.get("content-type", "")
+    def is_document(response):  # the server's answer, not the PDF viewer's own stream of it
+        return response.url.startswith("http") and "application/pdf" in response.headers.get("content-type", "")
 
     with page.context.expect_event("response", predicate=is_document) as answer:
         button.click()
