@@ -25,4 +25,8 @@ def quarterly_report(context: dict) -> tuple[str, dict, str]:
         recipients=["Thường trực Tỉnh ủy (để báo cáo)", "Các đảng ủy trực thuộc", "Lưu"],
     )
     document = {**context, "doc": heading, "finalised_on": day if finalised else None}
-    return "documents/quarterly_report.html", document, f"bao-cao-quy-{quarter.number}-{quarter.year}"
+    return "documents/quarterly_report.html", document, report_filename(quarter)
+
+
+def report_filename(quarter) -> str:
+    return f"bao-cao-quy-{quarter.number}-{quarter.year}"

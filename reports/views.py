@@ -7,13 +7,14 @@ from django.contrib.auth.mixins import PermissionRequiredMixin
 from django.http import HttpResponseRedirect, JsonResponse
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.generic import TemplateView, View
 
 from establishments.choices import EstablishmentKind
 from sonla_party.exceptions import RuleViolation
-from sonla_party.exports import csv_response, xlsx_response
-from sonla_party.pdf import pdf_response, vietnamese_documents
+from sonla_party.exports import csv_response, sheet_stamp, xlsx_response
+from sonla_party.pdf import pdf_response, reproducible_pdf_response, vietnamese_documents
 from sonla_party.views import AsOfForm
 
 from . import dashboard, documents, quarterly, resolution03, services
@@ -153,7 +154,14 @@ class QuarterlyReportView(QuarterlyReportMixin, TemplateView):
                 *[[name, *admissions[pk]] for pk, name in admissions["series"].items()],
             ],
         }
-        return xlsx_response(sheets, f"bao-cao-quy-{quarter.number}-{quarter.year}")
+        title = _("Report on party development, quarter %(quarter)s") % {"quarter": quarter}
+        state = (
+            _("Finalised on %(date)s") % {"date": f"{timezone.localtime(context['finalised'].finalised_at):%d/%m/%Y}"}
+            if context["finalised"]
+            else _("Provisional figures: the quarter is not finalised")
+        )
+        preamble = [title, state, *sheet_stamp(self.request.user)]
+        return xlsx_response(sheets, f"bao-cao-quy-{quarter.number}-{quarter.year}", preamble=preamble)
 
 
 class QuarterlyChartsView(QuarterlyReportMixin, View):
@@ -178,11 +186,28 @@ class QuarterlyReportPrintView(QuarterlyReportMixin, TemplateView):
 
 
 class QuarterlyReportDocumentView(QuarterlyReportMixin, View):
-    """The report as PDF: the figures of the page, the finalised mark and date once finalised."""
+    """The report as PDF: the figures of the page, the finalised mark and date once finalised.
+
+    A finalised quarter's report is the same every time: made once for each scope, kept under the
+    finalised report's id and time (`reproducible_pdf_response`), and sent from there afterwards."""
 
     def get(self, request):
+        form = QuarterForm(request.GET or None)
+        quarter = form.chosen_quarter()
+        finalised = quarterly.finalised_for(quarter) if map_day(form) is None else None
+
+        def build():
+            template_name, context, _filename = documents.quarterly_report(self.report_context())
+            return template_name, context
+
+        filename = documents.report_filename(quarter)
         with vietnamese_documents():
-            template_name, context, filename = documents.quarterly_report(self.report_context())
+            if finalised is not None:
+                scope = request.user.scope
+                version = f"quarterly:{finalised.pk}:{finalised.finalised_at.isoformat()}"
+                version += f":{scope.level}:{scope.unit_id}"
+                return reproducible_pdf_response(version, build, request=request, filename=filename)
+            template_name, context = build()
             return pdf_response(template_name, context, request=request, filename=filename)
 
 

@@ -173,5 +173,26 @@ class ImportBatch(models.Model):
         return reverse("imports:preview", args=[self.pk])
 
 
+class RenderedDocument(models.Model):
+    """A PDF already made, under the hash of the HTML it was made from (`pdf.render_pdf`).
+
+    A document is a function of its HTML (and of the fonts and the engine): the same HTML gives the
+    same PDF, so a long list asked again — a closed class's list, a finalised quarter's report —
+    is sent from here instead of laid out again. The key says exactly what was rendered, masking
+    and scope included, so a user is only ever sent the PDF of the HTML their own request made."""
+
+    key = models.CharField(_("key"), max_length=64, unique=True)
+    content = models.BinaryField(_("content"))
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("rendered document")
+        verbose_name_plural = _("rendered documents")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self):
+        return self.key
+
+
 # A role's permissions have their history too (the roles are groups).
 register(Group, app="sonla_party", m2m_fields=["permissions"])

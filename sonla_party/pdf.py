@@ -11,37 +11,56 @@ scope: 404) and the subclass gives the template and its context. This module imp
 
 import datetime
 import functools
+import hashlib
 import logging
+import time
 from dataclasses import dataclass, field
 
 from django.conf import settings
+from django.db import IntegrityError, transaction
 from django.http import HttpResponse
 from django.template.loader import render_to_string
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.generic import View
 from django.views.generic.detail import SingleObjectMixin
 
 from .choices import AccessDoor
-from .models import FileView
+from .exports import download_name
+from .models import FileView, RenderedDocument
 from .views import ModelPermissionMixin, ScopedQuerysetMixin
 
 logger = logging.getLogger(__name__)
 
 FONT_DIR = settings.BASE_DIR / "static" / "vendor" / "fonts" / "liberation-serif"
 BASE_TEMPLATE = "documents/base.html"
+USER_AGENT_CSS = settings.BASE_DIR / "templates" / "documents" / "user_agent.css"
+
+# A PDF that took this long to make is kept (`RenderedDocument`) under the hash of its HTML; kept
+# PDFs older than `CACHE_DAYS` are dropped when another is stored.
+CACHE_MIN_SECONDS = 0.3
+CACHE_DAYS = 60
 
 
 @functools.cache
 def _weasyprint():
-    """The WeasyPrint module and its font configuration, or the reason it cannot load (no Pango)."""
+    """The WeasyPrint module, its font configuration and the documents' user-agent stylesheet, or the
+    reason it cannot load (no Pango)."""
     try:
         import weasyprint
         from weasyprint.text.fonts import FontConfiguration
     except (ImportError, OSError) as error:  # OSError: the system's Pango / GObject libraries are missing
         logger.warning("PDF documents unavailable: %s", error)
         return None, str(error)
-    return (weasyprint, FontConfiguration()), ""
+    user_agent = weasyprint.CSS(string=USER_AGENT_CSS.read_text(encoding="utf-8"))
+
+    class DocumentHTML(weasyprint.HTML):
+        """The HTML of a document, cascaded with the documents' small user-agent stylesheet."""
+
+        def _ua_stylesheets(self, forms=False):
+            return [user_agent]
+
+    return (weasyprint, DocumentHTML, FontConfiguration()), ""
 
 
 def pdf_unavailable_reason() -> str:
@@ -54,15 +73,54 @@ def document_context() -> dict:
     return {"font_dir": FONT_DIR.as_uri()}
 
 
+@functools.cache
+def _engine_fingerprint() -> str:
+    """What, besides the HTML, a PDF depends on: the engine's version, the fonts and the stylesheet."""
+    weasyprint = _weasyprint()[0][0]
+    files = [*sorted(FONT_DIR.glob("*.ttf")), USER_AGENT_CSS]
+    stamps = [f"{path.name}:{path.stat().st_size}:{path.stat().st_mtime_ns}" for path in files]
+    return "|".join([weasyprint.__version__, *stamps])
+
+
+def document_key(html: str) -> str:
+    return hashlib.sha256(f"{_engine_fingerprint()}\n{html}".encode()).hexdigest()
+
+
 def render_pdf(template_name: str, context: dict, *, request=None) -> bytes:
-    """The PDF of `template_name` rendered with `context`. Raises `PdfUnavailable` without WeasyPrint."""
+    """The PDF of `template_name` rendered with `context`. Raises `PdfUnavailable` without WeasyPrint.
+
+    The same HTML makes the same PDF: a long one is kept under the hash of its HTML and sent again
+    from there (a closed class's list, a finalised report, a period's certificates the same day)."""
     loaded, reason = _weasyprint()
     if loaded is None:
         raise PdfUnavailable(reason)
-    weasyprint, fonts = loaded
+    _, document_html, fonts = loaded
     html = render_to_string(template_name, {**document_context(), **context}, request=request)
-    document = weasyprint.HTML(string=html, base_url=str(settings.BASE_DIR))
-    return document.write_pdf(font_config=fonts)
+    key = document_key(html)
+    kept = kept_pdf(key)
+    if kept is not None:
+        return kept
+    started = time.perf_counter()
+    content = document_html(string=html, base_url=str(settings.BASE_DIR)).write_pdf(font_config=fonts)
+    if time.perf_counter() - started >= CACHE_MIN_SECONDS:
+        keep_pdf(key, content)
+    return content
+
+
+def kept_pdf(key: str) -> bytes | None:
+    content = RenderedDocument.objects.filter(key=key).values_list("content", flat=True).first()
+    return bytes(content) if content is not None else None
+
+
+def keep_pdf(key: str, content: bytes) -> None:
+    """Store a made PDF (another request may have stored it first: then it is already there)."""
+    try:
+        with transaction.atomic():
+            RenderedDocument.objects.create(key=key, content=content)
+    except IntegrityError:
+        return
+    cutoff = timezone.now() - datetime.timedelta(days=CACHE_DAYS)
+    RenderedDocument.objects.filter(created_at__lt=cutoff).delete()
 
 
 class PdfUnavailable(Exception):
@@ -83,8 +141,28 @@ def pdf_response(template_name: str, context: dict, *, request, filename: str) -
         content = render_pdf(template_name, context, request=request)
     except PdfUnavailable:
         return unavailable_response()
+    return pdf_content_response(content, filename)
+
+
+def reproducible_pdf_response(version: str, build, *, request, filename: str) -> HttpResponse:
+    """A document that is the same every time once made — a finalised quarter's report — kept under
+    `version` (what it is, its version and whose view of it: "quarterly:12:2026-10-02T…:province").
+    `build()` gives (template, context); it runs only the first time (the figures are not computed
+    again), and again when the version changes (the quarter finalised anew)."""
+    if _weasyprint()[0] is None:
+        return unavailable_response()
+    key = document_key(f"reproducible:{version}")
+    content = kept_pdf(key)
+    if content is None:
+        template_name, context = build()
+        content = render_pdf(template_name, context, request=request)
+        keep_pdf(key, content)
+    return pdf_content_response(content, filename)
+
+
+def pdf_content_response(content: bytes, filename: str) -> HttpResponse:
     response = HttpResponse(content, content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="{filename}.pdf"'
+    response["Content-Disposition"] = f'inline; filename="{download_name(filename, "pdf")}"'
     response["Cache-Control"] = "private, no-store"  # a person's file: not kept by proxies
     return response
 

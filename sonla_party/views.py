@@ -31,7 +31,7 @@ from django_tables2 import RequestConfig, SingleTableMixin
 
 from .choices import AccessDoor
 from .exceptions import RuleViolation
-from .exports import FORMATS, export_response
+from .exports import FORMATS, export_response, list_preamble
 from .forms import DateInput, parse_key, style_fields
 from .history import history_entries
 from .models import FileView
@@ -136,7 +136,8 @@ class FilteredListView(ModelPermissionMixin, ScopedQuerysetMixin, SingleTableMix
                 list=name,
                 format=export_format,
             )
-        return export_response(export_rows(table), export_format, name, title=str(self.title)[:31])
+        preamble = list_preamble(self.title, self.filterset.form, self.request.user)
+        return export_response(export_rows(table), export_format, name, title=str(self.title)[:31], preamble=preamble)
 
 
 class ScopedDetailView(ModelPermissionMixin, ScopedQuerysetMixin, DetailView):

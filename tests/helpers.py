@@ -32,8 +32,21 @@ def csv_rows(response) -> list[list[str]]:
 
 
 def xlsx_rows(response, sheet: int = 0) -> list[list]:
+    """The table of a sheet, header first: the lines above it (title, filters, date, scope) left out.
+    The header is the row just above the frozen pane."""
     workbook = load_workbook(io.BytesIO(response.getvalue()))  # a list's export is a streamed file
-    return [list(row) for row in workbook.worksheets[sheet].iter_rows(values_only=True)]
+    worksheet = workbook.worksheets[sheet]
+    header_row = worksheet[worksheet.freeze_panes].row - 1 if worksheet.freeze_panes else 1
+    return [list(row) for row in worksheet.iter_rows(min_row=header_row, values_only=True)]
+
+
+def xlsx_preamble(response, sheet: int = 0) -> list[str]:
+    """The lines above a sheet's table (its title, the filters that made it, the date, the scope)."""
+    workbook = load_workbook(io.BytesIO(response.getvalue()))
+    worksheet = workbook.worksheets[sheet]
+    header_row = worksheet[worksheet.freeze_panes].row - 1 if worksheet.freeze_panes else 1
+    rows = worksheet.iter_rows(max_row=header_row - 1, values_only=True) if header_row > 1 else []
+    return [row[0] for row in rows if row and row[0]]
 
 
 def column(rows: list[list], header: str) -> list:

@@ -5,6 +5,7 @@ import re
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from candidates import services
 from candidates.choices import Stage
@@ -12,7 +13,8 @@ from candidates.documents import CANDIDATE_DOCUMENTS
 from candidates.models import Enrollment, TrainingClass
 from establishments.choices import OrganisationKind, OrganisationLevel
 from establishments.models import PartyOrganisation, PartyOrganisationParent
-from sonla_party.models import FileView
+from sonla_party import pdf
+from sonla_party.models import FileView, RenderedDocument
 from tests.candidates.pipeline import TIMELINE, advance, new_candidate
 from tests.documents_helpers import one_line, pdf_text, require_pdf
 
@@ -156,9 +158,30 @@ class TestTrainingDocuments:
 
     def test_the_class_list_has_results_and_certificate_numbers(self, board_client, finished_class):
         response = board_client.get(reverse("candidates:class_list_document", args=[finished_class.pk]))
+        name = f"danh-sach-hoc-vien-lop-{finished_class.pk}-{timezone.localdate():%Y-%m-%d}.pdf"
+        assert response["Content-Disposition"] == f'inline; filename="{name}"'
         text = one_line(pdf_text(response.content))
         assert "Lường Văn Đức" in text and NAME in text and "GCN-017" in text and "08/03/2025" in text
         assert "Trung tâm Chính trị Mộc Châu".upper() in text and "lớp bồi dưỡng nhận thức về Đảng" in text
+
+    def test_a_long_document_asked_again_is_sent_as_kept_and_a_change_makes_it_anew(
+        self, board_client, board_user, finished_class, monkeypatch
+    ):
+        monkeypatch.setattr(pdf, "CACHE_MIN_SECONDS", 0)  # every PDF counts as long here
+        url = reverse("candidates:class_list_document", args=[finished_class.pk])
+        first = board_client.get(url).content
+        assert RenderedDocument.objects.count() == 1
+        monkeypatch.setattr(pdf, "keep_pdf", lambda key, content: pytest.fail("made again"))
+        monkeypatch.setattr(pdf._weasyprint()[0][1], "write_pdf", lambda *a, **k: pytest.fail("laid out again"))
+        assert board_client.get(url).content == first  # from the kept PDF, not laid out again
+        monkeypatch.undo()
+        monkeypatch.setattr(pdf, "CACHE_MIN_SECONDS", 0)
+        enrollment = finished_class.enrollments.get(candidate__full_name="Lường Văn Đức")
+        enrollment.certificate_number = "GCN-018"
+        enrollment.save()
+        again = one_line(pdf_text(board_client.get(url).content))
+        assert "GCN-018" in again and "GCN-017" not in again
+        assert RenderedDocument.objects.count() == 2
 
     def test_the_certificates_list_of_a_period_is_scoped(
         self, board_client, reviewer_client, board_user, finished_class, province

@@ -6,7 +6,8 @@ import io
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 from openpyxl import load_workbook
 
 from reports import quarterly as reports
@@ -69,16 +70,35 @@ def test_xlsx_has_one_sheet_per_table_and_numbers_as_numbers(board_client, provi
     workbook = load_workbook(io.BytesIO(response.content))
     assert len(workbook.sheetnames) == 4
     figures = workbook.worksheets[0]
-    header = [cell.value for cell in figures[1]]
+    start = figures[figures.freeze_panes].row  # the first row below the header
+    header = [cell.value for cell in figures[start - 1]]
     assert header[0] and header[1] and len(header) == 2 + len(reports.COLUMNS)  # the unit's code and name
-    for row in figures.iter_rows(min_row=2):
+    for row in figures.iter_rows(min_row=start):
         assert all(cell.data_type == "n" and isinstance(cell.value, int) for cell in row[2:])
     # The reference districts loaded by the migrations share the fixture's code and name: the
     # rows of code 123 hold one probationary member between them.
-    homes = [row for row in figures.iter_rows(min_row=2, values_only=True) if row[0] == "123"]
+    homes = [row for row in figures.iter_rows(min_row=start, values_only=True) if row[0] == "123"]
     assert homes and all(row[1] == "Mộc Châu" for row in homes)
     assert sum(row[header.index(str(reports.COLUMNS[7].label))] for row in homes) == 1  # one probationary member
-    assert figures["A1"].font.bold
+    assert figures.cell(start - 1, 1).font.bold
+
+
+def test_the_xlsx_is_ready_to_send_a_title_the_date_the_scope_and_column_widths(board_client, reviewer_client):
+    response = board_client.get("/reports/quarterly/?year=2024&quarter=2&_export=xlsx")
+    today = timezone.localdate()
+    assert response["Content-Disposition"] == f'attachment; filename="bao-cao-quy-2-2024-{today:%Y-%m-%d}.xlsx"'
+    with translation.override("vi"):
+        for sheet in load_workbook(io.BytesIO(response.content)).worksheets:
+            lines = [sheet.cell(row, 1).value for row in range(1, 5)]
+            assert lines[0] == _("Report on party development, quarter %(quarter)s") % {"quarter": "2/2024"}
+            assert sheet["A1"].font.bold
+            assert lines[1] == _("Provisional figures: the quarter is not finalised")
+            assert lines[2] == _("Exported on: %(date)s") % {"date": f"{timezone.localdate():%d/%m/%Y}"}
+            assert lines[3] == _("Scope: %(scope)s") % {"scope": _("Whole province")}
+            assert sheet.column_dimensions["B"].width >= 10 and sheet.column_dimensions["C"].width >= 10
+        mine = reviewer_client.get("/reports/quarterly/?year=2024&quarter=2&_export=xlsx")
+        mine = load_workbook(io.BytesIO(mine.content))
+        assert "Mộc Châu" in mine.worksheets[0]["A4"].value  # the reviewer's district, not the province
 
 
 class TestFinalising:

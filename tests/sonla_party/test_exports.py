@@ -8,12 +8,15 @@ import pytest
 from django.db import connection
 from django.http import FileResponse, StreamingHttpResponse
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 from django_tables2 import Table
 from openpyxl import load_workbook
 
 from candidates.models import SourceList, TrainingClass
+from establishments.choices import MemberStatus
 from sonla_party import views
-from sonla_party.exports import write_sheet_file, xlsx_response
+from sonla_party.exports import download_name, write_sheet_file, xlsx_response
 from tests.factories import (
     AssignmentFactory,
     CadreFactory,
@@ -22,7 +25,7 @@ from tests.factories import (
     PartyCellFactory,
     PartyMemberFactory,
 )
-from tests.helpers import column, csv_rows, xlsx_rows
+from tests.helpers import column, csv_rows, xlsx_preamble, xlsx_rows
 
 pytestmark = pytest.mark.django_db
 
@@ -179,3 +182,60 @@ def test_the_list_sheet_writer_gives_the_cells_openpyxl_gives():
     assert cells(ours) == cells(theirs)
     control = cells(write_sheet_file("x", [["a"], ["\x01b\x1f"]]).read())[2]  # openpyxl refuses it: a 500
     assert control[1][0][0] == "b"
+    # Lines above the table: the title (bold), the filters; a blank row; the pane frozen below the header.
+    title, pane, found = cells(write_sheet_file("Đảng viên", rows, ["Đảng viên", "Xã: Chiềng Mung"]).read())
+    assert (title, pane) == ("Đảng viên", "A5")
+    assert [row[0][0] for row in found[:3]] == ["Đảng viên", "Xã: Chiềng Mung", None]
+    assert found[0][0][4] and not found[1][0][4]
+    assert found[3:] == cells(theirs)[2]
+
+
+def test_a_list_xlsx_says_which_filters_made_it_the_date_and_the_scope(
+    board_client, reviewer_client, registry, province
+):
+    commune = province.home_commune
+    url = f"/members/?commune={commune.pk}&status=official&_export=xlsx"
+    response = board_client.get(url)
+    lines = xlsx_preamble(response)
+    with translation.override("vi"):
+        status_label = str(dict(MemberStatus.choices)["official"])
+        assert lines[0] == str(_("Party members"))
+        assert lines[1].startswith(str(_("Filters: %(filters)s") % {"filters": ""}))
+        assert f"{_('Commune')}: " in lines[1] and commune.name in lines[1]
+        assert f"{_('Status')}: {status_label}" in lines[1]
+        assert lines[1].index(str(_("Commune"))) < lines[1].index(str(_("Status")))  # the form's order
+        assert lines[2] == _("Exported on: %(date)s") % {"date": f"{timezone.localdate():%d/%m/%Y}"}
+        assert lines[3] == _("Scope: %(scope)s") % {"scope": _("Whole province")}
+    rows = xlsx_rows(board_client.get(url))
+    assert rows[0] == csv_rows(board_client.get(url.replace("xlsx", "csv")))[0]  # the table follows, header first
+    assert len(rows) > 1
+    with translation.override("vi"):
+        unfiltered = xlsx_preamble(reviewer_client.get("/members/?_export=xlsx"))
+        assert unfiltered[1] == _("Filters: %(filters)s") % {"filters": _("none (every row)")}
+        assert unfiltered[3] == _("Scope: %(scope)s") % {"scope": province.home.full_name}
+
+
+@pytest.mark.parametrize(
+    ("url", "name"),
+    [
+        ("/members/?_export=xlsx", "dang-vien"),
+        ("/candidates/?_export=csv", "quan-chung"),
+        ("/establishments/?_export=xlsx", "co-so"),
+        ("/party-cells/?_export=csv", "chi-bo"),
+        ("/training-classes/?_export=csv", "lop-boi-duong"),
+    ],
+)
+def test_export_files_are_named_in_vietnamese_with_the_date(board_client, url, name):
+    response = board_client.get(url)
+    extension = url.rsplit("=", 1)[1]
+    expected = f"{name}-{timezone.localdate():%Y-%m-%d}.{extension}"
+    assert response["Content-Disposition"] == f'attachment; filename="{expected}"'
+
+
+def test_a_download_name_is_ascii_without_accents():
+    day = datetime.date(2026, 12, 1)
+    assert download_name("partymember", "xlsx", day) == "dang-vien-2026-12-01.xlsx"
+    assert download_name("roster-12", "xlsx", day) == "danh-sach-lop-12-2026-12-01.xlsx"
+    assert download_name("form-16-7", "pdf", day) == "mau-16-knd-7-2026-12-01.pdf"
+    assert download_name("form-1-7", "pdf", day) == "mau-1-knd-7-2026-12-01.pdf"  # not form-16's
+    assert download_name("Đảng viên dự bị — Mường Ẳng", "csv", day) == "dang-vien-du-bi-muong-ang-2026-12-01.csv"
