@@ -25,6 +25,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("reports/", include("reports.urls")),
     path("imports/", include("sonla_party.import_urls")),
+    path("jobs/", include("sonla_party.job_urls")),
     path("", include("establishments.urls")),
     path("", include("candidates.urls")),
 ]
