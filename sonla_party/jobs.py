@@ -327,7 +327,12 @@ def export_job_or_none(view, export_format: str):
         kind=JobKind.EXPORT,
         by=request.user,
         rows_total=total,
-        params={"path": request.path, "query": request.GET.urlencode(), "format": export_format, "title": view.title},
+        params={
+            "path": request.path,
+            "query": request.GET.urlencode(),
+            "format": export_format,
+            "title": str(view.title),
+        },
     )
     return HttpResponseRedirect(job.get_absolute_url())
 
