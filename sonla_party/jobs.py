@@ -99,7 +99,7 @@ def can_retry(job: Job) -> bool:
 def retry_job(*, job: Job, by) -> Job:
     """Queue a new attempt of `job` (its owner's). Raises RuleViolation when it cannot be retried
     (done, or still running and not silent). An import's batch goes back to the step it retries."""
-    job = Job.objects.select_for_update().select_related("batch").get(pk=job.pk, owner=by)
+    job = Job.objects.select_for_update().get(pk=job.pk, owner=by)
     if not can_retry(job):
         raise RuleViolation(_("This job is not stuck and has not failed: it cannot be retried."))
     if job.batch_id:
@@ -350,7 +350,8 @@ def _run_export(job: Job, progress: Progress) -> None:
     if response.status_code != 200:
         raise RuleViolation(_("The list could not be exported: check its filters and export again."))
     content = b"".join(response.streaming_content) if response.streaming else response.content
-    response.close()
+    if (file := getattr(response, "file_to_stream", None)) is not None:
+        file.close()  # not response.close(): its request_finished signal would close the worker's connection
     found = re.search(r'filename="?([^";]+)"?', response.get("Content-Disposition", ""))
     file_name = found.group(1) if found else f"export.{job.params['format']}"
     _finish(job, file_name=file_name[:255], file_content=content, rows_done=progress.done, rows_total=progress.done)

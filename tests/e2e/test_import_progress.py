@@ -8,7 +8,7 @@ against the live server's database."""
 import threading
 
 import pytest
-from django.db import connection, connections
+from django.db import connections
 from django_tasks_db.management.commands.db_worker import Worker
 
 from candidates.models import Candidate
@@ -35,7 +35,10 @@ class WorkerThread(threading.Thread):
         )
         # SQLite's test database lives in memory: the worker shares the test's connection, as the
         # live server's thread does. PostgreSQL: the worker has a connection of its own.
-        self.shared = connection if connection.vendor == "sqlite" else None
+        main = connections["default"]  # the wrapper of this thread (not the proxy)
+        self.shared = main if main.vendor == "sqlite" else None
+        if self.shared is not None:
+            self.shared.inc_thread_sharing()
 
     def run(self):
         if self.shared is not None:
@@ -49,6 +52,8 @@ class WorkerThread(threading.Thread):
     def stop(self):
         self.worker.running = False
         self.join(timeout=30)
+        if self.shared is not None:
+            self.shared.dec_thread_sharing()
 
 
 def test_an_import_shows_its_progress_and_ends_on_the_preview_then_the_result(page, tmp_path, settings):
