@@ -5,6 +5,7 @@ The jobs go through the database backend (as in production) and a real worker
 (`django_tasks_db`'s `Worker`, the body of `manage.py db_worker`) runs in a thread of this process
 against the live server's database."""
 
+import contextlib
 import threading
 
 import pytest
@@ -21,42 +22,68 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 
 class WorkerThread(threading.Thread):
-    def __init__(self):
+    """`db_worker`'s worker, polling the queue in a thread against the live server's database.
+
+    PostgreSQL: the worker has a connection of its own. SQLite: the test database lives in memory
+    and one connection is shared by the live server's thread and this one (as the live server
+    shares the test's); a connection cannot run two transactions at once, so the worker and the
+    server's requests take turns (a lock around each request and each pass of the worker)."""
+
+    def __init__(self, live_server):
         super().__init__(daemon=True)
-        self.worker = Worker(
-            queue_names=["default"],
-            interval=0.2,
-            batch=False,
-            backend_name="default",
-            startup_delay=False,
-            max_tasks=None,
-            worker_id="browser-test",
-            excluded_queue_names=[],
-        )
-        # SQLite's test database lives in memory: the worker shares the test's connection, as the
-        # live server's thread does. PostgreSQL: the worker has a connection of its own.
+        self.stopping = threading.Event()
         main = connections["default"]  # the wrapper of this thread (not the proxy)
         self.shared = main if main.vendor == "sqlite" else None
+        self.turns = threading.Lock() if self.shared is not None else contextlib.nullcontext()
         if self.shared is not None:
             self.shared.inc_thread_sharing()
+            _take_turns(live_server, self.turns)
 
     def run(self):
         if self.shared is not None:
             connections["default"] = self.shared
         try:
-            self.worker.run()
+            while not self.stopping.is_set():
+                with self.turns:
+                    Worker(
+                        queue_names=["default"],
+                        interval=0,
+                        batch=True,  # every task ready now, then back to the loop
+                        backend_name="default",
+                        startup_delay=False,
+                        max_tasks=None,
+                        worker_id="browser-test",
+                        excluded_queue_names=[],
+                    ).run()
+                self.stopping.wait(0.2)
         finally:
             if self.shared is None:
                 connections.close_all()
 
     def stop(self):
-        self.worker.running = False
+        self.stopping.set()
         self.join(timeout=30)
         if self.shared is not None:
             self.shared.dec_thread_sharing()
 
 
-def test_an_import_shows_its_progress_and_ends_on_the_preview_then_the_result(page, tmp_path, settings):
+def _take_turns(live_server, lock) -> None:
+    httpd = live_server.thread.httpd
+    app = httpd.get_app()
+
+    def one_at_a_time(environ, start_response):
+        with lock:
+            result = app(environ, start_response)
+            try:
+                return [b"".join(result)]
+            finally:
+                if hasattr(result, "close"):
+                    result.close()
+
+    httpd.set_app(one_at_a_time)
+
+
+def test_an_import_shows_its_progress_and_ends_on_the_preview_then_the_result(page, live_server, tmp_path, settings):
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
     district = DistrictFactory(code="123", name="Mộc Châu")
     commune = CommuneFactory(district=district, name="Chiềng Sơn", code="09979")
@@ -74,7 +101,7 @@ def test_an_import_shows_its_progress_and_ends_on_the_preview_then_the_result(pa
     assert page.locator("[data-testid=rows-total]").inner_text() == "2"
     assert page.locator("[data-testid=job]").get_attribute("data-status") == "queued"
 
-    worker = WorkerThread()
+    worker = WorkerThread(live_server)
     worker.start()
     try:
         # htmx polls the progress; once the check is done the page reloads on the preview
