@@ -125,7 +125,7 @@ def start_import_save(*, batch: ImportBatch, by) -> Job:
     so a second confirm (a double click, two tabs) finds it taken and queues nothing.
     Raises RuleViolation when the batch is not waiting for its confirmation."""
     batch = ImportBatch.objects.select_for_update().get(pk=batch.pk, user=by)
-    if batch.status != ImportStatus.PREVIEWED or batch.summary.get("errors"):
+    if batch.status != ImportStatus.PREVIEWED:
         raise RuleViolation(_("This file has already been imported."))
     batch.status = ImportStatus.IMPORTING
     batch.save(update_fields=["status"])
