@@ -6,7 +6,8 @@ HOST ?= 127.0.0.1
 PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 
-.PHONY: run test install install-dev migrate demo lint format messages compile-messages backup restore bench clean
+# `make worker`: the background worker alone (when the web server runs elsewhere, e.g. gunicorn).
+.PHONY: run worker test install install-dev migrate demo lint format messages compile-messages backup restore bench clean
 
 $(VENV)/bin/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -32,10 +33,16 @@ migrate: compile-messages
 demo: migrate
 	$(PY) manage.py load_demo
 
+# The background worker (imports, large exports) runs beside the web server and stops with it.
 run: demo
 	@echo ""
-	@echo "Serving http://$(HOST):$(PORT)/  (Ctrl+C to stop)"
+	@echo "Serving http://$(HOST):$(PORT)/ with a background worker  (Ctrl+C to stop)"
+	@$(PY) manage.py db_worker --no-reload --verbosity 1 & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
 	$(PY) manage.py runserver $(HOST):$(PORT)
+
+worker: migrate
+	$(PY) manage.py db_worker --no-reload
 
 test: $(VENV)/.installed-dev compile-messages
 	$(VENV)/bin/pytest -n auto $(PYTEST_ARGS)

@@ -1,24 +1,25 @@
-"""Pages of the spreadsheet import: upload → preview (every bad row listed) → confirm (all or none)."""
+"""Pages of the spreadsheet import: upload → preview (every bad row listed) → confirm (all or none).
+
+The check of the rows and their save run as background jobs (`sonla_party.jobs`): the upload and
+the confirmation queue one and lead to the batch's page, which shows its progress until it ends
+on the preview or the result."""
 
 from django import forms
 from django.conf import settings
 from django.contrib import messages
-from django.db import transaction
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.generic import View
 
-from . import imports
-from .choices import ImportStatus
+from . import imports, jobs
+from .choices import ImportStatus, JobStatus
+from .exceptions import RuleViolation
 from .exports import xlsx_response
 from .forms import DateInput, style_fields
 from .models import ImportBatch
-
-SHOWN_ERRORS = 1000  # the preview page lists this many bad rows; the download has them all
 
 
 class UploadForm(forms.Form):
@@ -37,15 +38,6 @@ class UploadForm(forms.Form):
             (kind, importer.label) for kind, importer in imports.allowed_importers(user).items()
         ]
         style_fields(self)
-
-
-def _outcome_summary(outcome: imports.Outcome) -> dict:
-    return {
-        **outcome.summary(),
-        "error_rows": [vars(error) for error in outcome.errors[:SHOWN_ERRORS]],
-        "duplicate_rows": outcome.duplicates[:SHOWN_ERRORS],
-        "samples": outcome.samples,
-    }
 
 
 class ImportStartView(View):
@@ -71,12 +63,12 @@ class ImportStartView(View):
         if not form.is_valid():
             return self.render(form, status=400)
         upload = form.cleaned_data["file"]
+        importer = imports.REGISTRY[form.cleaned_data["kind"]]
         try:
             imports.check_size(upload.size)
             content = upload.read()
-            importer = imports.REGISTRY[form.cleaned_data["kind"]]
-            as_of = form.cleaned_data.get("as_of")
-            outcome = importer.run(content=content, file_name=upload.name, user=request.user, save=False, as_of=as_of)
+            # The file's type, sheet and header are checked here, at once; its rows by the job.
+            imports.read_table(content, upload.name, importer.columns, {imports.fold(n) for n in importer.sheet_names})
         except imports.ImportFileError as error:
             form.add_error("file", error.message)
             return self.render(form, status=400)
@@ -85,9 +77,10 @@ class ImportStartView(View):
             kind=importer.kind,
             file_name=upload.name[:255],
             content=content,
-            as_of=as_of,
-            summary=_outcome_summary(outcome),
+            as_of=form.cleaned_data.get("as_of"),
+            status=ImportStatus.CHECKING,
         )
+        jobs.start_import_check(batch=batch, by=request.user)
         return HttpResponseRedirect(batch.get_absolute_url())
 
 
@@ -100,55 +93,35 @@ class ImportPreviewView(View):
     def get(self, request, pk):
         batch = own_batch(request, pk)
         importer = imports.REGISTRY[batch.kind]
+        job = batch.jobs.defer("file_content").first()
         context = {
             "batch": batch,
             "importer": importer,
             "summary": batch.summary,
+            "job": job,
+            "job_active": job is not None and job.status in (JobStatus.QUEUED, JobStatus.RUNNING),
+            "can_retry": job is not None and jobs.can_retry(job),
             "title": _("Import: %(file)s") % {"file": batch.file_name},
         }
         return TemplateResponse(request, "imports/preview.html", context)
 
 
 class ImportConfirmView(View):
-    """Saves every row or none; the file is read and checked again (the data may have changed).
-
-    A batch is imported once: its row is locked (SELECT … FOR UPDATE) while its rows are saved and
-    its status set, so a second confirm (a double click, two tabs) waits for the first, then finds
-    it imported and saves nothing."""
+    """Queues the save of every row or none; the job reads and checks the file again (the data
+    may have changed). A batch is imported once: `jobs.start_import_save` moves it, locked, from
+    previewed to being imported, so a second confirm (a double click, two tabs) queues nothing."""
 
     http_method_names = ["post"]
 
     def post(self, request, pk):
-        importer = imports.REGISTRY[own_batch(request, pk).kind]
+        batch = own_batch(request, pk)
+        importer = imports.REGISTRY[batch.kind]
         if not all(request.user.has_perm(p) for p in importer.permissions):
             raise Http404
-        with transaction.atomic():
-            batch = ImportBatch.objects.select_for_update().get(pk=pk, user=request.user)
-            if batch.status != ImportStatus.PREVIEWED:
-                messages.error(request, _("This file has already been imported."))
-                return HttpResponseRedirect(batch.get_absolute_url())
-            try:
-                outcome = importer.run(
-                    content=bytes(batch.content),
-                    file_name=batch.file_name,
-                    user=request.user,
-                    save=True,
-                    as_of=batch.as_of,
-                )
-            except imports.ImportFileError as error:
-                messages.error(request, error.message)
-                return HttpResponseRedirect(batch.get_absolute_url())
-            batch.summary = _outcome_summary(outcome)
-            if outcome.errors:
-                messages.error(request, _("Nothing was saved: some rows are wrong (see below)."))
-            else:
-                batch.status, batch.imported_at = ImportStatus.IMPORTED, timezone.now()
-                messages.success(
-                    request,
-                    _("Imported: %(created)s created, %(updated)s updated, %(unchanged)s unchanged.")
-                    % outcome.summary(),
-                )
-            batch.save(update_fields=["summary", "status", "imported_at"])
+        try:
+            jobs.start_import_save(batch=batch, by=request.user)
+        except RuleViolation as error:
+            messages.error(request, error.message)
         return HttpResponseRedirect(batch.get_absolute_url())
 
 

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history import register
 from simple_history.models import HistoricalRecords
 
-from .choices import AccessDoor, ImportStatus
+from .choices import AccessDoor, ImportStatus, JobKind, JobStatus
 from .scoping import Scope, ScopeLevel, scope_of
 
 
@@ -196,3 +196,72 @@ class RenderedDocument(models.Model):
 
 # A role's permissions have their history too (the roles are groups).
 register(Group, app="sonla_party", m2m_fields=["permissions"])
+
+
+class JobQuerySet(models.QuerySet):
+    def for_user(self, user):
+        """A job is seen by the person who started it only."""
+        return self.filter(owner=user) if user.is_authenticated else self.none()
+
+
+class Job(models.Model):
+    """A long piece of work run by a background worker: an import's check or save, a large export.
+
+    It records who started it, how far it is (rows done of rows), why it failed, and, for an
+    export, the file (kept JOB_FILE_HOURS, then removed by `cleanup_jobs`). The queue itself is
+    django-tasks' (`DBTaskResult`); `task_id` links the job to its latest attempt there."""
+
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("owner"), on_delete=models.CASCADE, related_name="+"
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=JobKind.choices)
+    status = models.CharField(_("status"), max_length=10, choices=JobStatus.choices, default=JobStatus.QUEUED)
+    batch = models.ForeignKey(
+        ImportBatch, verbose_name=_("import"), on_delete=models.CASCADE, null=True, blank=True, related_name="jobs"
+    )
+    params = models.JSONField(_("parameters"), default=dict, blank=True)
+    language = models.CharField(_("language"), max_length=10, default="vi")
+    rows_done = models.PositiveIntegerField(_("rows done"), default=0)
+    rows_total = models.PositiveIntegerField(_("rows in all"), null=True, blank=True)
+    message = models.TextField(_("message"), blank=True)
+    attempt = models.PositiveSmallIntegerField(_("attempt"), default=1)
+    task_id = models.CharField(_("task"), max_length=64, blank=True)
+    file_name = models.CharField(_("file name"), max_length=255, blank=True)
+    file_content = models.BinaryField(_("file"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    updated_at = models.DateTimeField(_("last progress at"), auto_now=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    objects = JobQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("background job")
+        verbose_name_plural = _("background jobs")
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(kind__in=JobKind.values), name="job_kind_valid"),
+            models.CheckConstraint(condition=models.Q(status__in=JobStatus.values), name="job_status_valid"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} #{self.pk}"
+
+    def get_absolute_url(self):
+        if self.batch_id:
+            return self.batch.get_absolute_url()
+        return reverse("jobs:job_detail", args=[self.pk])
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in (JobStatus.DONE, JobStatus.FAILED)
+
+    @property
+    def percent(self) -> int | None:
+        if not self.rows_total:
+            return None
+        return min(100, self.rows_done * 100 // self.rows_total)
+
+    @property
+    def has_file(self) -> bool:
+        return self.status == JobStatus.DONE and bool(self.file_name) and self.file_content is not None

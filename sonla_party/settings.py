@@ -76,6 +76,8 @@ INSTALLED_APPS = [
     "simple_history",
     "axes",
     "csp",
+    "django_tasks",
+    "django_tasks_db",
     "sonla_party",
     "establishments",
     "candidates",
@@ -260,6 +262,12 @@ if "ADMISSION_DECIDING_LEVEL" in os.environ:
     )
 # Largest spreadsheet accepted for import.
 IMPORT_MAX_BYTES = env_int("IMPORT_MAX_MEGABYTES", 10, minimum=1) * 1024 * 1024
+# Background jobs (imports, large exports): Django's Tasks API through the django-tasks backport,
+# queued in the database (`manage.py db_worker` runs them; several servers share the queue).
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+EXPORT_JOB_ROWS = env_int("EXPORT_JOB_ROWS", 20000, minimum=1)  # larger exports run as a job
+JOB_FILE_HOURS = env_int("JOB_FILE_HOURS", 24, minimum=1)  # how long a job's file is kept
+JOB_TIMEOUT_MINUTES = env_int("JOB_TIMEOUT_MINUTES", 30, minimum=1)  # a job silent this long may be retried
 # Rows of a list page.
 LIST_PAGE_SIZE = env_int("LIST_PAGE_SIZE", 25, minimum=1)
 LIST_MAX_PAGE_SIZE = max(LIST_PAGE_SIZE, 200)  # what `?per_page=` may ask for

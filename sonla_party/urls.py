@@ -26,6 +26,7 @@ urlpatterns = [
     path("reports/", include("reports.urls")),
     path("imports/", include("sonla_party.import_urls")),
     path("access-log/", include("sonla_party.access_log_urls")),
+    path("jobs/", include("sonla_party.job_urls")),
     path("", include("establishments.urls")),
     path("", include("candidates.urls")),
 ]

@@ -34,6 +34,7 @@ from .exceptions import RuleViolation
 from .exports import FORMATS, export_response, list_preamble
 from .forms import DateInput, parse_key, style_fields
 from .history import history_entries
+from .jobs import counted, export_job_or_none
 from .models import FileView
 from .scoping import require_open_on
 from .search import search
@@ -116,7 +117,7 @@ class FilteredListView(ModelPermissionMixin, ScopedQuerysetMixin, SingleTableMix
         export_format = self.request.GET.get("_export")
         if export_format in FORMATS:
             if self.filterset.is_valid():
-                return self.export(export_format)
+                return export_job_or_none(self, export_format) or self.export(export_format)
             response_kwargs["status"] = 400  # the page again, with the filter errors to correct
         return super().render_to_response(context, **response_kwargs)
 
@@ -136,8 +137,11 @@ class FilteredListView(ModelPermissionMixin, ScopedQuerysetMixin, SingleTableMix
                 list=name,
                 format=export_format,
             )
+        rows = export_rows(table)
+        if (progress := getattr(self.request, "export_progress", None)) is not None:  # run by a job
+            rows = counted(rows, progress)
         preamble = list_preamble(self.title, self.filterset.form, self.request.user)
-        return export_response(export_rows(table), export_format, name, title=str(self.title)[:31], preamble=preamble)
+        return export_response(rows, export_format, name, title=str(self.title)[:31], preamble=preamble)
 
 
 class ScopedDetailView(ModelPermissionMixin, ScopedQuerysetMixin, DetailView):

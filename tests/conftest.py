@@ -24,6 +24,14 @@ class Province:
     other_establishment: object
 
 
+@pytest.fixture(autouse=True)
+def tasks_run_at_once(settings):
+    """Background jobs run as they are queued (django-tasks' immediate backend), so a page test
+    sees an import's preview right after its upload. The queue itself (database backend and its
+    worker) is tested in tests/sonla_party/test_jobs*.py and the import's browser test."""
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+
+
 @pytest.fixture
 def province(db):
     home = DistrictFactory(code="123", name="Mộc Châu")

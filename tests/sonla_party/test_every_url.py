@@ -121,6 +121,11 @@ ROUTES = {
     # the access log: the province's board only, a district's board with every right answers 404
     "access_log:period": ("own test", "test_access_log.py::TestThePeriodExport::test_board_only"),
     "access_log:person": ("own test", "test_access_log.py::TestThePeriodExport::test_board_only"),
+    # a background job (and its file) is seen by the person who started it only
+    "jobs:job_detail": ("own test", "test_jobs.py::test_jobs_and_their_files_are_their_owners_only"),
+    "jobs:job_progress": ("own test", "test_jobs.py::test_jobs_and_their_files_are_their_owners_only"),
+    "jobs:job_retry": ("own test", "test_jobs.py::test_jobs_and_their_files_are_their_owners_only"),
+    "jobs:job_file": ("own test", "test_jobs.py::test_jobs_and_their_files_are_their_owners_only"),
     # the admin's "view on site", answered by the app: 404 for a record out of scope as for a missing one
     "view_on_site_scoped": ("own test", "TestSideDoors.test_view_on_site_answers_alike_for_out_of_scope_and_missing"),
 }

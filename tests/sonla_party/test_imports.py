@@ -208,9 +208,17 @@ class TestBadFiles:
         assert not ImportBatch.objects.exists() and not Candidate.objects.exists()
 
     def test_a_formula(self, board_client, village):
+        """A formula in a data row is found by the check of the rows (a background job): the
+        batch is refused and its page says why."""
         rows = candidate_rows(village, 2)
         rows[1][5] = "=4+5"
-        self.refused(board_client, as_xlsx(rows), "f.xlsx", "công thức")
+        response = upload(board_client, as_xlsx(rows), "f.xlsx")
+        assert response.status_code == 302
+        batch = ImportBatch.objects.get()
+        assert batch.status == "refused" and not Candidate.objects.exists()
+        page = board_client.get(response["Location"]).content.decode()
+        assert "công thức" in page or "formula" in page
+        assert 'data-testid="confirm"' not in page
 
     def test_merged_header_cells(self, board_client, village):
         content = as_xlsx(candidate_rows(village, 1), extra=lambda wb, ws: ws.merge_cells("A1:B1"))
