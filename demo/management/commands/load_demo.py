@@ -8,6 +8,12 @@ from django.db import transaction
 
 from demo import loader as demo
 
+# What each part of the demo build makes, as the progress lines say it.
+STEPS = {
+    "registry": "Units, establishments, party organisations, cells, members and cadres",
+    "candidates": "Source lists, training classes and candidates' files through the stages",
+}
+
 
 class Command(BaseCommand):
     help = "Load the demo data (a calibrated Sơn La province) and the demo accounts. Idempotent."
@@ -29,17 +35,22 @@ class Command(BaseCommand):
         started = time.monotonic()
         with transaction.atomic():
             if reset:
+                self.stdout.write("Deleting the existing data...")
                 demo.delete_domain_data()
             if demo.has_domain_data():
                 self.stdout.write("Demo data already present: nothing added (use --reset to rebuild).")
             else:
+                self.stdout.write(f"Loading the demo province ({scale} scale): about a minute the first time.")
                 created = demo.build(
                     seed=seed,
                     scale=scale,
-                    report=lambda part, seconds: self.stdout.write(f"  ({part}: {seconds:.0f} s)"),
+                    starting=lambda part: self.stdout.write(f"  {STEPS[part]}...", ending="\n"),
+                    report=lambda part, seconds: self.stdout.write(f"    done in {seconds:.0f} s"),
                 )
+                self.stdout.write("  Created:")
                 for name, count in created.items():
-                    self.stdout.write(f"  {name}: {count}")
+                    self.stdout.write(f"    {name}: {count}")
+            self.stdout.write("Creating the demo accounts...")
             demo.ensure_accounts()
         self.stdout.write(self.style.SUCCESS(f"Demo data ready in {time.monotonic() - started:.1f} s."))
         self.stdout.write(demo.accounts_text())
