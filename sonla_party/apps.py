@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 
 class SonlaPartyConfig(AppConfig):
+    default = True  # the app's own, among the configurations of this module
     name = "sonla_party"
     verbose_name = _("Users and reports")
 
@@ -18,4 +19,5 @@ class SonlaPartyConfig(AppConfig):
 class AxesConfig(AxesAppConfig):
     """django-axes (failed logins and lock-outs) under a name the admin shows in the user's language."""
 
+    default = False
     verbose_name = _("Login lock-out")
