@@ -10,14 +10,17 @@ PIP := $(VENV)/bin/pip
 .PHONY: run worker test install install-dev migrate demo lint format messages compile-messages backup restore bench clean
 
 $(VENV)/bin/activate:
+	@echo "==> Creating the Python environment in $(VENV)/"
 	$(PYTHON) -m venv $(VENV)
 	$(PIP) install --quiet --upgrade pip
 
 $(VENV)/.installed: requirements.txt | $(VENV)/bin/activate
+	@echo "==> Installing the packages of requirements.txt (about a minute the first time, quiet while it works)"
 	$(PIP) install --quiet -r requirements.txt
 	touch $@
 
 $(VENV)/.installed-dev: requirements.txt requirements-dev.txt $(VENV)/.installed
+	@echo "==> Installing the test and lint tools of requirements-dev.txt"
 	$(PIP) install --quiet -r requirements-dev.txt
 	touch $@
 
@@ -25,12 +28,15 @@ install: $(VENV)/.installed
 install-dev: $(VENV)/.installed-dev
 
 compile-messages: $(VENV)/.installed
+	@echo "==> Compiling the Vietnamese translations"
 	$(PY) manage.py compile_translations
 
 migrate: compile-messages
+	@echo "==> Creating or updating the database tables (migrate)"
 	$(PY) manage.py migrate --noinput
 
 demo: migrate
+	@echo "==> Loading the demo data and accounts (about a minute the first time; skipped when present)"
 	$(PY) manage.py load_demo
 
 # The background worker (imports, large exports) runs beside the web server and stops with it.

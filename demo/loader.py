@@ -78,15 +78,20 @@ def delete_domain_data() -> None:
             model.history.all()._raw_delete(model.objects.db)
 
 
-def build(*, seed: int, scale: str, report=None) -> dict[str, int]:
-    """Build the demo data; `report(part, seconds)` is told how long each part took."""
+def build(*, seed: int, scale: str, report=None, starting=None) -> dict[str, int]:
+    """Build the demo data; `starting(part)` is told when each part begins and `report(part,
+    seconds)` how long it took (a first load is silent for a minute otherwise)."""
     started = time.monotonic()
+    if starting:
+        starting("registry")
     created = registry_demo.build_registry(seed=seed, scale=scale)
     if report:
         report("registry", time.monotonic() - started)
     ensure_accounts()  # the steps of the files are recorded by the board's account
     board = User.objects.get(username="board")
     started = time.monotonic()
+    if starting:
+        starting("candidates")
     created.update(candidates_demo.build_candidates(seed=seed, scale=scale, by=board))
     if report:
         report("candidates", time.monotonic() - started)

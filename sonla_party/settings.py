@@ -74,7 +74,7 @@ INSTALLED_APPS = [
     "django_filters",
     "django_tables2",
     "simple_history",
-    "axes",
+    "sonla_party.apps.AxesConfig",  # django-axes, with a translated name
     "csp",
     "django_tasks",
     "django_tasks_db",

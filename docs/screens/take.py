@@ -2,7 +2,7 @@
 
 Run against the demo (`make run` in another terminal, or any server with the demo loaded):
 
-    .venv/bin/python docs/screens/take.py http://127.0.0.1:8000
+    .venv/bin/python docs/screens/take.py http://127.0.0.1:8000 [name ...]
 
 Uses Playwright with Debian's Chromium (`/usr/bin/chromium`), as the browser tests do; the pages are
 shown in Vietnamese. Each shot is the top of the page: up to two screens of it.
@@ -29,22 +29,31 @@ SCREENS = [
     ("quarterly-report", "board", "/reports/quarterly/?year=2025&quarter=2"),
     ("dashboard-commune", "commune-03646", "/"),
     ("date-picker", "board", "/candidates/new/"),  # the calendar of a date box, open
+    ("menu", "board", "/candidates/"),  # the navbar's "Party development" menu, open
+    ("establishment", "board", "/establishments/1/"),
+    ("resolution-03", "board", "/reports/resolution-03/"),
+    ("admin", "admin", "/admin/"),
 ]
+ONLY = set(sys.argv[2:])  # names to retake; all when none is given
 OPEN_CALENDAR = "input[name=birth_date] + input"
 PASSWORD = "demo-password"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 
 
 def main(base: str) -> None:
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=["--no-sandbox"])
+        browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
         for size, (width, height) in SIZES.items():
             contexts = {}
             for name, account, url in SCREENS:
+                if ONLY and name not in ONLY:
+                    continue
                 if account not in contexts:
                     context = browser.new_context(
                         base_url=base, locale="vi-VN", viewport={"width": width, "height": height}
                     )
                     page = context.new_page()
+                    page.set_default_timeout(120_000)  # a report of the whole province on a busy machine
                     page.goto("/accounts/login/")
                     page.fill("#id_username", account)
                     page.fill("#id_password", PASSWORD)
@@ -58,6 +67,12 @@ def main(base: str) -> None:
                     page.click(OPEN_CALENDAR)
                     page.keyboard.type("01/12/1998")
                     page.wait_for_selector(".flatpickr-calendar.open")
+                if name == "menu":
+                    if width < 992:  # the phone's navbar: the hamburger first
+                        page.click(".navbar-toggler")
+                        page.wait_for_selector("#mainnav.show")
+                    page.click("#mainnav .dropdown-toggle.active")
+                    page.wait_for_selector("#mainnav .dropdown-menu.show")
                 full = page.evaluate("document.documentElement.scrollHeight")
                 clip = {"x": 0, "y": 0, "width": width, "height": min(full, 2 * height)}
                 page.screenshot(path=HERE / f"{name}-{size}.png", clip=clip, full_page=True)

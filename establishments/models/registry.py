@@ -13,14 +13,14 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from sonla_party.citizen_id import normalise_citizen_id, validate_citizen_id
 from sonla_party.dates import validate_past_date
 from sonla_party.scoping import ScopedQuerySet
-from sonla_party.search import SearchTextModel, SearchTextQuerySetMixin
+from sonla_party.search import SearchTextModel, SearchTextQuerySetMixin, fold
 
 from ..choices import EstablishmentKind, Ethnicity, Gender, Lacking, LeftReason, MemberStatus
 from .common import active_on_q, choice_constraint, open_interval_on_q
@@ -265,6 +265,15 @@ class EstablishmentQuerySet(SearchTextQuerySetMixin, ScopedQuerySet):
         ]
 
 
+# Words a name may open with that already say its kind, besides the kind's label ("Trường Tiểu học
+# Chiềng Mung" is a school, "Công ty TNHH Chè Mộc Châu" an enterprise), accent-free and lower case.
+KIND_NAME_WORDS = {
+    EstablishmentKind.SCHOOL: ("truong",),
+    EstablishmentKind.ENTERPRISE: ("cong ty", "doanh nghiep"),
+    EstablishmentKind.COOPERATIVE: ("htx",),
+}
+
+
 class Establishment(SearchTextModel):
     """A cơ sở: a village, sub-region, residential group, school, health station, enterprise or cooperative."""
 
@@ -325,6 +334,18 @@ class Establishment(SearchTextModel):
 
     def __str__(self):
         return self.name
+
+    @property
+    def title(self) -> str:
+        """The kind and the name ("Bản Mường Hốc" for the village named "Mường Hốc"), without saying
+        the kind twice when the name already starts with it (a village named "Bản Mường Hốc")."""
+        kind = self.get_kind_display()
+        with translation.override("vi"):
+            words = {fold(kind), fold(EstablishmentKind(self.kind).label), *KIND_NAME_WORDS.get(self.kind, ())}
+        name = fold(self.name)
+        if any(name == word or name.startswith(word + " ") for word in words if word):
+            return self.name
+        return f"{kind} {self.name}"
 
     def get_absolute_url(self):
         return reverse("establishments:establishment_detail", args=[self.pk])
