@@ -81,6 +81,17 @@ class Religion(models.TextChoices):
     OTHER = "other", _("Other")
 
 
+class LegalBasis(models.TextChoices):
+    """The basis for processing a person's data (căn cứ xử lý dữ liệu cá nhân, Law 91/2025/QH15):
+    their written consent, or the Party's rules that require the admission file."""
+
+    CONSENT = "consent", _("The person's written consent")
+    REGULATION = (
+        "regulation",
+        _("Required by the Party's rules (the Party Charter, Regulation 232-QĐ/TW, Guidance 12-HD/BTCTW)"),
+    )
+
+
 class DecidingLevel(models.TextChoices):
     DISTRICT = "district", _("District standing committee")
     COMMUNE = "commune", _("Commune standing committee")

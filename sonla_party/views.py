@@ -36,6 +36,7 @@ from .history import history_entries
 from .models import FileView
 from .scoping import require_open_on
 from .search import search
+from .sensitive import hide_sensitive_columns
 from .tables import PageByKeysData, export_rows
 
 
@@ -81,6 +82,7 @@ class FilteredListView(ModelPermissionMixin, ScopedQuerysetMixin, SingleTableMix
         page, and a negative size no size."""
         table = self.get_table_class()(data=self.get_table_data(), **kwargs)
         RequestConfig(self.request, paginate=False).configure(table)
+        hide_sensitive_columns(table, self.request.user)
         per_page = min(
             parse_key(self.request.GET.get(table.prefixed_per_page_field)) or settings.LIST_PAGE_SIZE,
             settings.LIST_MAX_PAGE_SIZE,
@@ -123,6 +125,7 @@ class FilteredListView(ModelPermissionMixin, ScopedQuerysetMixin, SingleTableMix
             self.object_list, exclude=self.export_exclude_columns, **self.get_table_kwargs()
         )
         RequestConfig(self.request, paginate=False).configure(table)
+        hide_sensitive_columns(table, self.request.user)
         name = self.export_name or self.model._meta.model_name
         return export_response(export_rows(table), export_format, name, title=str(self.title)[:31])
 
