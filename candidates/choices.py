@@ -55,6 +55,10 @@ AFTER_CELL_VOTE = [
     Stage.REMOVED,
 ]
 
+# The files that ended without an admission: withdrawn, turned down or moved away. Once the
+# retention period after that step has passed, their personal data are erased (services.retention).
+ENDED_WITHOUT_ADMISSION = [Stage.WITHDRAWN, Stage.REJECTED, Stage.MOVED_AWAY]
+
 _LEAVE = {Stage.WITHDRAWN, Stage.MOVED_AWAY}
 TRANSITIONS: dict[str, set[str]] = {
     Stage.SOURCE: {Stage.TRAINED, *_LEAVE},

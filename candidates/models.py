@@ -29,6 +29,7 @@ from .choices import (
     AFTER_CELL_VOTE,
     BEFORE_ADMISSION,
     DOSSIER_OPEN,
+    ENDED_WITHOUT_ADMISSION,
     IN_PROCEDURE,
     TRANSITIONS,
     ClassStatus,
@@ -89,6 +90,12 @@ class CandidateQuerySet(SearchTextQuerySetMixin, ScopedQuerySet):
     def without_legal_basis(self):
         """The files the work queue lists under "Missing legal basis for data processing"."""
         return self.filter(without_legal_basis_q())
+
+    def due_for_anonymisation(self, on: datetime.date):
+        """Files that ended without an admission (withdrawn, rejected, moved away) on a day at
+        least PERSONAL_DATA_RETENTION_YEARS before `on`, and not yet anonymised."""
+        cutoff = add_months(on, -12 * settings.PERSONAL_DATA_RETENTION_YEARS)
+        return self.filter(stage__in=ENDED_WITHOUT_ADMISSION, stage_since__lte=cutoff, anonymised_on__isnull=True)
 
 
 PHASES = {
