@@ -253,7 +253,7 @@ def _snapshot(candidate) -> dict:
 
 
 def _blank(name: str):
-    return None if name in ("citizen_id", "birth_date", "education_grade") else ""
+    return None if name in ("citizen_id", "birth_date", "education_grade", "consent_on") else ""
 
 
 def _sample(outcome, number, action, candidate):
