@@ -79,6 +79,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "sonla_party.view_sensitive_data",  # the deciding committee judges the dossier, as the reviewers did
     ],
     COMMUNE_STAFF: [
+        # Not view_sensitive_data: the staff register a person (entering ethnicity and religion then)
+        # and keep the file, but judging it is the committees' work; the stored values stay hidden.
         *_model_perms(("view",)),
         *_model_perms(
             ("add", "change"), only={"establishment", "candidate", "sourcelist", "sourcelistentry", "introducer"}
