@@ -8,7 +8,7 @@ import io
 import pytest
 from django.contrib.auth.models import Group
 from django.template.loader import render_to_string
-from django.test import Client, RequestFactory
+from django.test import Client, RequestFactory, override_settings
 from django.utils import translation
 
 from candidates.choices import Religion
@@ -164,3 +164,13 @@ def test_the_admin_hides_them_without_the_right(commune_user, reviewer_user, per
     assert shows_no_secret(change.content.decode())
     assert "ethnicity" in reviewer.get("/admin/candidates/candidate/").context["cl"].list_display
     assert commune.get("/admin/candidates/candidate/", {"ethnicity": ETHNICITY.value}).status_code in (200, 302)
+
+
+@override_settings(SENSITIVE_FIELDS={"candidates.Candidate": ["gender"]})
+def test_the_board_may_mark_another_field_sensitive(commune_client, reviewer_client, person):
+    assert sensitive_fields(Candidate) == ("ethnicity", "religion", "gender")
+    page = commune_client.get("/candidates/", {"gender": "female"})
+    assert "gender" not in [column.name for column in page.context["table"].columns]
+    assert "gender" not in page.context["filter"].form.fields
+    assert [row.record.pk for row in page.context["table"].rows] == [person.pk]  # the parameter is ignored
+    assert "gender" in [column.name for column in reviewer_client.get("/candidates/").context["table"].columns]
