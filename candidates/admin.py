@@ -153,9 +153,10 @@ class CandidateAdmin(LogsFileReadsAdminMixin, ScopedAdmin):
         return type(form.__name__, (form,), {"acting_user": request.user})
 
     def get_exclude(self, request, obj=None):
+        excluded = tuple(super().get_exclude(request, obj) or ())
         if request.user.has_perm("sonla_party.view_full_citizen_id"):
-            return ()
-        return ("citizen_id",)
+            return excluded
+        return (*excluded, "citizen_id")
 
     def save_model(self, request, obj, form, change):
         """Saving goes through the services (the form ran their checks): a new candidate joins the

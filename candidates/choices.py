@@ -55,6 +55,10 @@ AFTER_CELL_VOTE = [
     Stage.REMOVED,
 ]
 
+# The files that ended without an admission: withdrawn, turned down or moved away. Once the
+# retention period after that step has passed, their personal data are erased (services.retention).
+ENDED_WITHOUT_ADMISSION = [Stage.WITHDRAWN, Stage.REJECTED, Stage.MOVED_AWAY]
+
 _LEAVE = {Stage.WITHDRAWN, Stage.MOVED_AWAY}
 TRANSITIONS: dict[str, set[str]] = {
     Stage.SOURCE: {Stage.TRAINED, *_LEAVE},
@@ -79,6 +83,17 @@ class Religion(models.TextChoices):
     CATHOLICISM = "catholicism", _("Catholicism")
     PROTESTANTISM = "protestantism", _("Protestantism")
     OTHER = "other", _("Other")
+
+
+class LegalBasis(models.TextChoices):
+    """The basis for processing a person's data (căn cứ xử lý dữ liệu cá nhân, Law 91/2025/QH15):
+    their written consent, or the Party's rules that require the admission file."""
+
+    CONSENT = "consent", _("The person's written consent")
+    REGULATION = (
+        "regulation",
+        _("Required by the Party's rules (the Party Charter, Regulation 232-QĐ/TW, Guidance 12-HD/BTCTW)"),
+    )
 
 
 class DecidingLevel(models.TextChoices):

@@ -54,6 +54,9 @@ class CandidateForm(ScopedModelForm):
             "phone",
             "helper",
             "notes",
+            "legal_basis",
+            "consent_on",
+            "legal_basis_note",
         ]
         widgets = {
             "establishment": AutocompleteSelect("establishments:establishment_autocomplete"),

@@ -19,9 +19,10 @@ from sonla_party import imports
 from sonla_party.citizen_id import normalise_citizen_id
 from sonla_party.imports import ColumnSpec, Importer, parse_bool, parse_choice, parse_date, parse_int, text
 from sonla_party.search import fold
+from sonla_party.sensitive import hidden_fields
 
 from . import services
-from .choices import Religion
+from .choices import LegalBasis, Religion
 from .forms import CandidateForm
 from .models import Candidate
 
@@ -66,6 +67,19 @@ COLUMNS = [
     ColumnSpec("phone", gettext_lazy("Phone"), "Phone", aliases=("Điện thoại", "Số điện thoại")),
     ColumnSpec("notes", gettext_lazy("Notes"), "Notes", aliases=("Ghi chú",)),
     ColumnSpec(
+        "legal_basis",
+        gettext_lazy("Legal basis for processing the personal data"),
+        "Legal basis",
+        aliases=("Căn cứ xử lý dữ liệu", "Căn cứ xử lý dữ liệu cá nhân"),
+    ),
+    ColumnSpec("consent_on", gettext_lazy("Consent given on"), "Consent on", aliases=("Ngày đồng ý",)),
+    ColumnSpec(
+        "legal_basis_note",
+        gettext_lazy("Note on the legal basis"),
+        "Legal basis note",
+        aliases=("Ghi chú căn cứ xử lý dữ liệu",),
+    ),
+    ColumnSpec(
         "added_on",
         gettext_lazy("Added to the source list on"),
         "Added on",
@@ -87,6 +101,9 @@ PARSERS = {
     "is_youth_union_member": parse_bool,
     "phone": text,
     "notes": text,
+    "legal_basis": lambda value: parse_choice(value, LegalBasis),
+    "consent_on": parse_date,
+    "legal_basis_note": text,
     "added_on": parse_date,
 }
 
@@ -124,7 +141,12 @@ def _existing(user, rows_values, chunk_ids):
 def process_chunk(user, rows, outcome, save: bool, context: dict) -> None:
     """Validate (and with `save`, write) a chunk of rows: a constant number of queries."""
     if "establishments" not in context:
-        context.update(establishments=establishment_lookup(user), seen={}, today=timezone.localdate())
+        context.update(
+            establishments=establishment_lookup(user),
+            seen={},
+            today=timezone.localdate(),
+            hidden=hidden_fields(Candidate, user),  # a stored file's sensitive fields: kept, as in the form
+        )
     parsed = [(number, raw, _parse(number, raw, outcome)) for number, raw in rows]
     ids = [values["citizen_id"] for _n, _r, values in parsed if values and values.get("citizen_id")]
     by_id, same_day, in_scope = _existing(user, [v for _n, _r, v in parsed if v], ids)
@@ -189,7 +211,7 @@ def _validate(number, values, establishment, existing, outcome, context, same_da
     for name in PERSON_FIELDS:
         if name == "establishment":
             candidate.establishment = establishment
-        elif name in values:
+        elif name in values and not (existing is not None and name in context["hidden"]):
             setattr(candidate, name, values[name] if values[name] is not None else _blank(name))
     try:
         candidate.clean_fields(exclude=["establishment", "helper", "party_cell", "party_member", "search_text"])
@@ -231,7 +253,7 @@ def _snapshot(candidate) -> dict:
 
 
 def _blank(name: str):
-    return None if name in ("citizen_id", "birth_date", "education_grade") else ""
+    return None if name in ("citizen_id", "birth_date", "education_grade", "consent_on") else ""
 
 
 def _sample(outcome, number, action, candidate):
@@ -254,6 +276,9 @@ EXAMPLE = {
     "establishment_code": "B01",
     "phone": "0912345678",
     "notes": "",
+    "legal_basis": "regulation",
+    "consent_on": None,
+    "legal_basis_note": "",
     "added_on": datetime.date(2025, 1, 6),
 }
 

@@ -8,6 +8,7 @@ every move is a `StageEvent` written by `services.move_candidate`, the only code
 import datetime
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Count, Exists, OuterRef, Q, Subquery
@@ -28,12 +29,14 @@ from .choices import (
     AFTER_CELL_VOTE,
     BEFORE_ADMISSION,
     DOSSIER_OPEN,
+    ENDED_WITHOUT_ADMISSION,
     IN_PROCEDURE,
     TRANSITIONS,
     ClassStatus,
     DecidingLevel,
     DueKind,
     EssayResult,
+    LegalBasis,
     Religion,
     Stage,
 )
@@ -75,8 +78,24 @@ class SourceList(models.Model):
         return reverse("candidates:source_list_detail", args=[self.pk])
 
 
+def without_legal_basis_q() -> Q:
+    """For a Candidate queryset: a file that records no basis for processing the person's data (an
+    anonymised file holds no personal data left to process)."""
+    return Q(legal_basis="", anonymised_on__isnull=True)
+
+
 class CandidateQuerySet(SearchTextQuerySetMixin, ScopedQuerySet):
     unit_path = "establishment__commune"
+
+    def without_legal_basis(self):
+        """The files the work queue lists under "Missing legal basis for data processing"."""
+        return self.filter(without_legal_basis_q())
+
+    def due_for_anonymisation(self, on: datetime.date):
+        """Files that ended without an admission (withdrawn, rejected, moved away) on a day at
+        least PERSONAL_DATA_RETENTION_YEARS before `on`, and not yet anonymised."""
+        cutoff = add_months(on, -12 * settings.PERSONAL_DATA_RETENTION_YEARS)
+        return self.filter(stage__in=ENDED_WITHOUT_ADMISSION, stage_since__lte=cutoff, anonymised_on__isnull=True)
 
 
 PHASES = {
@@ -178,6 +197,7 @@ class Candidate(SearchTextModel):
 
     search_source_fields = ("full_name",)
     search_restricted_fields = {"citizen_id": "sonla_party.view_full_citizen_id"}
+    sensitive_fields = ("ethnicity", "religion")  # sonla_party.sensitive: behind view_sensitive_data
     sort_as_person = True
 
     full_name = models.CharField(_("full name"), max_length=150)
@@ -211,6 +231,22 @@ class Candidate(SearchTextModel):
         related_name="helped_candidates",
     )
     notes = models.TextField(_("notes"), blank=True)
+    legal_basis = models.CharField(
+        _("legal basis for processing the personal data"),
+        max_length=20,
+        choices=LegalBasis.choices,
+        blank=True,
+        help_text=_("The person's written consent (with its date), or the Party's rules requiring the file."),
+    )
+    consent_on = models.DateField(_("consent given on"), null=True, blank=True, validators=[validate_past_date])
+    legal_basis_note = models.CharField(_("note on the legal basis"), max_length=250, blank=True)
+    anonymised_on = models.DateField(
+        _("anonymised on"),
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_("The retention period ended: the personal data were erased (anonymise_personal_data)."),
+    )
 
     # The pipeline. Only services.move_candidate writes `stage`.
     stage = models.CharField(_("stage"), max_length=30, choices=Stage.choices, default=Stage.SOURCE, editable=False)
@@ -283,6 +319,13 @@ class Candidate(SearchTextModel):
             choice_constraint("ethnicity", Ethnicity, "candidate_ethnicity_valid"),
             choice_constraint("religion", Religion, "candidate_religion_valid", allow_blank=True),
             choice_constraint("next_due_kind", DueKind, "candidate_due_kind_valid", allow_blank=True),
+            choice_constraint("legal_basis", LegalBasis, "candidate_legal_basis_valid", allow_blank=True),
+            models.CheckConstraint(
+                condition=(Q(legal_basis=LegalBasis.CONSENT) & Q(consent_on__isnull=False))
+                | (~Q(legal_basis=LegalBasis.CONSENT) & Q(consent_on__isnull=True)),
+                name="candidate_consent_dated",
+                violation_error_message=_("A written consent has its date, and only a consent has one."),
+            ),
             models.CheckConstraint(
                 condition=Q(education_grade__lte=12),
                 name="candidate_education_at_most_12",
@@ -306,6 +349,10 @@ class Candidate(SearchTextModel):
         super().clean()
         self.citizen_id = normalise_citizen_id(self.citizen_id)
         validate_citizen_id(self.citizen_id, self.birth_date, self.gender)
+        if self.legal_basis == LegalBasis.CONSENT and not self.consent_on:
+            raise ValidationError({"consent_on": _("Give the date of the written consent.")})
+        if self.legal_basis != LegalBasis.CONSENT and self.consent_on:
+            raise ValidationError({"consent_on": _("A consent date goes with the person's written consent only.")})
 
     @property
     def frozen_fields(self) -> tuple[str, ...]:

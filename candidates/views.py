@@ -19,6 +19,7 @@ from sonla_party.exceptions import RuleViolation
 from sonla_party.exports import xlsx_response
 from sonla_party.models import FileView
 from sonla_party.pdf import DocumentView, pdf_response, vietnamese_documents
+from sonla_party.sensitive import can_see_sensitive
 from sonla_party.views import (
     AsOfForm,
     AutocompleteView,
@@ -50,7 +51,7 @@ from .forms import (
     roster_rows,
     step_forms_for,
 )
-from .models import Candidate, SourceList, TrainingClass
+from .models import Candidate, SourceList, TrainingClass, without_legal_basis_q
 from .tables import CandidateTable, DecisionQueueTable, SourceListTable, TrainingClassTable, WorkQueueTable
 
 
@@ -235,6 +236,9 @@ class CandidateCorrectionView(PermissionRequiredMixin, View):
         return self.render(candidate, form, status=400)
 
 
+LEGAL_BASIS_WINDOW = "legal_basis"
+
+
 class WorkQueueView(FilteredListView):
     """What is overdue, and what falls due within 7 and 30 days, in the user's scope."""
 
@@ -253,6 +257,8 @@ class WorkQueueView(FilteredListView):
         return super().get(request, *args, **kwargs)
 
     def scope_queryset(self, queryset):
+        if self.window == LEGAL_BASIS_WINDOW:  # files recording no basis for processing the data
+            return queryset.without_legal_basis().select_related("establishment__commune")
         today, week, month = queue_window(self.as_of)
         horizon = {"overdue": today - datetime.timedelta(days=1), "7": week}.get(self.window, month)
         return queryset.filter(next_due_on__isnull=False, next_due_on__lte=horizon).select_related(
@@ -262,7 +268,7 @@ class WorkQueueView(FilteredListView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         today, week, month = queue_window(self.as_of)
-        base = Candidate.objects.for_user(self.request.user).filter(next_due_on__isnull=False)
+        base = Candidate.objects.for_user(self.request.user)
         context.update(
             as_of_form=self.as_of_form,
             as_of=self.as_of,
@@ -271,6 +277,7 @@ class WorkQueueView(FilteredListView):
                 overdue=Count("pk", filter=Q(next_due_on__lt=today)),
                 week=Count("pk", filter=Q(next_due_on__gte=today, next_due_on__lte=week)),
                 month=Count("pk", filter=Q(next_due_on__gte=today, next_due_on__lte=month)),
+                legal_basis=Count("pk", filter=without_legal_basis_q()),
             ),
         )
         return context
@@ -455,12 +462,13 @@ def show_stored(formset, training_class) -> None:
 
 
 def roster_table_rows(training_class, user):
+    shows_ethnicity = can_see_sensitive(user)  # sensitive: the column is left out for others
     header = [
         _("No."),
         _("Full name"),
         _("Birth date"),
         _("Gender"),
-        _("Ethnicity"),
+        *([_("Ethnicity")] if shows_ethnicity else []),
         _("Commune"),
         _("Attended"),
         _("Completed"),
@@ -481,7 +489,7 @@ def roster_table_rows(training_class, user):
             c.full_name,
             c.birth_date,
             c.get_gender_display(),
-            c.get_ethnicity_display(),
+            *([c.get_ethnicity_display()] if shows_ethnicity else []),
             c.establishment.commune.name,
             e.attended,
             e.completed,

@@ -201,9 +201,10 @@ class PartyMemberAdmin(LogsFileReadsAdminMixin, ScopedAdmin):
     inlines = [CellMembershipInline, MemberPlacementInline]
 
     def get_exclude(self, request, obj=None):
+        excluded = tuple(super().get_exclude(request, obj) or ())
         if request.user.has_perm("sonla_party.view_full_citizen_id"):
-            return ()
-        return ("citizen_id",)
+            return excluded
+        return (*excluded, "citizen_id")
 
     def save_model(self, request, obj, form, change):
         save_member(member=obj, by=request.user)

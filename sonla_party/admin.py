@@ -15,6 +15,7 @@ from .choices import AccessDoor
 from .forms import guard_field, parse_key
 from .models import FileView, User
 from .search import MAX_SEARCH_WORDS, search
+from .sensitive import hidden_fields
 
 # The admin's header and browser title in the app's words (Django's own say "Django administration").
 admin.site.site_header = _("Party development — Sơn La")
@@ -105,6 +106,26 @@ class ScopedAdmin(GuardedFieldsMixin, SimpleHistoryAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).for_user(request.user)
+
+    # The sensitive fields (`sonla_party.sensitive`), for a user without the right: no column, no
+    # filter, and no field on a stored record's form (kept as stored); a new record takes them.
+    def get_list_display(self, request):
+        hidden = hidden_fields(self.model, request.user)
+        return [name for name in super().get_list_display(request) if name not in hidden]
+
+    def get_list_filter(self, request):
+        hidden = hidden_fields(self.model, request.user)
+        return [f for f in super().get_list_filter(request) if not (isinstance(f, str) and f in hidden)]
+
+    def get_exclude(self, request, obj=None):
+        excluded = tuple(super().get_exclude(request, obj) or ())
+        if obj is None:
+            return excluded or None
+        return (*excluded, *hidden_fields(self.model, request.user)) or None
+
+    def get_readonly_fields(self, request, obj=None):
+        hidden = hidden_fields(self.model, request.user) if obj is not None else ()
+        return [name for name in super().get_readonly_fields(request, obj) if name not in hidden]
 
     def get_search_results(self, request, queryset, search_term):
         """Accent-insensitive search, like the app's own lists ("muong" finds "Mường")."""

@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from .forms import DateInput, limit_choices_to_scope, style_fields
 from .search import search
+from .sensitive import drop_sensitive_filters
 
 
 class BaseFilterSet(django_filters.FilterSet):
@@ -17,6 +18,8 @@ class BaseFilterSet(django_filters.FilterSet):
         # Always bound, so defaults (e.g. "as of today") apply to a page opened without parameters.
         super().__init__(data if data is not None else {}, *args, request=request, **kwargs)
         self.user = getattr(request, "user", None)
+        if self.user is not None:  # without a user (the code's own use) nothing is scoped either
+            drop_sensitive_filters(self, self.user)
 
     @property
     def form(self):

@@ -10,6 +10,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from .citizen_id import mask_citizen_id, normalise_citizen_id
+from .sensitive import hidden_fields
 
 DATE_WIDGET_FORMAT = "%Y-%m-%d"  # what the form sends: GET filters and links keep ISO dates
 
@@ -176,11 +177,17 @@ def limit_choices_to_scope(form, user) -> None:
 
 class ScopedModelForm(forms.ModelForm):
     """A ModelForm for a signed-in user: choices within their scope, Bootstrap-styled, and a
-    citizen ID shown masked (left empty, it is kept) to users who may not see it whole."""
+    citizen ID shown masked (left empty, it is kept) to users who may not see it whole.
+
+    A stored file's sensitive fields are left out of the form for a user without the right: not
+    shown, and kept as stored (a new file takes them: the person registering enters them)."""
 
     def __init__(self, *args, user, **kwargs):
         self.user = user
         super().__init__(*args, **kwargs)
+        if self.instance.pk is not None:
+            for name in hidden_fields(type(self.instance), user):
+                self.fields.pop(name, None)
         limit_choices_to_scope(self, user)
         self._kept_citizen_id = None
         if "citizen_id" in self.fields:

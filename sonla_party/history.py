@@ -13,6 +13,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from .citizen_id import mask_citizen_id
+from .sensitive import MASK, hidden_fields, sensitive_fields
 
 HISTORY_TYPES = {"+": _("Created"), "~": _("Changed"), "-": _("Deleted")}
 
@@ -69,7 +70,7 @@ def _related_labels(model, records) -> dict:
     return labels
 
 
-def _changes(record, previous, fields, labels, masked: bool) -> list[Change]:
+def _changes(record, previous, fields, labels, masked: bool, hidden=()) -> list[Change]:
     """Field by field, what `record` changed from `previous` (everything set, for a creation)."""
     changes = []
     for field in fields:
@@ -81,6 +82,8 @@ def _changes(record, previous, fields, labels, masked: bool) -> list[Change]:
             continue
         if masked and field.name == "citizen_id":
             shown_old, shown_new = mask_citizen_id(old) or "—", mask_citizen_id(new) or "—"
+        elif field.name in hidden:
+            shown_old, shown_new = (MASK if previous is not None else "—"), MASK
         else:
             shown_old = _display(field, old, labels) if previous is not None else "—"
             shown_new = _display(field, new, labels)
@@ -90,12 +93,13 @@ def _changes(record, previous, fields, labels, masked: bool) -> list[Change]:
 
 def history_entries(obj, user=None, limit: int = 25) -> list[HistoryEntry]:
     """The latest `limit` changes of `obj`, newest first, each with its field-by-field diff.
-    Citizen IDs are masked for a `user` without the permission to see them."""
+    Citizen IDs and the sensitive fields are masked for a `user` without the permission to see them."""
     records = list(obj.history.select_related("history_user").order_by("-history_date", "-history_id")[: limit + 1])
     model = type(obj)
     labels = _related_labels(model, records)
     fields = _tracked_fields(model)
     masked = user is None or not user.has_perm("sonla_party.view_full_citizen_id")
+    hidden = sensitive_fields(model) if user is None else hidden_fields(model, user)
     entries = []
     for index, record in enumerate(records[:limit]):
         previous = records[index + 1] if index + 1 < len(records) else None
@@ -105,7 +109,7 @@ def history_entries(obj, user=None, limit: int = 25) -> list[HistoryEntry]:
                 user=record.history_user,
                 kind=str(HISTORY_TYPES.get(record.history_type, record.history_type)),
                 reason=record.history_change_reason or "",
-                changes=_changes(record, previous, fields, labels, masked),
+                changes=_changes(record, previous, fields, labels, masked, hidden),
                 first_known=previous is None and record.history_type == "~",
             )
         )

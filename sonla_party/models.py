@@ -41,6 +41,7 @@ class User(AbstractUser):
         permissions = [
             ("scope_province", _("Can see and edit the whole province")),
             ("view_full_citizen_id", _("Can see full citizen ID numbers")),
+            ("view_sensitive_data", _("Can see sensitive personal data (ethnicity, religion)")),
         ]
 
     def save(self, *args, **kwargs):

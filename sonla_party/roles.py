@@ -62,9 +62,12 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "sonla_party.view_file_access",
         "reports.finalise_report",
         "sonla_party.view_full_citizen_id",
+        "sonla_party.view_sensitive_data",  # statistics by ethnic group, verification of the dossier
     ],
     REVIEWER: [
         *_model_perms(("view",)),
+        # Reviewing a dossier is judging it: a believer's admission has its own conditions.
+        "sonla_party.view_sensitive_data",
         *_model_perms(("add", "change"), only={"trainingclass", "enrollment"}),
         "candidates.delete_enrollment",
         "candidates.record_decision",
@@ -73,8 +76,11 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     COMMITTEE: [
         *_model_perms(("view",)),
         "candidates.record_decision",
+        "sonla_party.view_sensitive_data",  # the deciding committee judges the dossier, as the reviewers did
     ],
     COMMUNE_STAFF: [
+        # Not view_sensitive_data: the staff register a person (entering ethnicity and religion then)
+        # and keep the file, but judging it is the committees' work; the stored values stay hidden.
         *_model_perms(("view",)),
         *_model_perms(
             ("add", "change"), only={"establishment", "candidate", "sourcelist", "sourcelistentry", "introducer"}

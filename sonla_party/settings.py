@@ -260,6 +260,13 @@ if "ADMISSION_DECIDING_LEVEL" in os.environ:
         "follows from the dated structure (district committees until 30/06/2025, commune committees after). "
         "Remove it from the environment."
     )
+# Personal data (Law 91/2025/QH15). Fields the board marks sensitive beyond the models' own
+# `sensitive_fields` (ethnicity, religion): {"app_label.ModelName": ["field", ...]}; see sonla_party.sensitive.
+SENSITIVE_FIELDS: dict[str, list[str]] = {}
+# The files of people who withdrew, were turned down or moved away are anonymised this many years
+# after that step (`manage.py anonymise_personal_data`): one term of a party congress (5 years), the
+# time in which such a person may come back onto a commune's source list. See README, "Personal data".
+PERSONAL_DATA_RETENTION_YEARS = env_int("PERSONAL_DATA_RETENTION_YEARS", 5, minimum=1)
 # Largest spreadsheet accepted for import.
 IMPORT_MAX_BYTES = env_int("IMPORT_MAX_MEGABYTES", 10, minimum=1) * 1024 * 1024
 # Background jobs (imports, large exports): Django's Tasks API through the django-tasks backport,

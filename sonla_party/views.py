@@ -38,6 +38,7 @@ from .jobs import counted, export_job_or_none
 from .models import FileView
 from .scoping import require_open_on
 from .search import search
+from .sensitive import hide_sensitive_columns
 from .tables import PageByKeysData, export_rows
 
 
@@ -84,6 +85,7 @@ class FilteredListView(ModelPermissionMixin, ScopedQuerysetMixin, SingleTableMix
         page, and a negative size no size."""
         table = self.get_table_class()(data=self.get_table_data(), **kwargs)
         RequestConfig(self.request, paginate=False).configure(table)
+        hide_sensitive_columns(table, self.request.user)
         per_page = min(
             parse_key(self.request.GET.get(table.prefixed_per_page_field)) or settings.LIST_PAGE_SIZE,
             settings.LIST_MAX_PAGE_SIZE,
@@ -126,6 +128,7 @@ class FilteredListView(ModelPermissionMixin, ScopedQuerysetMixin, SingleTableMix
             self.object_list, exclude=self.export_exclude_columns, **self.get_table_kwargs()
         )
         RequestConfig(self.request, paginate=False).configure(table)
+        hide_sensitive_columns(table, self.request.user)
         name = self.export_name or self.model._meta.model_name
         if self.logs_export:
             FileView.record_list(

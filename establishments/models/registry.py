@@ -392,6 +392,7 @@ class PartyMember(SearchTextModel):
 
     search_source_fields = ("full_name",)
     search_restricted_fields = {"citizen_id": "sonla_party.view_full_citizen_id"}
+    sensitive_fields = ("ethnicity",)  # sonla_party.sensitive: behind view_sensitive_data
     sort_as_person = True
 
     full_name = models.CharField(_("full name"), max_length=150)

@@ -4,6 +4,7 @@ from django.utils import formats
 from django.utils.safestring import mark_safe
 
 from sonla_party.citizen_id import mask_citizen_id
+from sonla_party.sensitive import shown_value
 
 register = template.Library()
 
@@ -21,6 +22,12 @@ def citizen_id(context, value):
     if user.has_perm("sonla_party.view_full_citizen_id"):
         return value or ""
     return mask_citizen_id(value)
+
+
+@register.simple_tag(takes_context=True)
+def sensitive(context, obj, name, default="—"):
+    """A sensitive field (ethnicity, religion) as this user may see it: its label, or "•••"."""
+    return shown_value(obj, name, context["request"].user, default=default)
 
 
 @register.simple_tag(takes_context=True)

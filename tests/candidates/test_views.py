@@ -174,7 +174,7 @@ class TestWorkQueue:
         self.at_decision(board_user, province.home_establishment, D(2025, 3, 3))
         due = add_working_days(D(2025, 3, 3), 30)
         page = board_client.get(f"/candidates/queue/?as_of={(due - datetime.timedelta(days=5)).isoformat()}")
-        assert page.context["counts"] == {"overdue": 0, "week": 1, "month": 1}
+        assert page.context["counts"] == {"overdue": 0, "week": 1, "month": 1, "legal_basis": 1}
 
     def test_the_queue_is_scoped(self, reviewer_client, board_user, province):
         self.at_decision(board_user, province.other_establishment, D(2025, 3, 3))
