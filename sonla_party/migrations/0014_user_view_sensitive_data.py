@@ -6,7 +6,7 @@ from django.db import migrations
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('sonla_party', '0009_import_batch_as_of'),
+        ('sonla_party', "0013_background_jobs"),
     ]
 
     operations = [
