@@ -3,7 +3,7 @@
 import datetime
 
 import django_filters
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -11,6 +11,7 @@ from establishments.choices import EstablishmentKind, Ethnicity, Gender, Lacking
 from establishments.filters import commune_filter, district_filter
 from establishments.models import Establishment
 from sonla_party.filters import BaseFilterSet, TrueFalseFilter, date_filter, key_filter
+from sonla_party.search import search
 from sonla_party.widgets import AutocompleteSelect
 from sonla_party.workdays import add_months
 
@@ -182,7 +183,8 @@ class SourceListFilterSet(BaseFilterSet):
         return queryset.filter(Exists(entries))
 
     def filter_q(self, queryset, name, value):
-        return queryset.filter(commune__name__icontains=value)
+        """Without accents, in the commune's and its district's names: "chieng" finds "Chiềng"."""
+        return search(queryset, value, field="commune__search_text", also=("commune__parent__search_text",))
 
 
 class TrainingClassFilterSet(BaseFilterSet):
@@ -200,4 +202,5 @@ class TrainingClassFilterSet(BaseFilterSet):
         return queryset.status_on(value, timezone.localdate())
 
     def filter_q(self, queryset, name, value):
-        return queryset.filter(Q(name__icontains=value) | Q(venue__icontains=value) | Q(organiser__icontains=value))
+        """Without accents, in the name, organiser, venue and the unit's name: "moc chau" finds "Mộc Châu"."""
+        return search(queryset, value, also=("unit__search_text",))

@@ -25,9 +25,10 @@ def fold(text: str) -> str:
     return " ".join(stripped.lower().split())
 
 
-def search(queryset, query: str, field: str = "search_text", user=None):
+def search(queryset, query: str, field: str = "search_text", user=None, also: tuple[str, ...] = ()):
     """Rows whose folded text contains every word of `query`, in any order (its first
-    MAX_SEARCH_WORDS different words: more would narrow nothing a person types).
+    MAX_SEARCH_WORDS different words: more would narrow nothing a person types). Each word may
+    also be found in the folded text of a related row (`also`, e.g. `unit__search_text`).
 
     A model's `search_restricted_fields` (field → permission) are searched too, for a `user` with
     that permission only: a citizen ID shown masked must not be findable by typing it, or a
@@ -41,7 +42,7 @@ def search(queryset, query: str, field: str = "search_text", user=None):
     ]
     for word in words:
         condition = models.Q(**{f"{field}__contains": word})
-        for name in restricted:
+        for name in (*also, *restricted):
             condition |= models.Q(**{f"{name}__contains": word})
         queryset = queryset.filter(condition)
     return queryset
