@@ -3,7 +3,7 @@
 import datetime
 
 import django_filters
-from django.db.models import Exists, OuterRef
+from django.db.models import Count, Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -157,6 +157,26 @@ class CandidateFilterSet(BaseFilterSet):
 def queue_window(as_of: datetime.date) -> tuple[datetime.date, datetime.date, datetime.date]:
     """The work queue's horizons: overdue before `as_of`, due within 7 and within 30 days."""
     return as_of, as_of + datetime.timedelta(days=7), as_of + datetime.timedelta(days=30)
+
+
+QUEUE_TABS = {"overdue": "overdue", "7": "week", "30": "month"}  # the `window` parameter → its count
+
+
+def queue_condition(window: str, as_of: datetime.date) -> Q:
+    """The files of a tab of the work queue on `as_of`: overdue (the next step was due before
+    `as_of`), or due from `as_of` to 7 or to 30 days later (any other `window` is "30"). The one
+    predicate of the queue: its rows, its badges and the dashboard's "my work" all use it."""
+    today, week, month = queue_window(as_of)
+    if window == "overdue":
+        return Q(next_due_on__lt=today)
+    return Q(next_due_on__gte=today, next_due_on__lte=week if window == "7" else month)
+
+
+def queue_counts(queryset, as_of: datetime.date) -> dict[str, int]:
+    """{"overdue", "week", "month"}: how many rows of `queryset` each tab of the queue shows (one query)."""
+    return queryset.aggregate(
+        **{count: Count("pk", filter=queue_condition(window, as_of)) for window, count in QUEUE_TABS.items()}
+    )
 
 
 class SourceListFilterSet(BaseFilterSet):

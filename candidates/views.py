@@ -1,9 +1,6 @@
-import datetime
-
 from django.contrib import messages
 from django.contrib.auth.mixins import PermissionRequiredMixin
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Q
 from django.http import Http404, HttpResponseRedirect, QueryDict
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
@@ -32,7 +29,14 @@ from sonla_party.views import (
 
 from . import documents, rules, services
 from .choices import Stage
-from .filters import CandidateFilterSet, SourceListFilterSet, TrainingClassFilterSet, queue_window
+from .filters import (
+    QUEUE_TABS,
+    CandidateFilterSet,
+    SourceListFilterSet,
+    TrainingClassFilterSet,
+    queue_condition,
+    queue_counts,
+)
 from .forms import (
     STEP_FORMS,
     CandidateCorrectionForm,
@@ -243,27 +247,30 @@ class WorkQueueView(FilteredListView):
         return super().get(request, *args, **kwargs)
 
     def scope_queryset(self, queryset):
-        today, week, month = queue_window(self.as_of)
-        horizon = {"overdue": today - datetime.timedelta(days=1), "7": week}.get(self.window, month)
-        return queryset.filter(next_due_on__isnull=False, next_due_on__lte=horizon).select_related(
-            "establishment__commune"
-        )
+        return queryset.filter(next_due_on__isnull=False).select_related("establishment__commune")
 
     def get_context_data(self, **kwargs):
+        """The filtered files with a deadline, cut to the tab's window: each badge counts, under
+        the same filters, the rows its tab shows (and the export holds the tab's rows)."""
+        due = self.object_list
+        self.object_list = kwargs["object_list"] = due.filter(queue_condition(self.window, self.as_of))
         context = super().get_context_data(**kwargs)
-        today, week, month = queue_window(self.as_of)
-        base = Candidate.objects.for_user(self.request.user).filter(next_due_on__isnull=False)
         context.update(
             as_of_form=self.as_of_form,
             as_of=self.as_of,
-            window=self.window,
-            counts=base.aggregate(
-                overdue=Count("pk", filter=Q(next_due_on__lt=today)),
-                week=Count("pk", filter=Q(next_due_on__gte=today, next_due_on__lte=week)),
-                month=Count("pk", filter=Q(next_due_on__gte=today, next_due_on__lte=month)),
-            ),
+            window=self.window if self.window in QUEUE_TABS else "30",
+            counts=queue_counts(due, self.as_of),
+            tab_query=self.tab_query(),
         )
         return context
+
+    def tab_query(self) -> str:
+        """The page's filters without the tab and the page number: the tabs' links keep them."""
+        params = self.request.GET.copy()
+        for name in ("window", "page", "_export"):
+            params.pop(name, None)
+        params["as_of"] = self.as_of.isoformat()
+        return params.urlencode()
 
 
 class DecisionQueueView(FilteredListView):
