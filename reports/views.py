@@ -7,6 +7,7 @@ from django.contrib.auth.mixins import PermissionRequiredMixin
 from django.http import HttpResponseRedirect, JsonResponse
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.generic import TemplateView, View
 
@@ -38,6 +39,8 @@ class DashboardView(TemplateView):
             total=total,
             row_level=level,
             party=dashboard.party_figures(self.request.user, as_of),
+            my_work=dashboard.my_work(self.request.user, timezone.localdate()),
+            my_work_first=not self.request.user.scope.is_province,
         )
         return context
 
