@@ -15,7 +15,7 @@ from sonla_party.search import search
 from sonla_party.widgets import AutocompleteSelect
 from sonla_party.workdays import add_months
 
-from .choices import ClassStatus, Stage
+from .choices import ACTIVE, ClassStatus, Stage
 from .models import (
     PHASES,
     Candidate,
@@ -46,6 +46,12 @@ class CandidateFilterSet(BaseFilterSet):
         label=_("From an establishment blank on the date"), choices=Lacking.choices, method="noop"
     )
     blank_on = date_filter(_("Blank on"), method="noop")
+    procedure = django_filters.ChoiceFilter(
+        label=_("In the procedure"),
+        choices=[("active", _("Still in the procedure")), ("ended", _("Admitted or left"))],
+        empty_label=_("Everyone"),
+        method="filter_procedure",
+    )
     stage = django_filters.ChoiceFilter(label=_("Stage"), choices=Stage.choices)
     ethnicity = django_filters.ChoiceFilter(label=_("Ethnicity"), choices=Ethnicity.choices)
     gender = django_filters.ChoiceFilter(label=_("Gender"), choices=Gender.choices)
@@ -77,6 +83,7 @@ class CandidateFilterSet(BaseFilterSet):
             "establishment_kind",
             "from_blank",
             "blank_on",
+            "procedure",
             "stage",
             "ethnicity",
             "gender",
@@ -99,8 +106,24 @@ class CandidateFilterSet(BaseFilterSet):
             "q",
         ]
 
+    @classmethod
+    def opening_on_the_work(cls, data):
+        """The candidate list opened without a filter shows the people still in the procedure
+        (`procedure=active`, visible in the form); any filter given — a link of a report, the form
+        sent with "Everyone" — is taken as it is."""
+        if any(name in data for name in cls.base_filters):
+            return data
+        data = data.copy()
+        data["procedure"] = "active"
+        return data
+
     def noop(self, queryset, name, value):
         return queryset  # these filters work together: see filter_queryset
+
+    def filter_procedure(self, queryset, name, value):
+        """Still being brought towards admission (`choices.ACTIVE`), or no longer."""
+        in_procedure = Q(stage__in=ACTIVE)
+        return queryset.filter(in_procedure if value == "active" else ~in_procedure)
 
     def filter_queryset(self, queryset):
         """The date-bound filters of the quarterly report's drill-downs (see candidates.models)."""

@@ -66,8 +66,15 @@ class CandidateListView(FilteredListView):
     def scope_queryset(self, queryset):
         return queryset.select_related("establishment__commune")
 
+    def get_filterset_kwargs(self, filterset_class):
+        """Opened without filters, the list (and its export) shows the people still in the procedure."""
+        kwargs = super().get_filterset_kwargs(filterset_class)
+        kwargs["data"] = filterset_class.opening_on_the_work(kwargs["data"] or QueryDict())
+        return kwargs
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
+        context["filters"] = self.filterset.data.urlencode()
         if self.request.user.has_perm("candidates.add_enrollment"):
             context["enrol_form"] = EnrolForm(user=self.request.user)
             context["open_classes"] = open_classes(self.request.user)

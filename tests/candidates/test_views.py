@@ -3,7 +3,7 @@
 import datetime
 
 import pytest
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from candidates.choices import Stage
 from candidates.models import Candidate, SourceList, SourceListEntry
@@ -408,3 +408,39 @@ class TestWorkQueueTabs:
     def test_the_tabs_keep_the_filters(self, board_client, board_user, province):
         page = board_client.get("/candidates/queue/?window=7&as_of=2026-06-01&q=han").content.decode()
         assert 'href="?window=overdue&amp;as_of=2026-06-01&amp;q=han"' in page
+
+
+class TestListOpensOnTheWork:
+    """The candidate list opened bare shows the people still in the procedure; a filter shows all."""
+
+    @pytest.fixture
+    def people(self, province):
+        establishment = province.home_establishment
+        return {
+            stage: CandidateFactory(establishment=establishment, stage=stage, full_name=f"Lò Văn {stage}")
+            for stage in (Stage.SOURCE, Stage.DOSSIER, Stage.DECISION, Stage.ADMITTED, Stage.OFFICIAL, Stage.WITHDRAWN)
+        }
+
+    def names(self, response):
+        return {row.record.full_name for row in response.context["table"].rows}
+
+    def test_the_bare_list_shows_who_is_still_in_the_procedure(self, board_client, people):
+        response = board_client.get("/candidates/")
+        assert self.names(response) == {f"Lò Văn {s}" for s in (Stage.SOURCE, Stage.DOSSIER, Stage.DECISION)}
+        assert response.context["filter"].form["procedure"].value() == "active"
+        assert '<option value="active" selected>' in response.content.decode()  # the default is visible
+
+    def test_the_export_follows_the_default(self, board_client, people):
+        with translation.override("en"):
+            rows = csv_rows(board_client.get("/candidates/?_export=csv"))
+        assert len(rows) - 1 == 3
+
+    def test_everyone_and_the_other_links_show_all(self, board_client, people, province):
+        assert len(self.names(board_client.get("/candidates/?procedure="))) == 6
+        assert len(self.names(board_client.get(f"/candidates/?establishment={province.home_establishment.pk}"))) == 6
+        ended = self.names(board_client.get("/candidates/?procedure=ended"))
+        assert ended == {f"Lò Văn {s}" for s in (Stage.ADMITTED, Stage.OFFICIAL, Stage.WITHDRAWN)}
+
+    def test_enrol_all_carries_the_filters_in_use(self, board_client, people):
+        page = board_client.get("/candidates/").content.decode()
+        assert 'name="filters" value="procedure=active"' in page
