@@ -46,7 +46,7 @@ from .forms import (
     EnrolForm,
     IntroducerForm,
     TrainingClassForm,
-    open_classes,
+    enrolment_classes,
     roster_formset,
     roster_rows,
     step_forms_for,
@@ -77,7 +77,10 @@ class CandidateListView(FilteredListView):
         context["filters"] = self.filterset.data.urlencode()
         if self.request.user.has_perm("candidates.add_enrollment"):
             context["enrol_form"] = EnrolForm(user=self.request.user)
-            context["open_classes"] = open_classes(self.request.user)
+            today = timezone.localdate()
+            classes = list(enrolment_classes(self.request.user))  # one query for both groups
+            context["open_classes"] = [c for c in classes if c.ends_on >= today]
+            context["ended_classes"] = [c for c in classes if c.ends_on < today]
         return context
 
 
@@ -487,18 +490,21 @@ class RosterPrintView(TrainingClassDetailView):
 
 
 class EnrolView(PermissionRequiredMixin, View):
-    """Enrol the ticked candidates of the list — or all that match its filters — in a class."""
+    """Enrol the ticked candidates of the list — or all that match its filters, once confirmed for
+    their number — in a class."""
 
     permission_required = "candidates.add_enrollment"
     http_method_names = ["post"]
 
     def post(self, request):
         form = EnrolForm(request.POST, user=request.user)
+        back = f"{reverse('candidates:candidate_list')}?{request.POST.get('filters', '')}"
         if not form.is_valid():
             for error in form.errors.values():
                 messages.error(request, " ".join(error))
-            return HttpResponseRedirect(f"{reverse('candidates:candidate_list')}?{request.POST.get('filters', '')}")
+            return HttpResponseRedirect(back)
         candidates = form.cleaned_data["selection"]
+        training_class = form.cleaned_data["training_class"]
         if form.cleaned_data["everyone"]:
             filterset = CandidateFilterSet(
                 QueryDict(form.cleaned_data["filters"]),
@@ -509,12 +515,34 @@ class EnrolView(PermissionRequiredMixin, View):
                 messages.error(request, _("The list's filters are not valid: correct them first."))
                 return HttpResponseRedirect(reverse("candidates:candidate_list"))
             candidates = filterset.qs
-        training_class = form.cleaned_data["training_class"]
-        result = services.enrol_candidates(
-            training_class=training_class, candidate_ids=candidates, enrolled_on=timezone.localdate(), by=request.user
-        )
+            count = candidates.count()
+            if form.cleaned_data["confirmed_count"] != count:
+                return self.confirm(form, count, back)
+        try:
+            result = services.enrol_candidates(
+                training_class=training_class,
+                candidate_ids=candidates,
+                enrolled_on=form.cleaned_data["enrolled_on"],
+                by=request.user,
+            )
+        except RuleViolation as error:
+            messages.error(request, error.message)
+            return HttpResponseRedirect(back)
         context = {"result": result, "training_class": training_class, "title": _("Enrolment")}
         return TemplateResponse(request, "candidates/enrolment_result.html", context)
+
+    def confirm(self, form, count, back):
+        """The step before enrolling all that match: their number, to confirm. Sent again with
+        another number (the list changed in between), the page says so and asks again."""
+        context = {
+            "form": form,
+            "count": count,
+            "changed": form.cleaned_data["confirmed_count"] is not None,
+            "training_class": form.cleaned_data["training_class"],
+            "back": back,
+            "title": _("Enrol all that match"),
+        }
+        return TemplateResponse(self.request, "candidates/enrolment_confirm.html", context)
 
 
 class CandidateFileViewsView(FileViewListView):
