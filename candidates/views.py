@@ -26,6 +26,7 @@ from sonla_party.views import (
     ScopedQuerysetMixin,
     ScopedUpdateView,
 )
+from sonla_party.widgets import forget_refused_choices
 
 from . import documents, rules, services
 from .choices import Stage
@@ -142,6 +143,7 @@ class CandidateActionView(PermissionRequiredMixin, View):
             else:
                 messages.success(request, self.success_message(candidate))
                 return HttpResponseRedirect(candidate.get_absolute_url())
+        forget_refused_choices(form)
         detail = CandidateDetailView(request=request, kwargs={"pk": pk}, object=candidate)
         context = detail.get_context_data(bound_form=form, object=candidate)
         messages.error(request, _("Nothing was saved: see the form below."))
