@@ -509,7 +509,7 @@ class EnrolView(PermissionRequiredMixin, View):
         training_class = form.cleaned_data["training_class"]
         if form.cleaned_data["everyone"]:
             filterset = CandidateFilterSet(
-                QueryDict(form.cleaned_data["filters"]),
+                CandidateFilterSet.opening_on_the_work(QueryDict(form.cleaned_data["filters"])),
                 queryset=Candidate.objects.for_user(request.user),
                 request=request,
             )
