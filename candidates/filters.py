@@ -3,7 +3,7 @@
 import datetime
 
 import django_filters
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Count, Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -11,10 +11,11 @@ from establishments.choices import EstablishmentKind, Ethnicity, Gender, Lacking
 from establishments.filters import commune_filter, district_filter
 from establishments.models import Establishment
 from sonla_party.filters import BaseFilterSet, TrueFalseFilter, date_filter, key_filter
+from sonla_party.search import search
 from sonla_party.widgets import AutocompleteSelect
 from sonla_party.workdays import add_months
 
-from .choices import ClassStatus, Stage
+from .choices import ACTIVE, ClassStatus, Stage
 from .models import (
     PHASES,
     Candidate,
@@ -25,6 +26,7 @@ from .models import (
     candidates_added,
     candidates_in_phase,
     candidates_with_step,
+    without_legal_basis_q,
 )
 
 EARLIEST, LATEST = datetime.date(1900, 1, 1), datetime.date(2999, 12, 31)
@@ -45,6 +47,12 @@ class CandidateFilterSet(BaseFilterSet):
         label=_("From an establishment blank on the date"), choices=Lacking.choices, method="noop"
     )
     blank_on = date_filter(_("Blank on"), method="noop")
+    procedure = django_filters.ChoiceFilter(
+        label=_("In the procedure"),
+        choices=[("active", _("Still in the procedure")), ("ended", _("Admitted or left"))],
+        empty_label=_("Everyone"),
+        method="filter_procedure",
+    )
     stage = django_filters.ChoiceFilter(label=_("Stage"), choices=Stage.choices)
     ethnicity = django_filters.ChoiceFilter(label=_("Ethnicity"), choices=Ethnicity.choices)
     gender = django_filters.ChoiceFilter(label=_("Gender"), choices=Gender.choices)
@@ -76,6 +84,7 @@ class CandidateFilterSet(BaseFilterSet):
             "establishment_kind",
             "from_blank",
             "blank_on",
+            "procedure",
             "stage",
             "ethnicity",
             "gender",
@@ -98,8 +107,24 @@ class CandidateFilterSet(BaseFilterSet):
             "q",
         ]
 
+    @classmethod
+    def opening_on_the_work(cls, data):
+        """The candidate list opened without a filter shows the people still in the procedure
+        (`procedure=active`, visible in the form); any filter given — a link of a report, the form
+        sent with "Everyone" — is taken as it is."""
+        if any(name in data for name in cls.base_filters):
+            return data
+        data = data.copy()
+        data["procedure"] = "active"
+        return data
+
     def noop(self, queryset, name, value):
         return queryset  # these filters work together: see filter_queryset
+
+    def filter_procedure(self, queryset, name, value):
+        """Still being brought towards admission (`choices.ACTIVE`), or no longer."""
+        in_procedure = Q(stage__in=ACTIVE)
+        return queryset.filter(in_procedure if value == "active" else ~in_procedure)
 
     def filter_queryset(self, queryset):
         """The date-bound filters of the quarterly report's drill-downs (see candidates.models)."""
@@ -158,6 +183,35 @@ def queue_window(as_of: datetime.date) -> tuple[datetime.date, datetime.date, da
     return as_of, as_of + datetime.timedelta(days=7), as_of + datetime.timedelta(days=30)
 
 
+LEGAL_BASIS_WINDOW = "legal_basis"  # the files recording no basis for processing the data, deadline or not
+QUEUE_TABS = {
+    "overdue": "overdue",
+    "7": "week",
+    "30": "month",
+    LEGAL_BASIS_WINDOW: "legal_basis",
+}  # `window` → its count
+
+
+def queue_condition(window: str, as_of: datetime.date) -> Q:
+    """The files of a tab of the work queue on `as_of`: overdue (the next step was due before
+    `as_of`), or due from `as_of` to 7 or to 30 days later (any other `window` is "30"), or
+    recording no legal basis for processing the data. The one
+    predicate of the queue: its rows, its badges and the dashboard's "my work" all use it."""
+    if window == LEGAL_BASIS_WINDOW:
+        return without_legal_basis_q()
+    today, week, month = queue_window(as_of)
+    if window == "overdue":
+        return Q(next_due_on__lt=today)
+    return Q(next_due_on__gte=today, next_due_on__lte=week if window == "7" else month)
+
+
+def queue_counts(queryset, as_of: datetime.date) -> dict[str, int]:
+    """{"overdue", "week", "month"}: how many rows of `queryset` each tab of the queue shows (one query)."""
+    return queryset.aggregate(
+        **{count: Count("pk", filter=queue_condition(window, as_of)) for window, count in QUEUE_TABS.items()}
+    )
+
+
 class SourceListFilterSet(BaseFilterSet):
     district = district_filter()
     commune = commune_filter()
@@ -182,7 +236,8 @@ class SourceListFilterSet(BaseFilterSet):
         return queryset.filter(Exists(entries))
 
     def filter_q(self, queryset, name, value):
-        return queryset.filter(commune__name__icontains=value)
+        """Without accents, in the commune's and its district's names: "chieng" finds "Chiềng"."""
+        return search(queryset, value, field="commune__search_text", also=("commune__parent__search_text",))
 
 
 class TrainingClassFilterSet(BaseFilterSet):
@@ -200,4 +255,5 @@ class TrainingClassFilterSet(BaseFilterSet):
         return queryset.status_on(value, timezone.localdate())
 
     def filter_q(self, queryset, name, value):
-        return queryset.filter(Q(name__icontains=value) | Q(venue__icontains=value) | Q(organiser__icontains=value))
+        """Without accents, in the name, organiser, venue and the unit's name: "moc chau" finds "Mộc Châu"."""
+        return search(queryset, value, also=("unit__search_text",))

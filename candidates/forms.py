@@ -559,16 +559,27 @@ class TrainingClassForm(ScopedModelForm):
 
 
 class EnrolForm(forms.Form):
-    """Enrol the ticked candidates, or all that match the list's filters, in one class."""
+    """Enrol the ticked candidates, or all that match the list's filters, in one class.
+
+    A class that has ended may still be chosen, with the day the enrolment happened (entered
+    afterwards); "all that match" is enrolled only once confirmed for the number that match
+    (`confirmed_count`), so a list that changed in between is shown again, not enrolled."""
 
     training_class = forms.ModelChoiceField(label=_("Class"), queryset=TrainingClass.objects.all())
+    enrolled_on = forms.DateField(
+        label=_("Enrolled on"),
+        required=False,
+        widget=DateInput(),
+        help_text=_("Empty: today. For a class that has ended, the day the enrolment happened."),
+    )
     selection = forms.TypedMultipleChoiceField(coerce=int, required=False)
     everyone = forms.BooleanField(required=False)
     filters = forms.CharField(required=False)
+    confirmed_count = forms.IntegerField(required=False, min_value=0, widget=forms.HiddenInput)
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["training_class"].queryset = open_classes(user)
+        self.fields["training_class"].queryset = TrainingClass.objects.for_user(user).select_related("unit")
         self.fields["selection"].choices = [(v, v) for v in self.data.getlist("selection")] if self.is_bound else []
         style_fields(self)
 
@@ -576,12 +587,23 @@ class EnrolForm(forms.Form):
         cleaned = super().clean()
         if not cleaned.get("everyone") and not cleaned.get("selection"):
             raise forms.ValidationError(_("Tick at least one candidate, or choose “all that match the filter”."))
+        training_class = cleaned.get("training_class")
+        if training_class is not None and not cleaned.get("enrolled_on"):
+            if training_class.ends_on < timezone.localdate():
+                self.add_error("enrolled_on", _("This class has ended: give the day the enrolment happened."))
+            else:
+                cleaned["enrolled_on"] = timezone.localdate()
         return cleaned
 
 
-def open_classes(user):
-    """Classes in the user's scope that have not ended: the ones people can be enrolled in."""
-    return TrainingClass.objects.for_user(user).filter(ends_on__gte=timezone.localdate()).select_related("unit")
+ENDED_CLASSES_SHOWN = datetime.timedelta(days=366)  # the enrolments of a year's classes may still be entered
+
+
+def enrolment_classes(user):
+    """Classes in the user's scope that have not ended, or ended within a year: people are
+    enrolled in the first, and the enrolments that happened in the others may still be entered."""
+    since = timezone.localdate() - ENDED_CLASSES_SHOWN
+    return TrainingClass.objects.for_user(user).filter(ends_on__gte=since).select_related("unit")
 
 
 class RosterRowForm(forms.Form):

@@ -575,7 +575,7 @@ class SourceListEntry(models.Model):
         return f"{self.candidate} — {self.source_list}"
 
 
-class TrainingClassQuerySet(ScopedQuerySet):
+class TrainingClassQuerySet(SearchTextQuerySetMixin, ScopedQuerySet):
     unit_path = "unit"  # a district's class: its communes' staff see it too
 
     def with_counts(self):
@@ -594,11 +594,12 @@ class TrainingClassQuerySet(ScopedQuerySet):
         return self.filter(ends_on__lt=on)
 
 
-class TrainingClass(models.Model):
+class TrainingClass(SearchTextModel):
     """Lớp bồi dưỡng nhận thức về Đảng: 5 days, 50 periods, 5 lessons, run by the district's
     political centre (until 30/06/2025) or, since, for a commune-level unit. Completing it gives the
     certificate the admission rules require; its candidates live in the class's unit."""
 
+    search_source_fields = ("name", "organiser", "venue")  # and the unit's name: see the list's search
     name = models.CharField(_("name / course number"), max_length=150)
     organiser = models.CharField(
         _("organiser"), max_length=150, help_text=_("Certificate numbers are unique per organiser.")
@@ -614,7 +615,7 @@ class TrainingClass(models.Model):
     venue = models.CharField(_("venue"), max_length=200, blank=True)
     capacity = models.PositiveSmallIntegerField(_("capacity"), validators=[MinValueValidator(1)])
     notes = models.TextField(_("notes"), blank=True)
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=["search_text", "sort_key"])
 
     objects = TrainingClassQuerySet.as_manager()
 

@@ -1,9 +1,6 @@
-import datetime
-
 from django.contrib import messages
 from django.contrib.auth.mixins import PermissionRequiredMixin
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Q
 from django.http import Http404, HttpResponseRedirect, QueryDict
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
@@ -33,10 +30,18 @@ from sonla_party.views import (
     ScopedQuerysetMixin,
     ScopedUpdateView,
 )
+from sonla_party.widgets import forget_refused_choices
 
 from . import documents, rules, services
 from .choices import Stage
-from .filters import CandidateFilterSet, SourceListFilterSet, TrainingClassFilterSet, queue_window
+from .filters import (
+    QUEUE_TABS,
+    CandidateFilterSet,
+    SourceListFilterSet,
+    TrainingClassFilterSet,
+    queue_condition,
+    queue_counts,
+)
 from .forms import (
     STEP_FORMS,
     CandidateCorrectionForm,
@@ -46,12 +51,12 @@ from .forms import (
     EnrolForm,
     IntroducerForm,
     TrainingClassForm,
-    open_classes,
+    enrolment_classes,
     roster_formset,
     roster_rows,
     step_forms_for,
 )
-from .models import Candidate, SourceList, TrainingClass, without_legal_basis_q
+from .models import Candidate, SourceList, TrainingClass
 from .tables import CandidateTable, DecisionQueueTable, SourceListTable, TrainingClassTable, WorkQueueTable
 
 
@@ -67,11 +72,21 @@ class CandidateListView(FilteredListView):
     def scope_queryset(self, queryset):
         return queryset.select_related("establishment__commune")
 
+    def get_filterset_kwargs(self, filterset_class):
+        """Opened without filters, the list (and its export) shows the people still in the procedure."""
+        kwargs = super().get_filterset_kwargs(filterset_class)
+        kwargs["data"] = filterset_class.opening_on_the_work(kwargs["data"] or QueryDict())
+        return kwargs
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
+        context["filters"] = self.filterset.data.urlencode()
         if self.request.user.has_perm("candidates.add_enrollment"):
             context["enrol_form"] = EnrolForm(user=self.request.user)
-            context["open_classes"] = open_classes(self.request.user)
+            today = timezone.localdate()
+            classes = list(enrolment_classes(self.request.user))  # one query for both groups
+            context["open_classes"] = [c for c in classes if c.ends_on >= today]
+            context["ended_classes"] = [c for c in classes if c.ends_on < today]
         return context
 
 
@@ -133,6 +148,7 @@ class CandidateActionView(PermissionRequiredMixin, View):
             else:
                 messages.success(request, self.success_message(candidate))
                 return HttpResponseRedirect(candidate.get_absolute_url())
+        forget_refused_choices(form)
         detail = CandidateDetailView(request=request, kwargs={"pk": pk}, object=candidate)
         context = detail.get_context_data(bound_form=form, object=candidate)
         FileView.record_view(user=request.user, obj=candidate, door=AccessDoor.FORM_ERROR)
@@ -236,9 +252,6 @@ class CandidateCorrectionView(PermissionRequiredMixin, View):
         return self.render(candidate, form, status=400)
 
 
-LEGAL_BASIS_WINDOW = "legal_basis"
-
-
 class WorkQueueView(FilteredListView):
     """What is overdue, and what falls due within 7 and 30 days, in the user's scope."""
 
@@ -257,30 +270,31 @@ class WorkQueueView(FilteredListView):
         return super().get(request, *args, **kwargs)
 
     def scope_queryset(self, queryset):
-        if self.window == LEGAL_BASIS_WINDOW:  # files recording no basis for processing the data
-            return queryset.without_legal_basis().select_related("establishment__commune")
-        today, week, month = queue_window(self.as_of)
-        horizon = {"overdue": today - datetime.timedelta(days=1), "7": week}.get(self.window, month)
-        return queryset.filter(next_due_on__isnull=False, next_due_on__lte=horizon).select_related(
-            "establishment__commune"
-        )
+        # every file in scope: a tab's condition says which it shows (a deadline, or no legal basis)
+        return queryset.select_related("establishment__commune")
 
     def get_context_data(self, **kwargs):
+        """The filtered files with a deadline, cut to the tab's window: each badge counts, under
+        the same filters, the rows its tab shows (and the export holds the tab's rows)."""
+        due = self.object_list
+        self.object_list = kwargs["object_list"] = due.filter(queue_condition(self.window, self.as_of))
         context = super().get_context_data(**kwargs)
-        today, week, month = queue_window(self.as_of)
-        base = Candidate.objects.for_user(self.request.user)
         context.update(
             as_of_form=self.as_of_form,
             as_of=self.as_of,
-            window=self.window,
-            counts=base.aggregate(
-                overdue=Count("pk", filter=Q(next_due_on__lt=today)),
-                week=Count("pk", filter=Q(next_due_on__gte=today, next_due_on__lte=week)),
-                month=Count("pk", filter=Q(next_due_on__gte=today, next_due_on__lte=month)),
-                legal_basis=Count("pk", filter=without_legal_basis_q()),
-            ),
+            window=self.window if self.window in QUEUE_TABS else "30",
+            counts=queue_counts(due, self.as_of),
+            tab_query=self.tab_query(),
         )
         return context
+
+    def tab_query(self) -> str:
+        """The page's filters without the tab and the page number: the tabs' links keep them."""
+        params = self.request.GET.copy()
+        for name in ("window", "page", "_export"):
+            params.pop(name, None)
+        params["as_of"] = self.as_of.isoformat()
+        return params.urlencode()
 
 
 class DecisionQueueView(FilteredListView):
@@ -516,21 +530,24 @@ class RosterPrintView(TrainingClassDetailView):
 
 
 class EnrolView(PermissionRequiredMixin, View):
-    """Enrol the ticked candidates of the list — or all that match its filters — in a class."""
+    """Enrol the ticked candidates of the list — or all that match its filters, once confirmed for
+    their number — in a class."""
 
     permission_required = "candidates.add_enrollment"
     http_method_names = ["post"]
 
     def post(self, request):
         form = EnrolForm(request.POST, user=request.user)
+        back = f"{reverse('candidates:candidate_list')}?{request.POST.get('filters', '')}"
         if not form.is_valid():
             for error in form.errors.values():
                 messages.error(request, " ".join(error))
-            return HttpResponseRedirect(f"{reverse('candidates:candidate_list')}?{request.POST.get('filters', '')}")
+            return HttpResponseRedirect(back)
         candidates = form.cleaned_data["selection"]
+        training_class = form.cleaned_data["training_class"]
         if form.cleaned_data["everyone"]:
             filterset = CandidateFilterSet(
-                QueryDict(form.cleaned_data["filters"]),
+                CandidateFilterSet.opening_on_the_work(QueryDict(form.cleaned_data["filters"])),
                 queryset=Candidate.objects.for_user(request.user),
                 request=request,
             )
@@ -538,12 +555,34 @@ class EnrolView(PermissionRequiredMixin, View):
                 messages.error(request, _("The list's filters are not valid: correct them first."))
                 return HttpResponseRedirect(reverse("candidates:candidate_list"))
             candidates = filterset.qs
-        training_class = form.cleaned_data["training_class"]
-        result = services.enrol_candidates(
-            training_class=training_class, candidate_ids=candidates, enrolled_on=timezone.localdate(), by=request.user
-        )
+            count = candidates.count()
+            if form.cleaned_data["confirmed_count"] != count:
+                return self.confirm(form, count, back)
+        try:
+            result = services.enrol_candidates(
+                training_class=training_class,
+                candidate_ids=candidates,
+                enrolled_on=form.cleaned_data["enrolled_on"],
+                by=request.user,
+            )
+        except RuleViolation as error:
+            messages.error(request, error.message)
+            return HttpResponseRedirect(back)
         context = {"result": result, "training_class": training_class, "title": _("Enrolment")}
         return TemplateResponse(request, "candidates/enrolment_result.html", context)
+
+    def confirm(self, form, count, back):
+        """The step before enrolling all that match: their number, to confirm. Sent again with
+        another number (the list changed in between), the page says so and asks again."""
+        context = {
+            "form": form,
+            "count": count,
+            "changed": form.cleaned_data["confirmed_count"] is not None,
+            "training_class": form.cleaned_data["training_class"],
+            "back": back,
+            "title": _("Enrol all that match"),
+        }
+        return TemplateResponse(self.request, "candidates/enrolment_confirm.html", context)
 
 
 class CandidateFileViewsView(FileViewListView):

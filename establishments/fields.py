@@ -24,14 +24,29 @@ class GroupedUnitIterator(ModelChoiceIterator):
         units = sorted(self.queryset.select_related("parent"), key=lambda u: (u.sort_key, u.pk))
         current = [u for u in units if u.is_valid_on(today)]
         if current:
-            yield (_("Today's units"), [self.choice(u) for u in current])
+            yield (_("Today's units"), [self.told_apart(u, current) for u in current])
         ended = sorted((u for u in units if not u.is_valid_on(today)), key=lambda u: (u.parent_id or 0, u.sort_key))
         for _parent, group in groupby(ended, key=lambda u: u.parent_id):
             group = list(group)
-            yield (_ended_group_label(group[0]), [self.choice(u) for u in group])
+            yield (_ended_group_label(group[0]), [self.told_apart(u, group) for u in group])
+
+    def told_apart(self, unit, group):
+        """The option of `unit`; when another unit of its group has the same name, the label says
+        which it is: its district (before 01/07/2025), else its code."""
+        value, label = self.choice(unit)
+        if sum(1 for other in group if other.name == unit.name) > 1:
+            label = f"{label} ({same_name_mark(unit)})"
+        return value, label
 
     def __len__(self):
         return self.queryset.count() + (1 if self.field.empty_label is not None else 0)
+
+
+def same_name_mark(unit) -> str:
+    """What tells a unit from another of the same name: its district, or its code."""
+    if unit.parent_id and unit.parent.level == UnitLevel.DISTRICT:
+        return unit.parent.name
+    return _("code %(code)s") % {"code": unit.code}
 
 
 def _ended_group_label(unit) -> str:

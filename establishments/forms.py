@@ -3,34 +3,58 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from sonla_party.forms import DateInput, ScopedModelForm, limit_choices_to_scope, style_fields
-from sonla_party.renderers import FastSelect
 from sonla_party.widgets import AutocompleteSelect, AutocompleteSelectMultiple
 
-from .models import Assignment, Cadre, Establishment, PartyCell, PartyMember
+from .fields import CommuneSelect, UnitChoiceField
+from .models import Assignment, Cadre, District, Establishment, PartyCell, PartyMember
 from .services import RegistryError, check_assignment, check_cell_coverage
+from .units import UnitMap
 
 
 class EstablishmentForm(ScopedModelForm):
     """A new establishment is entered in a commune-level unit valid today; once saved, its commune
     follows the reorganisations (successions) and is not edited here."""
 
+    district = UnitChoiceField(
+        label=_("District"),
+        queryset=District.objects.all(),
+        required=False,
+        help_text=_("Narrows the communes offered; it is not recorded."),
+    )
+
     class Meta:
         model = Establishment
         fields = ["commune", "kind", "name", "code", "opened_on", "closed_on"]
-        widgets = {"commune": FastSelect}
+        field_classes = {"commune": UnitChoiceField}
+        widgets = {"commune": CommuneSelect}
+
+    field_order = ["district", "commune"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        today = timezone.localdate()
+        districts = self.fields["district"].queryset.valid_on(today)
+        if self.instance.pk or not districts.exists():  # since 01/07/2025 communes are under the province
+            del self.fields["district"]
+        else:
+            self.fields["district"].queryset = districts
         if self.instance.pk:
             del self.fields["commune"]
         else:
-            self.fields["commune"].queryset = self.fields["commune"].queryset.valid_on(timezone.localdate())
+            self.fields["commune"].queryset = self.fields["commune"].queryset.valid_on(today)
             self.fields["opened_on"].required = True  # a new record is dated: the registration day by default
             self.fields["opened_on"].initial = timezone.localdate()
             self.fields["opened_on"].help_text = _("The day it was established; by default the day it is registered.")
 
     def clean(self):
         cleaned = super().clean()
+        district, chosen = cleaned.get("district"), cleaned.get("commune")
+        if district is not None and chosen is not None and chosen.pk not in UnitMap.load().territory(district.pk):
+            self.add_error(
+                "commune",
+                _("%(commune)s is not in %(district)s.")
+                % {"commune": chosen.full_name, "district": district.full_name},
+            )
         commune, opened = cleaned.get("commune") or getattr(self.instance, "commune", None), cleaned.get("opened_on")
         if commune is not None and opened and commune.valid_from and opened < commune.valid_from:
             self.add_error(

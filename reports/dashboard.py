@@ -13,6 +13,8 @@ from urllib.parse import urlencode
 from django.db.models import Count
 from django.urls import reverse
 
+from candidates.filters import queue_condition, queue_counts
+from candidates.models import Candidate
 from establishments.choices import OrganisationLevel
 from establishments.models import FACT_COUNTS, Establishment, PartyMember, PartyOrganisation
 from establishments.units import UnitMap, UnitRow
@@ -113,4 +115,31 @@ def blank_series(user, dates: list[datetime.date]) -> dict:
         "labels": [on.strftime("%d/%m/%Y") for on in dates],
         "without_members": [row["without_members"] for row in counts],
         "without_cell": [row["without_cell"] for row in counts],
+    }
+
+
+MY_WORK_ROWS = 10  # the first files of the week on the dashboard; the queue has them all
+
+
+def my_work(user, on: datetime.date) -> dict | None:
+    """What falls due this week in the user's scope and what is overdue, by the work queue's own
+    tabs (`candidates.filters.queue_condition`), each count linking to its tab (two queries).
+    None for a user who may not see candidates."""
+    if not user.has_perm("candidates.view_candidate"):
+        return None
+    files = Candidate.objects.for_user(user).filter(next_due_on__isnull=False)
+    counts = queue_counts(files, on)
+    queue = reverse("candidates:work_queue")
+    soonest = (
+        files.filter(queue_condition("overdue", on) | queue_condition("7", on))
+        .select_related("establishment__commune")
+        .order_by("next_due_on", "sort_key", "pk")[:MY_WORK_ROWS]
+    )
+    return {
+        "overdue": counts["overdue"],
+        "week": counts["week"],
+        "overdue_url": f"{queue}?{urlencode({'window': 'overdue', 'as_of': on.isoformat()})}",
+        "week_url": f"{queue}?{urlencode({'window': '7', 'as_of': on.isoformat()})}",
+        "files": list(soonest),
+        "as_of": on,
     }

@@ -39,6 +39,8 @@ class DashboardView(TemplateView):
             total=total,
             row_level=level,
             party=dashboard.party_figures(self.request.user, as_of),
+            my_work=dashboard.my_work(self.request.user, timezone.localdate()),
+            my_work_first=not self.request.user.scope.is_province,
         )
         return context
 

@@ -8,6 +8,7 @@ plain `LIKE` on an ASCII column whatever the database: "muong" finds "Mường",
 import unicodedata
 
 from django.db import models
+from django.db.models.functions import Length, Substr
 
 from .collation import sort_key
 
@@ -25,9 +26,10 @@ def fold(text: str) -> str:
     return " ".join(stripped.lower().split())
 
 
-def search(queryset, query: str, field: str = "search_text", user=None):
+def search(queryset, query: str, field: str = "search_text", user=None, also: tuple[str, ...] = ()):
     """Rows whose folded text contains every word of `query`, in any order (its first
-    MAX_SEARCH_WORDS different words: more would narrow nothing a person types).
+    MAX_SEARCH_WORDS different words: more would narrow nothing a person types). Each word may
+    also be found in the folded text of a related row (`also`, e.g. `unit__search_text`).
 
     A model's `search_restricted_fields` (field → permission) are searched too, for a `user` with
     that permission only: a citizen ID shown masked must not be findable by typing it, or a
@@ -41,10 +43,31 @@ def search(queryset, query: str, field: str = "search_text", user=None):
     ]
     for word in words:
         condition = models.Q(**{f"{field}__contains": word})
-        for name in restricted:
+        for name in (*also, *restricted):
             condition |= models.Q(**{f"{name}__contains": word})
         queryset = queryset.filter(condition)
     return queryset
+
+
+def name_first(queryset, query: str):
+    """`queryset` ordered with the rows whose name holds most words of `query` first, then in its
+    own order: a pick-list of people finds "do van phong" in Đỗ Văn Phong's name before the border
+    guards whose unit's name holds "phong". The name is the first of `search_source_fields`; its
+    folded text begins `search_text` and has its length (one letter per letter, tones dropped)."""
+    words = list(dict.fromkeys(fold(query).split()))[:MAX_SEARCH_WORDS]
+    model = queryset.model
+    if not words or not getattr(model, "search_source_fields", ()):
+        return queryset
+    name = Substr("search_text", 1, Length(model.search_source_fields[0]))
+    misses = sum(
+        (
+            models.Case(models.When(_name_text__contains=word, then=0), default=1, output_field=models.IntegerField())
+            for word in words
+        ),
+        start=models.Value(0),
+    )
+    ordering = queryset.query.order_by or model._meta.ordering
+    return queryset.annotate(_name_text=name).annotate(_name_misses=misses).order_by("_name_misses", *ordering)
 
 
 class SearchTextQuerySetMixin:

@@ -37,9 +37,10 @@ from .history import history_entries
 from .jobs import counted, export_job_or_none
 from .models import FileView
 from .scoping import require_open_on
-from .search import search
+from .search import name_first, search
 from .sensitive import hide_sensitive_columns
 from .tables import PageByKeysData, export_rows
+from .widgets import forget_refused_choices
 
 
 class ModelPermissionMixin(PermissionRequiredMixin):
@@ -243,6 +244,10 @@ class ScopedFormMixin(ScopedQuerysetMixin):
         messages.success(self.request, self.success_message or _("Saved."))
         return HttpResponseRedirect(self.get_success_url())
 
+    def form_invalid(self, form):
+        forget_refused_choices(form)
+        return super().form_invalid(form)
+
     def save_form(self, form):
         """Plain CRUD saves the form; views whose writes enforce a rule call their service here."""
         return form.save()
@@ -271,7 +276,8 @@ class AutocompleteView(ModelPermissionMixin, View):
         return self.model.objects.for_user(self.request.user)
 
     def get(self, request):
-        queryset = search(self.get_queryset(), request.GET.get("q", ""), user=request.user)[: self.limit]
+        query = request.GET.get("q", "")
+        queryset = name_first(search(self.get_queryset(), query, user=request.user), query)[: self.limit]
         return JsonResponse({"results": [{"id": obj.pk, "text": self.label(obj)} for obj in queryset]})
 
 

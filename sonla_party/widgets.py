@@ -16,6 +16,7 @@ class AutocompleteSelect(forms.Select):
     def __init__(self, url_name: str, attrs=None):
         super().__init__(attrs=attrs)
         self.url_name = url_name
+        self.forget_choice = False  # set by `forget_refused_choices`: the choice was refused
 
     def get_context(self, name, value, attrs):
         context = super().get_context(name, value, attrs)
@@ -24,7 +25,7 @@ class AutocompleteSelect(forms.Select):
         return context
 
     def optgroups(self, name, value, attrs=None):
-        chosen = {str(v) for v in value if v not in (None, "")}
+        chosen = set() if self.forget_choice else {str(v) for v in value if v not in (None, "")}
         groups = []
         choices = getattr(self.choices, "queryset", None)
         if choices is not None:
@@ -45,3 +46,12 @@ class AutocompleteSelectMultiple(AutocompleteSelect, forms.SelectMultiple):
     """The same, for a many-to-many choice: the chosen options stay, matches are added."""
 
     allow_multiple_selected = True
+
+
+def forget_refused_choices(form) -> None:
+    """A form shown again after a refusal offers no longer the choice a pick-list's field was
+    refused for: the person chooses again, rather than sending the refused key unseen a second time."""
+    for name in form.errors:
+        field = form.fields.get(name)
+        if field is not None and isinstance(field.widget, AutocompleteSelect):
+            field.widget.forget_choice = True

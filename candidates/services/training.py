@@ -40,6 +40,7 @@ class RosterError(TrainingError):
 # Why a candidate was not enrolled (shown grouped in the summary).
 REFUSAL_REASONS = {
     "other_district": gettext_lazy("lives outside the unit the class is for"),
+    "already_member": gettext_lazy("already a member of the Party"),
     "not_on_source_list": gettext_lazy("not on a source list"),
     "valid_certificate": gettext_lazy("already holds a valid certificate"),
     "already_enrolled": gettext_lazy("already enrolled in this class"),
@@ -132,10 +133,13 @@ def enrol_candidates(
     """Enrol the given candidates, in a constant number of queries whatever their number.
 
     Not enrolled, each with its reason: anyone outside the user's scope or the class's district,
-    not on a source list, already holding a valid certificate, already in this class or in another
-    class that has not ended, or beyond the class's capacity.
+    already a member (admitted or official), not on a source list, already holding a valid
+    certificate, already in this class or in another class that has not ended, or beyond the
+    class's capacity. A class that has ended still receives the enrolments that happened, dated
+    on or before its last day; a date after it, or in the future, raises TrainingError.
     """
     _check_class_access(training_class, by, "candidates.add_enrollment")
+    check_enrolment_date(training_class=training_class, enrolled_on=enrolled_on)
     locked = TrainingClass.objects.select_for_update().get(pk=training_class.pk)  # capacity is shared
     result = EnrolmentResult()
     if isinstance(candidate_ids, QuerySet):  # "all that match the filter": a subquery, whatever its size
@@ -163,6 +167,19 @@ def enrol_candidates(
     return result
 
 
+def check_enrolment_date(*, training_class: TrainingClass, enrolled_on: datetime.date) -> None:
+    """People are enrolled before or while the class runs, never later, nor on a day to come
+    (an ended class's enrolments are entered afterwards with the day they happened). Raises TrainingError."""
+    if enrolled_on > timezone.localdate():
+        raise TrainingError(_("An enrolment cannot be dated in the future."), field="enrolled_on")
+    if enrolled_on > training_class.ends_on:
+        raise TrainingError(
+            _("The class ended on %(date)s: an enrolment is dated on or before its last day.")
+            % {"date": training_class.ends_on.strftime("%d/%m/%Y")},
+            field="enrolled_on",
+        )
+
+
 def _enrolment_candidates(training_class: TrainingClass, ids, by):
     others = Enrollment.objects.filter(candidate=OuterRef("pk"), training_class__ends_on__gte=training_class.starts_on)
     return (
@@ -181,6 +198,8 @@ def _enrolment_candidates(training_class: TrainingClass, ids, by):
 def _refusal(candidate: Candidate, training_class: TrainingClass, area: set[int]) -> str | None:
     if candidate.establishment.commune_id not in area:
         return "other_district"
+    if candidate.stage in (Stage.ADMITTED, Stage.OFFICIAL):
+        return "already_member"
     if candidate.in_this_class:
         return "already_enrolled"
     if not candidate.on_source_list:

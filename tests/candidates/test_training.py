@@ -37,7 +37,10 @@ def sources(by, establishment, count):
 
 def enrol(training_class, candidates, by):
     return services.enrol_candidates(
-        training_class=training_class, candidate_ids=[c.pk for c in candidates], enrolled_on=D(2025, 2, 20), by=by
+        training_class=training_class,
+        candidate_ids=[c.pk for c in candidates],
+        enrolled_on=min(D(2025, 2, 20), training_class.ends_on),  # enrolled before the class ended
+        by=by,
     )
 
 
@@ -150,16 +153,75 @@ class TestRefusals:
         sources(board_user, province.home_establishment, 4)
         sources(board_user, EstablishmentFactory(commune=province.home_commune, name="Bản Khác"), 3)
         target = Candidate.objects.filter(establishment=province.home_establishment)
-        response = board_client.post(
-            "/training-classes/enrol/",
-            {
-                "training_class": training_class.pk,
-                "everyone": "1",
-                "filters": f"establishment={province.home_establishment.pk}&stage=source",
-            },
-        )
-        assert response.status_code == 200
+        data = {
+            "training_class": training_class.pk,
+            "everyone": "1",
+            "filters": f"establishment={province.home_establishment.pk}&stage=source",
+        }
+        asked = board_client.post("/training-classes/enrol/", data)
+        assert asked.status_code == 200 and asked.context["count"] == 4  # the number, to confirm
+        assert 'name="confirmed_count" value="4"' in asked.content.decode()
+        assert not Enrollment.objects.exists()
+        response = board_client.post("/training-classes/enrol/", {**data, "confirmed_count": "4"})
+        assert response.status_code == 200 and "result" in response.context
         assert set(Enrollment.objects.values_list("candidate", flat=True)) == set(target.values_list("pk", flat=True))
+
+    def test_a_count_that_changed_since_the_confirmation_is_asked_again(
+        self, board_client, board_user, province, training_class
+    ):
+        TrainingClass.objects.filter(pk=training_class.pk).update(starts_on=D(2026, 12, 1), ends_on=D(2026, 12, 5))
+        sources(board_user, province.home_establishment, 3)
+        data = {"training_class": training_class.pk, "everyone": "1", "filters": "stage=source"}
+        new_candidate(board_user, province.home_establishment, citizen_id=None, full_name="Lò Văn Mới")
+        response = board_client.post("/training-classes/enrol/", {**data, "confirmed_count": "3"})  # now 4 match
+        assert response.context["count"] == 4 and response.context["changed"]
+        assert 'data-testid="count-changed"' in response.content.decode()
+        assert not Enrollment.objects.exists()
+
+
+class TestReasonsAndPastClasses:
+    def test_a_member_is_already_a_member_not_off_the_source_list(self, board_user, province, training_class):
+        admitted, official = sources(board_user, province.home_establishment, 2)
+        Candidate.objects.filter(pk=admitted.pk).update(stage=Stage.ADMITTED)
+        Candidate.objects.filter(pk=official.pk).update(stage=Stage.OFFICIAL)
+        from candidates.models import SourceListEntry
+
+        SourceListEntry.objects.filter(candidate__in=[admitted, official]).update(removed_on=D(2024, 1, 1))
+        result = enrol(training_class, [admitted, official], board_user)
+        assert {reason for _c, reason in result.refused} == {"already_member"}
+        with translation.override("en"):
+            assert list(result.refused_by_reason()) == ["already a member of the Party"]
+
+    def test_an_ended_class_receives_the_enrolments_that_happened(self, board_client, board_user, province):
+        ended = TrainingClass.objects.create(
+            name="Lớp đã học",
+            organiser="TTCT Mộc Châu",
+            unit=province.home,
+            starts_on=timezone.localdate() - datetime.timedelta(days=40),
+            ends_on=timezone.localdate() - datetime.timedelta(days=35),
+            capacity=10,
+        )
+        (first,) = sources(board_user, province.home_establishment, 1)
+        assert ended.pk in {c.pk for c in board_client.get("/candidates/").context["ended_classes"]}
+        post = {"training_class": ended.pk, "selection": [first.pk]}
+        board_client.post("/training-classes/enrol/", post)  # no date: refused, the class has ended
+        assert not Enrollment.objects.exists()
+        late = (ended.ends_on + datetime.timedelta(days=1)).isoformat()
+        board_client.post("/training-classes/enrol/", {**post, "enrolled_on": late})  # after its last day
+        assert not Enrollment.objects.exists()
+        on = ended.starts_on - datetime.timedelta(days=3)
+        response = board_client.post("/training-classes/enrol/", {**post, "enrolled_on": on.isoformat()})
+        assert response.status_code == 200
+        assert list(Enrollment.objects.values_list("candidate", "enrolled_on")) == [(first.pk, on)]
+
+    def test_an_enrolment_in_the_future_is_refused(self, board_user, province, training_class):
+        with pytest.raises(services.TrainingError):
+            services.enrol_candidates(
+                training_class=training_class,
+                candidate_ids=[],
+                enrolled_on=timezone.localdate() + datetime.timedelta(days=1),
+                by=board_user,
+            )
 
 
 def roster_post(training_class, rows):

@@ -3,7 +3,7 @@
 import datetime
 
 import pytest
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from candidates.choices import Stage
 from candidates.models import Candidate, SourceList, SourceListEntry
@@ -377,3 +377,70 @@ class TestSourceListList:
         assert (
             count_queries(board_client, "/candidates/source-lists/?sort=-entry_count", cap=SOURCE_LIST_CAP) == at_two
         )
+
+
+class TestWorkQueueTabs:
+    """Each tab's badge counts exactly the rows the tab shows, under the same filters."""
+
+    def files(self, by, establishment, as_of):
+        for offset in (-40, -3, -1, 0, 3, 7, 8, 20, 30, 31, 60):
+            candidate = new_candidate(by, establishment, citizen_id=None, full_name=f"Lò Văn Hạn {offset + 100}")
+            Candidate.objects.filter(pk=candidate.pk).update(
+                next_due_on=as_of + datetime.timedelta(days=offset), next_due_kind="decision"
+            )
+
+    @pytest.mark.parametrize("query", ["", "&q=han"])
+    def test_each_badge_equals_its_rows(self, board_client, board_user, province, query):
+        as_of = D(2026, 6, 1)
+        self.files(board_user, province.home_establishment, as_of)
+        new_candidate(board_user, province.home_establishment, citizen_id=None, full_name="Cà Thị Mai")
+        Candidate.objects.filter(full_name="Cà Thị Mai").update(next_due_on=as_of, next_due_kind="decision")
+        for window, count in (("overdue", "overdue"), ("7", "week"), ("30", "month")):
+            url = f"/candidates/queue/?window={window}&as_of={as_of.isoformat()}&per_page=100{query}"
+            page = board_client.get(url)
+            rows = list(page.context["table"].rows)
+            assert page.context["counts"][count] == len(rows) == page.context["table"].paginator.count, window
+            badge = f'data-count="{count}">{len(rows)}<'
+            assert badge in page.content.decode()
+        expected = {"overdue": 3, "week": 3, "month": 6} if query else {"overdue": 3, "week": 4, "month": 7}
+        assert page.context["counts"] == expected
+
+    def test_the_tabs_keep_the_filters(self, board_client, board_user, province):
+        page = board_client.get("/candidates/queue/?window=7&as_of=2026-06-01&q=han").content.decode()
+        assert 'href="?window=overdue&amp;as_of=2026-06-01&amp;q=han"' in page
+
+
+class TestListOpensOnTheWork:
+    """The candidate list opened bare shows the people still in the procedure; a filter shows all."""
+
+    @pytest.fixture
+    def people(self, province):
+        establishment = province.home_establishment
+        return {
+            stage: CandidateFactory(establishment=establishment, stage=stage, full_name=f"Lò Văn {stage}")
+            for stage in (Stage.SOURCE, Stage.DOSSIER, Stage.DECISION, Stage.ADMITTED, Stage.OFFICIAL, Stage.WITHDRAWN)
+        }
+
+    def names(self, response):
+        return {row.record.full_name for row in response.context["table"].rows}
+
+    def test_the_bare_list_shows_who_is_still_in_the_procedure(self, board_client, people):
+        response = board_client.get("/candidates/")
+        assert self.names(response) == {f"Lò Văn {s}" for s in (Stage.SOURCE, Stage.DOSSIER, Stage.DECISION)}
+        assert response.context["filter"].form["procedure"].value() == "active"
+        assert '<option value="active" selected>' in response.content.decode()  # the default is visible
+
+    def test_the_export_follows_the_default(self, board_client, people):
+        with translation.override("en"):
+            rows = csv_rows(board_client.get("/candidates/?_export=csv"))
+        assert len(rows) - 1 == 3
+
+    def test_everyone_and_the_other_links_show_all(self, board_client, people, province):
+        assert len(self.names(board_client.get("/candidates/?procedure="))) == 6
+        assert len(self.names(board_client.get(f"/candidates/?establishment={province.home_establishment.pk}"))) == 6
+        ended = self.names(board_client.get("/candidates/?procedure=ended"))
+        assert ended == {f"Lò Văn {s}" for s in (Stage.ADMITTED, Stage.OFFICIAL, Stage.WITHDRAWN)}
+
+    def test_enrol_all_carries_the_filters_in_use(self, board_client, people):
+        page = board_client.get("/candidates/").content.decode()
+        assert 'name="filters" value="procedure=active"' in page

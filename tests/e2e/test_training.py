@@ -47,6 +47,9 @@ def test_enrol_from_a_filtered_list_and_complete_the_class(page):
     page.select_option("#id_training_class", str(running.pk))
     page.click("[data-testid=enrol-all]")
     page.wait_for_load_state()
+    assert "2" in page.locator("[data-testid=enrol-confirm]").inner_text()  # the number, to confirm
+    page.click("[data-testid=confirm-enrol-all]")
+    page.wait_for_load_state()
     assert "2" in page.locator("[data-testid=enrolled-count]").inner_text()
 
     page.goto(f"/training-classes/{running.pk}/roster/")
