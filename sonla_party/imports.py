@@ -370,10 +370,20 @@ class Importer:
     sheet_title: str = ""  # the template's sheet
     example: dict = field(default_factory=dict)  # the template's example row
 
-    def run(self, *, content: bytes, file_name: str, user, save: bool, as_of=None) -> Outcome:
+    def run(
+        self,
+        *,
+        content: bytes,
+        file_name: str,
+        user,
+        save: bool,
+        as_of=None,
+        progress: Callable[[int, int | None], None] | None = None,
+    ) -> Outcome:
         """Read and validate every row; with `save`, write them all in one transaction, or none
         when any row is wrong (ImportFileError for an unreadable file). `as_of` is the date the
-        file's data refers to, for the rows that give none (codes of units are read with it)."""
+        file's data refers to, for the rows that give none (codes of units are read with it).
+        `progress`, when given, is called after each chunk with (rows done, rows in all or None)."""
         headers, rows = read_table(content, file_name, self.columns, {fold(n) for n in self.sheet_names})
         outcome = Outcome(headers=headers)
         context: dict = {"as_of": as_of}
@@ -381,11 +391,15 @@ class Importer:
             for chunk in chunks(rows):
                 outcome.rows += len(chunk)
                 self.process_chunk(user, chunk, outcome, False, context)
+                if progress is not None:
+                    progress(outcome.rows, None)
             return outcome
         with transaction.atomic():
             for chunk in chunks(rows):
                 outcome.rows += len(chunk)
                 self._save_chunk(user, chunk, outcome, context)
+                if progress is not None:
+                    progress(outcome.rows, None)
             if outcome.errors:
                 transaction.set_rollback(True)
         return outcome
