@@ -181,7 +181,8 @@ def traced(label, function):
     seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
     _current, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
-    print(f"  {label:<10} {seconds:7.2f} s   CPU {cpu:6.2f} s   peak {peak / 1024 / 1024:6.1f} MiB   {result.summary()}")
+    peak_mib = peak / 1024 / 1024
+    print(f"  {label:<10} {seconds:7.2f} s   CPU {cpu:6.2f} s   peak {peak_mib:6.1f} MiB   {result.summary()}")
     return result
 
 
