@@ -7,6 +7,7 @@ validated and saved, are defined next to the models (`establishments/imports.py`
 `candidates/imports.py`); this module only reads files and runs the two steps.
 """
 
+import codecs
 import copy
 import csv
 import datetime
@@ -120,14 +121,23 @@ def read_table(content: bytes, file_name: str, columns: list[ColumnSpec], sheet_
             _("This is not a readable XLSX file. Save it as .xlsx (Excel 2007 or later) or CSV (UTF-8).")
         )
     try:
-        text = content.decode("utf-8-sig")
+        _check_utf8(content)
     except UnicodeDecodeError as error:
         raise ImportFileError(
             _("This file is neither XLSX nor CSV in UTF-8. In Excel, use “Save as” → “CSV UTF-8” or .xlsx.")
         ) from error
-    if "\x00" in text[:4096]:
+    sample = content[:4096].decode("utf-8-sig", errors="ignore")  # a character may be cut at the end
+    if "\x00" in sample:
         raise ImportFileError(_("This file is neither XLSX nor CSV in UTF-8."))
-    return _read_csv(text, columns)
+    return _read_csv(content, sample, columns)
+
+
+def _check_utf8(content: bytes, block: int = 1 << 20) -> None:
+    """Raises UnicodeDecodeError unless the whole file is UTF-8, decoding a block at a time (the
+    text of a large file is never held whole)."""
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    for start in range(0, len(content), block):
+        decoder.decode(content[start : start + block], final=start + block >= len(content))
 
 
 def header_names(header: list, mapping: dict[int, str], columns: list[ColumnSpec]) -> dict[str, str]:
@@ -162,13 +172,12 @@ def _check_header(mapping: dict[int, str], columns: list[ColumnSpec], header: li
         )
 
 
-def _read_csv(text: str, columns: list[ColumnSpec]):
-    sample = text[:4096]
+def _read_csv(content: bytes, sample: str, columns: list[ColumnSpec]):
     try:
         dialect = csv.Sniffer().sniff(sample, delimiters=",;\t")
     except csv.Error:
         dialect = csv.excel
-    reader = csv.reader(io.StringIO(text), dialect)
+    reader = csv.reader(io.TextIOWrapper(io.BytesIO(content), encoding="utf-8-sig", newline=""), dialect)
     header = next(reader, [])
     mapping = _header_map(header, columns)
     _check_header(mapping, columns, header)
