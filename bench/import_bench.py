@@ -186,7 +186,7 @@ def traced(label, function):
     return result
 
 
-def main_members(sizes):
+def main_members(sizes, save=True):
     user = User.objects.get(username="board")
     importer = imports.REGISTRY["members"]
     print(f"database: {connection.vendor}; rows per chunk: {imports.CHUNK}")
@@ -200,7 +200,8 @@ def main_members(sizes):
 
         outcome = traced("preview", lambda: run(False))
         assert not outcome.errors, outcome.errors[:3]
-        traced("import", lambda: run(True))
+        if save:
+            traced("import", lambda: run(True))
         clean_up_members()
 
 
@@ -231,8 +232,9 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser()
     parser.add_argument("rows", type=int, nargs="*", help="rows of the candidate files (2,000 and 10,000)")
     parser.add_argument("--members", type=int, action="append", help="rows of a members file instead")
+    parser.add_argument("--preview-only", action="store_true", help="members: the preview, not the import")
     args = parser.parse_args()
     if args.members:
-        main_members(args.members)
+        main_members(args.members, save=not args.preview_only)
     else:
         main(args.rows or [2000, 10000])
