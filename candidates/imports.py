@@ -88,6 +88,8 @@ COLUMNS = [
 ]
 # The same fields as the web form (its helper aside: the spreadsheet has no column for it).
 PERSON_FIELDS = [name for name in CandidateForm.Meta.fields if name != "helper"]
+# The model's field rules are run on the fields a row sets (the others keep values already checked).
+NOT_IMPORTED = [f.name for f in Candidate._meta.fields if f.name not in PERSON_FIELDS or f.name == "establishment"]
 PARSERS = {
     "full_name": text,
     "birth_date": parse_date,
@@ -214,7 +216,7 @@ def _validate(number, values, establishment, existing, outcome, context, same_da
         elif name in values and not (existing is not None and name in context["hidden"]):
             setattr(candidate, name, values[name] if values[name] is not None else _blank(name))
     try:
-        candidate.clean_fields(exclude=["establishment", "helper", "party_cell", "party_member", "search_text"])
+        candidate.clean_fields(exclude=NOT_IMPORTED)
         candidate.clean()  # the citizen ID against the birth date and gender, as the form does
     except ValidationError as error:
         for field_name, messages in error.message_dict.items():

@@ -91,7 +91,7 @@ def establishment_lookup(user) -> dict:
     queries for the whole file)."""
     units = UnitMap.load()
     by_key: dict[tuple[int, str], list] = {}
-    for est in Establishment.objects.select_related("commune"):
+    for est in Establishment.objects.order_by():
         by_key.setdefault((est.commune_id, est.code.upper()), []).append(est)
     scoped = set(Establishment.objects.for_user(user).values_list("pk", flat=True))
     return {"units": units, "codes": UnitCodes(units), "by_key": by_key, "scoped": scoped}
@@ -342,6 +342,12 @@ MEMBER_FIELDS = [
 ]
 
 
+# The model's field rules are run on the fields a row sets (the others keep values already checked).
+MEMBER_NOT_IMPORTED = [
+    f.name for f in PartyMember._meta.fields if f.name not in MEMBER_FIELDS or f.name == "establishment"
+]
+
+
 def process_members(user, rows, outcome, save: bool, context: dict) -> None:
     if "establishments" not in context:
         context.update(establishments=establishment_lookup(user), seen={})
@@ -437,7 +443,7 @@ def _member_snapshot(member) -> dict:
 def _member_valid(number, member, values, outcome) -> bool:
     """The model's own rules (fields, citizen ID, leaving) and its dated constraints, in Python."""
     try:
-        member.clean_fields(exclude=["establishment", "party_cell", "search_text"])
+        member.clean_fields(exclude=MEMBER_NOT_IMPORTED)
         member.clean()
         for later, label in (
             ("official_on", _("A member cannot become official before being admitted.")),

@@ -7,6 +7,7 @@ validated and saved, are defined next to the models (`establishments/imports.py`
 `candidates/imports.py`); this module only reads files and runs the two steps.
 """
 
+import codecs
 import copy
 import csv
 import datetime
@@ -22,8 +23,8 @@ from django.conf import settings
 from django.db import DataError, IntegrityError, transaction
 from django.utils import translation
 from django.utils.translation import gettext as _
-from openpyxl import load_workbook
 
+from . import xlsx_read
 from .exceptions import RuleViolation
 from .search import fold
 
@@ -120,14 +121,23 @@ def read_table(content: bytes, file_name: str, columns: list[ColumnSpec], sheet_
             _("This is not a readable XLSX file. Save it as .xlsx (Excel 2007 or later) or CSV (UTF-8).")
         )
     try:
-        text = content.decode("utf-8-sig")
+        _check_utf8(content)
     except UnicodeDecodeError as error:
         raise ImportFileError(
             _("This file is neither XLSX nor CSV in UTF-8. In Excel, use “Save as” → “CSV UTF-8” or .xlsx.")
         ) from error
-    if "\x00" in text[:4096]:
+    sample = content[:4096].decode("utf-8-sig", errors="ignore")  # a character may be cut at the end
+    if "\x00" in sample:
         raise ImportFileError(_("This file is neither XLSX nor CSV in UTF-8."))
-    return _read_csv(text, columns)
+    return _read_csv(content, sample, columns)
+
+
+def _check_utf8(content: bytes, block: int = 1 << 20) -> None:
+    """Raises UnicodeDecodeError unless the whole file is UTF-8, decoding a block at a time (the
+    text of a large file is never held whole)."""
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    for start in range(0, len(content), block):
+        decoder.decode(content[start : start + block], final=start + block >= len(content))
 
 
 def header_names(header: list, mapping: dict[int, str], columns: list[ColumnSpec]) -> dict[str, str]:
@@ -162,13 +172,12 @@ def _check_header(mapping: dict[int, str], columns: list[ColumnSpec], header: li
         )
 
 
-def _read_csv(text: str, columns: list[ColumnSpec]):
-    sample = text[:4096]
+def _read_csv(content: bytes, sample: str, columns: list[ColumnSpec]):
     try:
         dialect = csv.Sniffer().sniff(sample, delimiters=",;\t")
     except csv.Error:
         dialect = csv.excel
-    reader = csv.reader(io.StringIO(text), dialect)
+    reader = csv.reader(io.TextIOWrapper(io.BytesIO(content), encoding="utf-8-sig", newline=""), dialect)
     header = next(reader, [])
     mapping = _header_map(header, columns)
     _check_header(mapping, columns, header)
@@ -186,29 +195,33 @@ def _read_csv(text: str, columns: list[ColumnSpec]):
 MERGE_CELL = re.compile(rb'<mergeCell ref="[A-Z]+(\d+):[A-Z]+(\d+)"')
 
 
-def _merged_header(content: bytes, sheet_path: str) -> bool:
-    with zipfile.ZipFile(io.BytesIO(content)) as archive:
-        try:
-            xml = archive.read(sheet_path)
-        except KeyError:
-            return False
+def _merged_header(archive: zipfile.ZipFile, sheet_path: str) -> bool:
+    try:
+        xml = archive.read(sheet_path)
+    except KeyError:
+        return False
     return any(int(first) == 1 for first, _last in MERGE_CELL.findall(xml))
 
 
 def _read_xlsx(content: bytes, columns: list[ColumnSpec], sheet_names: set[str]):
     try:
-        workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=False)
-    except Exception as error:  # openpyxl raises many kinds on a damaged or foreign file
+        archive = zipfile.ZipFile(io.BytesIO(content))
+        workbook = xlsx_read.Workbook(archive)
+        sheet, header, mapping = _find_sheet(workbook, columns, sheet_names)
+    except ImportFileError:
+        raise
+    except Exception as error:  # a damaged or foreign file fails in many ways
         raise ImportFileError(_("The file could not be opened as an XLSX workbook.")) from error
-    sheet, header, mapping = _find_sheet(workbook, columns, sheet_names, content)
+    wanted = sorted(mapping.items())
 
     def rows():
-        for number, cells in enumerate(sheet.iter_rows(min_row=2), start=2):
+        for number, cells in workbook.rows(sheet):
+            if number == 1:
+                continue
             values = {}
-            for index, key in mapping.items():
-                cell = cells[index] if index < len(cells) else None
-                value = getattr(cell, "value", None)
-                if getattr(cell, "data_type", None) == "f" or (isinstance(value, str) and value.startswith("=")):
+            for index, key in wanted:
+                value = cells[index] if index < len(cells) else None
+                if isinstance(value, str) and value.startswith("="):
                     raise ImportFileError(
                         _(
                             "Row %(row)s, column “%(column)s” holds a formula. "
@@ -220,29 +233,28 @@ def _read_xlsx(content: bytes, columns: list[ColumnSpec], sheet_names: set[str])
             if all(value is None or str(value).strip() == "" for value in values.values()):
                 continue  # empty rows, e.g. trailing ones
             yield number, values
-        workbook.close()
+        archive.close()
 
     return header_names(header, mapping, columns), rows()
 
 
-def _find_sheet(workbook, columns: list[ColumnSpec], sheet_names: set[str], content: bytes):
+def _find_sheet(workbook, columns: list[ColumnSpec], sheet_names: set[str]):
     """The sheet named as in the template, else the first whose header has the required columns.
     A sheet that looks like the data but whose header row has merged cells is refused."""
-    ordered = sorted(workbook.worksheets, key=lambda ws: fold(ws.title) not in sheet_names)
+    ordered = sorted(workbook.sheets, key=lambda ws: fold(ws.title) not in sheet_names)
     first_header = None
     for sheet in ordered:
-        header = [cell.value for cell in next(sheet.iter_rows(min_row=1, max_row=1), [])]
+        header = workbook.header(sheet)
         first_header = first_header if first_header is not None else header
         mapping = _header_map(header, columns)
-        position = workbook.sheetnames.index(sheet.title) + 1
-        if mapping and _merged_header(content, f"xl/worksheets/sheet{position}.xml"):
+        if mapping and _merged_header(workbook.archive, sheet.path):
             raise ImportFileError(_("The header row has merged cells: give each column its own header cell."))
         if all(c.key in mapping.values() for c in columns if c.required):
             return sheet, header, mapping
-    if len(workbook.worksheets) > 1:
+    if len(workbook.sheets) > 1:
         raise ImportFileError(
             _("No sheet of this workbook has the expected columns (sheets: %(sheets)s). Use the template's sheet.")
-            % {"sheets": ", ".join(workbook.sheetnames)}
+            % {"sheets": ", ".join(sheet.title for sheet in workbook.sheets)}
         )
     _check_header(_header_map(first_header or [], columns), columns, first_header or [])
     raise ImportFileError(_("The sheet has no header row."))
@@ -388,17 +400,17 @@ class Importer:
         outcome = Outcome(headers=headers)
         context: dict = {"as_of": as_of}
         if not save:
-            for chunk in chunks(rows):
+            for chunk in chunks(rows, CHUNK):
                 outcome.rows += len(chunk)
                 self.process_chunk(user, chunk, outcome, False, context)
-                if progress:
+                if progress is not None:
                     progress(outcome.rows, None)
             return outcome
         with transaction.atomic():
-            for chunk in chunks(rows):
+            for chunk in chunks(rows, CHUNK):
                 outcome.rows += len(chunk)
                 self._save_chunk(user, chunk, outcome, context)
-                if progress:
+                if progress is not None:
                     progress(outcome.rows, None)
             if outcome.errors:
                 transaction.set_rollback(True)

@@ -11,7 +11,7 @@ register = template.Library()
 @register.filter
 def place(unit) -> str:
     """ "Phường Chiềng Lề, Thành phố Sơn La (until 30/06/2025) — today Phường Tô Hiệu"."""
-    if unit is None:
+    if not unit:  # None, or "" when the template's path has a gap (a cell without a seat)
         return ""
     text = unit.full_name
     if unit.district is not None:

@@ -1,0 +1,163 @@
+"""Imports validate and save in bulk: the queries do not grow with the rows, a bad row anywhere
+saves nothing, every saved record has its history, and XLSX cells read as openpyxl reads them."""
+
+import datetime
+import io
+import zipfile
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import translation
+from openpyxl import Workbook, load_workbook
+
+from candidates.models import Candidate, SourceListEntry, StageEvent
+from establishments.models import PartyMember
+from sonla_party import imports, xlsx_read
+from tests.factories import CandidateFactory, PartyMemberFactory
+from tests.sonla_party.test_imports import HEADER, as_csv, as_xlsx, candidate_rows, citizen_id
+
+pytestmark = pytest.mark.django_db
+D = datetime.date
+MEMBER_HEADER = [
+    "Họ và tên",
+    "Ngày sinh",
+    "Giới tính",
+    "Dân tộc",
+    "Số định danh cá nhân",
+    "Mã xã",
+    "Mã cơ sở",
+    "Ngày kết nạp",
+    "Ngày chính thức",
+]
+
+
+def member_rows(establishment, count: int) -> list[list]:
+    return [
+        [
+            f"Cầm Văn Ơn {n}",
+            "10/02/1985",
+            "Nam",
+            "Thái",
+            f"014085{n:06d}",
+            establishment.commune.code,
+            establishment.code,
+            "19/05/2012",
+            "19/05/2013",
+        ]
+        for n in range(count)
+    ]
+
+
+def run(kind, content, user, save=False, name="f.csv", **kwargs):
+    return imports.REGISTRY[kind].run(content=content, file_name=name, user=user, save=save, **kwargs)
+
+
+def queries_of(function) -> int:
+    with CaptureQueriesContext(connection) as context:
+        function()
+    return len(context.captured_queries)
+
+
+@pytest.fixture
+def village(province):
+    return province.home_establishment
+
+
+@pytest.fixture
+def known(village):
+    """Records the files refer to, so that the lookups by citizen ID and birth date find rows."""
+    CandidateFactory(establishment=village, citizen_id=citizen_id(5), birth_date=D(1998, 4, 2), gender="male")
+    PartyMemberFactory(establishment=village, full_name="Cầm Văn Ơn 5", citizen_id="014085000005")
+
+
+@pytest.mark.parametrize("kind", ["candidates", "members"])
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_a_preview_costs_the_same_queries_at_10_and_at_100_rows(kind, fmt, board_user, village, known):
+    def content(count):
+        rows, header = (
+            (candidate_rows(village, count), HEADER)
+            if kind == "candidates"
+            else (member_rows(village, count), MEMBER_HEADER)
+        )
+        return as_csv(rows, header=header) if fmt == "csv" else as_xlsx(rows, header=header, title="x")
+
+    small, large = content(10), content(100)
+    run(kind, small, board_user, name=f"f.{fmt}")  # the caches a server holds (units, permissions)
+    outcomes = []
+    counts = [
+        queries_of(lambda c=c: outcomes.append(run(kind, c, board_user, name=f"f.{fmt}"))) for c in (small, large)
+    ]
+    assert [o.summary()["errors"] for o in outcomes] == [0, 0], outcomes[0].errors[:3]
+    assert [o.updated + o.unchanged for o in outcomes] == [1, 1]  # the known record was found
+    assert counts[0] == counts[1] <= 10
+
+
+@pytest.mark.parametrize("kind", ["candidates", "members"])
+def test_a_bad_row_in_the_last_chunk_saves_nothing_and_is_named(kind, board_user, village, monkeypatch):
+    monkeypatch.setattr(imports, "CHUNK", 10)
+    if kind == "candidates":
+        rows, header = candidate_rows(village, 35), HEADER
+        rows[32][1] = "31/02/1998"  # no such day
+    else:
+        rows, header = member_rows(village, 35), MEMBER_HEADER
+        rows[32][8] = "19/05/2011"  # official before admitted
+    progress = []
+    outcome = run(kind, as_csv(rows, header=header), board_user, save=True, progress=lambda *a: progress.append(a))
+    assert [(e.row, e.column) for e in outcome.errors] == [(34, header[1] if kind == "candidates" else header[8])]
+    assert progress == [(10, None), (20, None), (30, None), (35, None)]
+    assert not Candidate.objects.exists() and not PartyMember.objects.exists()
+    assert not Candidate.history.exists() and not PartyMember.history.exists()
+
+
+def test_duplicates_within_the_file_are_named_across_chunks(board_user, village, monkeypatch):
+    monkeypatch.setattr(imports, "CHUNK", 10)
+    rows = candidate_rows(village, 25)
+    rows[22] = list(rows[3])
+    with translation.override("en"):
+        outcome = run("candidates", as_csv(rows), board_user)
+    assert [(e.row, e.reason) for e in outcome.errors] == [(24, "the same citizen ID as row 5")]
+
+
+def test_imported_candidates_have_their_history_and_source_list_lines(board_user, village, monkeypatch):
+    monkeypatch.setattr(imports, "CHUNK", 10)
+    outcome = run("candidates", as_xlsx(candidate_rows(village, 25)), board_user, save=True, name="f.xlsx")
+    assert outcome.created == 25 and not outcome.errors
+    ids = set(Candidate.objects.values_list("pk", flat=True))
+    history = Candidate.history.filter(id__in=ids)
+    assert history.count() == 25 and {h.history_type for h in history} == {"+"}
+    assert {h.history_user_id for h in history} == {board_user.pk}
+    assert SourceListEntry.history.filter(candidate_id__in=ids).count() == 25
+    assert StageEvent.objects.filter(candidate__in=ids, stage="source").count() == 25
+    first = Candidate.objects.get(citizen_id=citizen_id(0))
+    assert first.search_text and first.sort_key  # computed though bulk_create skips save()
+
+
+def test_imported_members_have_their_history(board_user, village):
+    outcome = run("members", as_csv(member_rows(village, 12), header=MEMBER_HEADER), board_user, save=True)
+    assert outcome.created == 12 and not outcome.errors
+    history = PartyMember.history.all()
+    assert history.count() == 12 and {h.history_user_id for h in history} == {board_user.pk}
+    assert PartyMember.objects.get(citizen_id="014085000003").search_text
+
+
+def test_xlsx_cells_read_as_openpyxl_reads_them():
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(["text", "number", "decimal", "yes", "escaped"])
+    sheet.append([datetime.date(1998, 4, 2), 12, 1.5, True, "x & <y>"])
+    sheet.append([None, None, "=1+1", "Lò Thị Hoa", 12345678901234])
+    sheet["G5"] = "far"
+    sheet["A7"] = datetime.datetime(2025, 1, 6, 10, 30)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    expected = [
+        [cell.value for cell in row]
+        for row in load_workbook(io.BytesIO(buffer.getvalue()), read_only=True).active.iter_rows()
+    ]
+    ours = xlsx_read.Workbook(zipfile.ZipFile(io.BytesIO(buffer.getvalue())))
+    read = dict(ours.rows(ours.sheets[0]))
+    width = len(expected[0])
+    padded = [(read.get(n, []) + [None] * width)[:width] for n in range(1, len(expected) + 1)]
+    assert padded == expected
+    assert isinstance(read[3][2], xlsx_read.Formula)
