@@ -16,7 +16,7 @@ home unit and rolled up through the unit map, like the quarterly report's.
 """
 
 import datetime
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cached_property, lru_cache
 from urllib.parse import urlencode
 
@@ -266,19 +266,25 @@ def source_counts(user, spans: list[Span], last_day: datetime.date, found: dict)
 # --- the report --------------------------------------------------------------------------------
 
 
-@dataclass
 class Cell:
-    """A figure and what its link needs; the link is built only when shown (an export needs none)."""
+    """A figure and what its link needs; the link is built only when shown (an export needs none).
+    A plain class with slots: a province's report holds ≈ 380,000 of them."""
 
-    value: int
-    figure: "Figure"
-    span: tuple  # (start, end, the period's first day, its last day)
-    kind: str | None
-    unit: UnitRow | None
+    __slots__ = ("_link", "figure", "kind", "span", "unit", "value")
 
-    @cached_property
+    def __init__(self, value: int, figure: "Figure", span: tuple, kind: str | None, unit: UnitRow | None):
+        self.value = value
+        self.figure = figure
+        self.span = span  # (start, end, the period's first day, its last day)
+        self.kind = kind
+        self.unit = unit
+        self._link = None
+
+    @property
     def link(self) -> str:
-        return figure_link(self.figure, *self.span, self.kind, self.unit)
+        if self._link is None:
+            self._link = figure_link(self.figure, *self.span, self.kind, self.unit)
+        return self._link
 
 
 @dataclass
@@ -369,10 +375,18 @@ def _path(url_name: str) -> str:
     return reverse(url_name)
 
 
-@dataclass
 class ReportRow:
-    unit: UnitRow | None  # None: the user's whole scope
-    lines: list[Line] = field(default_factory=list)
+    """One row of the report (a unit, or the user's whole scope): its lines are composed when
+    read, and its summary composes only the lines it shows (the page shows the summary of every
+    unit, the export every line)."""
+
+    def __init__(self, unit: UnitRow | None, per_kind: dict, spans: list[Span], start, end):
+        self.unit = unit
+        self._args = (unit, per_kind, spans, start, end)
+
+    @cached_property
+    def lines(self) -> list[Line]:
+        return _lines(*self._args)
 
     def by_year(self) -> list[tuple[Span, list[Line]]]:
         years: dict[Span, list[Line]] = {}
@@ -382,13 +396,12 @@ class ReportRow:
 
     def summary(self) -> list[Line]:
         """The period as a whole: the status at its start and end, and everything since its start."""
-        first, last = self.lines[0].span, self.lines[-1].span
-        return [
-            line
-            for line in self.lines
-            if (line.figure.when == "start" and line.span == first)
-            or (line.figure.when in ("since", "end") and line.span == last)
-        ]
+        last = len(self._args[2]) - 1
+
+        def shown(index: int, figure: Figure) -> bool:
+            return (figure.when == "start" and index == 0) or (figure.when in ("since", "end") and index == last)
+
+        return _lines(*self._args, shown=shown)
 
 
 @dataclass
@@ -401,11 +414,14 @@ class Report:
     map: ReportMap
 
 
-def _lines(unit, per_kind: dict, spans, start, end) -> list[Line]:
-    """Every figure of every year for one row, from {kind: {(key, index): count}}."""
+def _lines(unit, per_kind: dict, spans, start, end, shown=None) -> list[Line]:
+    """Every figure of every year for one row (or those `shown(year index, figure)` says), from
+    {kind: {(key, index): count}}."""
     n, lines, all_figures = len(spans), [], figures()
     for i, span in enumerate(spans):
         for figure in all_figures:
+            if shown is not None and not shown(i, figure):
+                continue
             index = i + n if figure.when == "since" else i
             key = figure.key
             values = [per_kind.get(kind, {}).get((key, index), 0) for kind in KINDS]
@@ -447,8 +463,8 @@ def build_report(user, start: datetime.date, end: datetime.date, map_day: dateti
         start,
         end,
         spans,
-        ReportRow(None, _lines(None, scope_total, spans, start, end)),
-        [ReportRow(unit, _lines(unit, per_row.get(unit.pk, {}), spans, start, end)) for unit in rows],
+        ReportRow(None, scope_total, spans, start, end),
+        [ReportRow(unit, per_row.get(unit.pk, {}), spans, start, end) for unit in rows],
         report_map,
     )
 
@@ -459,7 +475,11 @@ def export_rows(report: Report, scope_name: str):
     yield [
         str(name) for name in (_("Year"), _("From"), _("To"), _("Code"), _("Unit"), _("Figure"), _("Total"))
     ] + kinds
+    labels: dict = {}  # a line's label is the same in every row: composed once
     for row in [report.total, *report.rows]:
         code, name = (row.unit.code, row.unit.name) if row.unit else ("", scope_name)
         for line in row.lines:
-            yield [line.span.label, line.start, line.end, code, name, line.label, *[c.value for c in line.cells]]
+            label = labels.get(line.figure.key + line.figure.when)
+            if label is None:
+                label = labels[line.figure.key + line.figure.when] = line.label
+            yield [line.span.label, line.start, line.end, code, name, label, *[c.value for c in line.cells]]

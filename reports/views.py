@@ -13,7 +13,7 @@ from django.views.generic import TemplateView, View
 
 from establishments.choices import EstablishmentKind
 from sonla_party.exceptions import RuleViolation
-from sonla_party.exports import csv_response, sheet_stamp, xlsx_response
+from sonla_party.exports import csv_response, sheet_stamp, xlsx_response, xlsx_sheets_response
 from sonla_party.pdf import pdf_response, reproducible_pdf_response, vietnamese_documents
 from sonla_party.views import AsOfForm
 
@@ -289,9 +289,11 @@ class Resolution03ReportView(Resolution03Mixin, TemplateView):
             [_("Figure"), _("Definition")],
             *[[str(f.label), str(f.definition)] for f in context["figures"]],
         ]
-        return xlsx_response(
-            {_("Resolution 03"): resolution03.export_rows(report, name), _("Definitions"): definitions}, filename
-        )
+        dates = {"start": f"{report.start:%d/%m/%Y}", "end": f"{report.end:%d/%m/%Y}"}
+        period = _("From %(start)s to %(end)s") % dates
+        preamble = [context["title"], period, *sheet_stamp(self.request.user)]
+        sheets = {_("Resolution 03"): resolution03.export_rows(report, name), _("Definitions"): definitions}
+        return xlsx_sheets_response(sheets, filename, preamble=preamble)
 
 
 class Resolution03PrintView(Resolution03Mixin, TemplateView):

@@ -83,6 +83,8 @@ def is_formula_like(value) -> bool:
 def csv_cell(value):
     if value is None:
         return ""
+    if type(value) is int:  # most cells of a report: nothing to format
+        return value
     if isinstance(value, bool):
         return "x" if value else ""
     if isinstance(value, datetime.datetime):
@@ -190,46 +192,24 @@ def xlsx_response(sheets: dict[str, Iterable[list]], filename: str, preamble: It
     return response
 
 
-# --- One big sheet, written as XML ----------------------------------------------------------
+# --- Big sheets, written as XML --------------------------------------------------------------
 # openpyxl builds an object per cell and serialises it through ElementTree: ≈ 4,000 rows a second.
-# A list's export has one sheet of plain values and three styles, so its SpreadsheetML is written
-# here directly, row by row, into the zip entry of the sheet (memory flat, ≈ 5 times as fast).
-# openpyxl keeps the workbooks of several sheets (reports, rosters); both give the same cells.
+# A list's export (and the Resolution 03 report's every figure, ≈ 54,000 rows for the province)
+# has plain values and a few styles, so its SpreadsheetML is written here directly, row by row,
+# into the zip entry of each sheet (memory flat, ≈ 5 times as fast). openpyxl keeps the small
+# workbooks (rosters, the quarterly report, bad rows); both writers give the same cells.
 
 _XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 _EPOCH = datetime.datetime(1899, 12, 30)
 _STYLE_DATE, _STYLE_DATETIME, _STYLE_HEADER, _STYLE_TEXT, _STYLE_TITLE = 1, 2, 3, 4, 5
 
 _XLSX_PARTS = {
-    "[Content_Types].xml": (
-        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
-        '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
-        '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
-        '<Default Extension="xml" ContentType="application/xml"/>'
-        '<Override PartName="/xl/workbook.xml" '
-        'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
-        '<Override PartName="/xl/worksheets/sheet1.xml" '
-        'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>'
-        '<Override PartName="/xl/styles.xml" '
-        'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"/>'
-        "</Types>"
-    ),
     "_rels/.rels": (
         '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
         '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
         '<Relationship Id="rId1" '
         'Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" '
         'Target="xl/workbook.xml"/></Relationships>'
-    ),
-    "xl/_rels/workbook.xml.rels": (
-        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
-        '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
-        '<Relationship Id="rId1" '
-        'Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" '
-        'Target="worksheets/sheet1.xml"/>'
-        '<Relationship Id="rId2" '
-        'Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/styles" '
-        'Target="styles.xml"/></Relationships>'
     ),
     "xl/styles.xml": (
         '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
@@ -253,6 +233,44 @@ _XLSX_PARTS = {
         "</styleSheet>"
     ),
 }
+
+
+def _package_parts(count: int) -> dict[str, str]:
+    """The parts of a workbook of `count` sheets that name them: content types and relations."""
+    sheet_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"
+    overrides = "".join(
+        f'<Override PartName="/xl/worksheets/sheet{n}.xml" ContentType="{sheet_type}"/>' for n in range(1, count + 1)
+    )
+    relations = "".join(
+        f'<Relationship Id="rId{n}" '
+        'Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" '
+        f'Target="worksheets/sheet{n}.xml"/>'
+        for n in range(1, count + 1)
+    )
+    return {
+        "[Content_Types].xml": (
+            '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+            '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+            '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+            '<Default Extension="xml" ContentType="application/xml"/>'
+            '<Override PartName="/xl/workbook.xml" '
+            'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
+            f"{overrides}"
+            '<Override PartName="/xl/styles.xml" '
+            'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"/>'
+            "</Types>"
+        ),
+        "xl/_rels/workbook.xml.rels": (
+            '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+            '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+            f"{relations}"
+            f'<Relationship Id="rId{count + 1}" '
+            'Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/styles" '
+            'Target="styles.xml"/></Relationships>'
+        ),
+    }
+
+
 _SHEET_START = (
     '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
     '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
@@ -300,42 +318,66 @@ def write_sheet_file(title: str, rows: Iterable[list], preamble: Iterable[str] =
 
     `preamble`: lines above the header (the list's title, its filters, the date, the scope), one
     per row, the first in bold. The pane is frozen below the header; columns get widths from it."""
+    return write_sheets_file({title: rows}, preamble)
+
+
+def write_sheets_file(sheets: dict[str, Iterable[list]], preamble: Iterable[str] = ()):
+    """A workbook of `sheets` (title → rows, header first) in a temporary file, each sheet written
+    row by row as `write_sheet_file` writes its one; `preamble` heads every sheet."""
     preamble = [str(line) for line in preamble]
+    titles = [_XML_ILLEGAL.sub("", str(title)[:31]) for title in sheets]
     file = tempfile.TemporaryFile()  # noqa: SIM115 - the response closes it once sent
     with zipfile.ZipFile(file, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-        for name, content in _XLSX_PARTS.items():
+        for name, content in {**_XLSX_PARTS, **_package_parts(len(titles))}.items():
             archive.writestr(name, content)
+        names = "".join(
+            f'<sheet name={quoteattr(title)} sheetId="{n}" r:id="rId{n}"/>' for n, title in enumerate(titles, start=1)
+        )
         archive.writestr(
             "xl/workbook.xml",
             '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
             '<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
             'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">'
-            f'<sheets><sheet name={quoteattr(_XML_ILLEGAL.sub("", title[:31]))} sheetId="1" r:id="rId1"/></sheets>'
-            "</workbook>",
+            f"<sheets>{names}</sheets></workbook>",
         )
-        with archive.open("xl/worksheets/sheet1.xml", "w", force_zip64=True) as sheet:
-            rows = iter(rows)
-            header = next(rows, [])
-            split = len(preamble) + (2 if preamble else 1)  # the preamble, a blank row, the header
-            sheet.write(_SHEET_START.format(split=split, first=split + 1).encode())
-            if header:
-                widths = "".join(
-                    f'<col min="{index}" max="{index}" width="{width!r}" customWidth="1"/>'
-                    for index, width in enumerate(column_widths(header), start=1)
-                )
-                sheet.write(f"<cols>{widths}</cols>".encode())
-            sheet.write(b"<sheetData>")
-            for index, line in enumerate(preamble):
-                sheet.write(f"<row>{_text_xml(line, _STYLE_TITLE if index == 0 else 0)}</row>".encode())
-            if preamble:
-                sheet.write(b"<row/>")
-            cells = "".join(_text_xml(str(value), _STYLE_HEADER) for value in header)
-            sheet.write(f"<row>{cells}</row>".encode())
-            for row in rows:
-                sheet.write(f"<row>{''.join(map(_cell_xml, row))}</row>".encode())
-            sheet.write(b"</sheetData></worksheet>")
+        for n, rows in enumerate(sheets.values(), start=1):
+            with archive.open(f"xl/worksheets/sheet{n}.xml", "w", force_zip64=True) as sheet:
+                _write_sheet_xml(sheet, rows, preamble)
     file.seek(0)
     return file
+
+
+def _write_sheet_xml(sheet, rows: Iterable[list], preamble: list[str]) -> None:
+    rows = iter(rows)
+    header = next(rows, [])
+    split = len(preamble) + (2 if preamble else 1)  # the preamble, a blank row, the header
+    sheet.write(_SHEET_START.format(split=split, first=split + 1).encode())
+    if header:
+        widths = "".join(
+            f'<col min="{index}" max="{index}" width="{width!r}" customWidth="1"/>'
+            for index, width in enumerate(column_widths(header), start=1)
+        )
+        sheet.write(f"<cols>{widths}</cols>".encode())
+    sheet.write(b"<sheetData>")
+    for index, line in enumerate(preamble):
+        sheet.write(f"<row>{_text_xml(line, _STYLE_TITLE if index == 0 else 0)}</row>".encode())
+    if preamble:
+        sheet.write(b"<row/>")
+    cells = "".join(_text_xml(str(value), _STYLE_HEADER) for value in header)
+    sheet.write(f"<row>{cells}</row>".encode())
+    for row in rows:
+        sheet.write(f"<row>{''.join(map(_cell_xml, row))}</row>".encode())
+    sheet.write(b"</sheetData></worksheet>")
+
+
+def xlsx_sheets_response(sheets: dict[str, Iterable[list]], filename: str, preamble: Iterable[str] = ()):
+    """A workbook of several large sheets (a report's every figure), sent from its file in blocks."""
+    return FileResponse(
+        write_sheets_file(sheets, preamble),
+        as_attachment=True,
+        filename=download_name(filename, "xlsx"),
+        content_type=XLSX_CONTENT_TYPE,
+    )
 
 
 def xlsx_file_response(

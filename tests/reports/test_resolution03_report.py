@@ -5,6 +5,7 @@ import io
 
 import pytest
 from django.db import connection
+from django.http import HttpResponse
 from django.test.utils import CaptureQueriesContext
 from openpyxl import load_workbook
 
@@ -19,7 +20,7 @@ from tests.factories import (
     PartyCellFactory,
     PartyMemberFactory,
 )
-from tests.helpers import csv_rows
+from tests.helpers import csv_rows, xlsx_preamble, xlsx_rows
 
 pytestmark = pytest.mark.django_db
 D = datetime.date
@@ -159,12 +160,18 @@ def test_exports_and_print(board_client, province):
     assert len(rows[0]) == 7 + 7  # year, from, to, code, unit, figure, total, and the seven kinds
     units = {row[4] for row in rows[1:]}
     assert {"Toàn tỉnh", "Mộc Châu", "Sông Mã"} <= units
-    response = board_client.get(f"/reports/resolution-03/?{PERIOD}&_export=xlsx")
-    workbook = load_workbook(io.BytesIO(response.content))
+    streamed = board_client.get(f"/reports/resolution-03/?{PERIOD}&_export=xlsx")  # written row by row
+    response = HttpResponse(streamed.getvalue())  # read once, then by each helper
+    workbook = load_workbook(io.BytesIO(response.getvalue()))
     assert len(workbook.sheetnames) == 2
-    sheet = workbook.worksheets[0]
-    for row in sheet.iter_rows(min_row=2, max_row=40):
-        assert all(isinstance(cell.value, int) for cell in row[6:])
+    table = xlsx_rows(response)
+    assert table[0][:7] == rows[0][:7] and len(table) == len(rows)  # the same table as the CSV
+    for row in table[1:40]:
+        assert all(isinstance(value, int) for value in row[6:])
+    heading = xlsx_preamble(response)
+    assert "03-NQ/TU" in heading[0]  # the report's title first
+    assert "01/01/2006" in heading[1] and "31/12/2007" in heading[1]  # the period
+    assert len(heading) == 4 and xlsx_preamble(response, sheet=1) == heading  # title, period, date, scope
     page = board_client.get(f"/reports/resolution-03/print/?{PERIOD}")
     assert page.status_code == 200 and "data-print" in page.content.decode()
     board_client.cookies["django_language"] = "en"  # composed labels follow the request's language

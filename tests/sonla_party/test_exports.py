@@ -16,7 +16,7 @@ from openpyxl import load_workbook
 from candidates.models import SourceList, TrainingClass
 from establishments.choices import MemberStatus
 from sonla_party import views
-from sonla_party.exports import download_name, write_sheet_file, xlsx_response
+from sonla_party.exports import download_name, write_sheet_file, write_sheets_file, xlsx_response
 from tests.factories import (
     AssignmentFactory,
     CadreFactory,
@@ -41,7 +41,7 @@ LISTS = [
     "/cadres/assignments/",
     "/candidates/",
     "/candidates/?sort=-birth_date",
-    "/candidates/queue/",
+    "/candidates/queue/?window=overdue",  # the fixture's deadlines are past
     "/candidates/decisions/",
     "/candidates/source-lists/",
     "/training-classes/",
@@ -169,8 +169,8 @@ def test_the_list_sheet_writer_gives_the_cells_openpyxl_gives():
         [" khoảng trắng ", None, None, -3, None, "lạ"],
     ]
 
-    def cells(content):
-        sheet = load_workbook(io.BytesIO(content)).worksheets[0]
+    def cells(content, index=0):
+        sheet = load_workbook(io.BytesIO(content)).worksheets[index]
         found = [
             [(c.value, c.value is not None and c.data_type, c.number_format, c.quotePrefix, c.font.b) for c in row]
             for row in sheet.iter_rows()
@@ -180,6 +180,12 @@ def test_the_list_sheet_writer_gives_the_cells_openpyxl_gives():
     ours = write_sheet_file("Đảng viên", rows).read()
     theirs = xlsx_response({"Đảng viên": rows}, "x").content
     assert cells(ours) == cells(theirs)
+    # Several sheets (a report's every figure, its definitions): each as openpyxl writes it.
+    book = {"Đảng viên": rows, "Định nghĩa": [["Chỉ tiêu", "Định nghĩa"], ["A", "=B"]]}
+    several = write_sheets_file(book, ["Tiêu đề"]).read()
+    assert load_workbook(io.BytesIO(several)).sheetnames == ["Đảng viên", "Định nghĩa"]
+    for index in (0, 1):
+        assert cells(several, index) == cells(xlsx_response(book, "x", ["Tiêu đề"]).content, index)
     control = cells(write_sheet_file("x", [["a"], ["\x01b\x1f"]]).read())[2]  # openpyxl refuses it: a 500
     assert control[1][0][0] == "b"
     # Lines above the table: the title (bold), the filters; a blank row; the pane frozen below the header.

@@ -10,7 +10,6 @@ runs in a savepoint rolled back afterwards: the world stays as it was, and a req
 the database transaction cannot hide the next one's failure.
 """
 
-import time
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from urllib.parse import urljoin, urlsplit
@@ -194,11 +193,9 @@ def test_no_nonsense_answers_5xx(role):
     world = World()
     client = Client(raise_request_exception=True)
     client.force_login(user_of(role, world))
-    started = time.monotonic()
     fuzzer = fuzz_everything(client, page_urls(world), ROLES.index(role), json_forms(world))
     assert fuzzer.sent > 150, "the pages hold fewer forms than expected: is the parser blind?"
     assert fuzzer.failures == [], "\n".join(map(str, fuzzer.failures))
-    assert time.monotonic() - started < 60
 
 
 def test_anonymous_nonsense_at_the_login_page():

@@ -161,10 +161,12 @@ def test_a_failed_save_keeps_nothing_says_why_and_can_be_retried(queue, board_cl
     assert not Candidate.objects.exists()  # two chunks had been written: all undone
     assert batch.status == "previewed"
     assert DBTaskResult.objects.get(pk=job.task_id).status == "FAILED"  # the queue records it too
-    with translation.override("en"):
-        reason = "The job stopped on an unexpected error; nothing was saved. Retry it or tell the board."
+    with translation.override(job.language):  # the language of the user who started it
+        reason = translation.gettext(
+            "The job stopped on an unexpected error; nothing was saved. Retry it or tell the board."
+        )
     assert job.message == reason
-    page = board_client.get(batch.get_absolute_url(), headers={"accept-language": "en"}).content.decode()
+    page = board_client.get(batch.get_absolute_url()).content.decode()
     assert reason in page and 'data-testid="retry"' in page
 
     monkeypatch.setattr(importer, "process_chunk", real)
@@ -264,8 +266,10 @@ def test_jobs_and_their_files_are_their_owners_only(board_client, board_user, vi
 
 
 def _xlsx_rows(content: bytes) -> list[list]:
-    workbook = load_workbook(io.BytesIO(content))
-    return [list(row) for row in workbook.worksheets[0].iter_rows(values_only=True)]
+    """The sheet's table, header first (the lines above it left out: the header is above the frozen pane)."""
+    sheet = load_workbook(io.BytesIO(content)).worksheets[0]
+    header_row = sheet[sheet.freeze_panes].row - 1 if sheet.freeze_panes else 1
+    return [list(row) for row in sheet.iter_rows(min_row=header_row, values_only=True)]
 
 
 def _export_rows(content: bytes) -> list[str]:
