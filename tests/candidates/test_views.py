@@ -389,6 +389,13 @@ class TestWorkQueueTabs:
                 next_due_on=as_of + datetime.timedelta(days=offset), next_due_kind="decision"
             )
 
+    def test_the_filter_form_keeps_the_tab_and_the_date(self, board_client):
+        page = board_client.get("/candidates/queue/?window=overdue&as_of=2026-06-01").content.decode()
+        start = page.index('class="card card-body bg-light mb-3 filter-form')
+        form = page[start : page.index("</form>", start)]
+        assert '<input type="hidden" name="window" value="overdue">' in form
+        assert '<input type="hidden" name="as_of" value="2026-06-01">' in form
+
     @pytest.mark.parametrize("query", ["", "&q=han"])
     def test_each_badge_equals_its_rows(self, board_client, board_user, province, query):
         as_of = D(2026, 6, 1)
