@@ -49,8 +49,8 @@ class User(AbstractUser):
             self.skip_history_when_saving = True  # a sign-in changes nothing the history keeps
             try:
                 return super().save(*args, **kwargs)
-            finally:
-                del self.skip_history_when_saving
+            finally:  # two requests may sign in the same instance at once (threads): no KeyError
+                self.__dict__.pop("skip_history_when_saving", None)
         return super().save(*args, **kwargs)
 
     @property
