@@ -320,7 +320,7 @@ def export_job_or_none(view, export_format: str):
     request = view.request
     if getattr(request, "export_progress", None) is not None:  # the job itself
         return None
-    total = view.object_list.count()
+    total = view.export_count
     if total <= settings.EXPORT_JOB_ROWS:
         return None
     job = start_job(

@@ -1,6 +1,7 @@
 """View building blocks shared by every app, and the pages that span both apps."""
 
 import sys
+from functools import cached_property
 
 from django import forms
 from django.conf import settings
@@ -124,6 +125,11 @@ class FilteredListView(ModelPermissionMixin, ScopedQuerysetMixin, SingleTableMix
             response_kwargs["status"] = 400  # the page again, with the filter errors to correct
         return super().render_to_response(context, **response_kwargs)
 
+    @cached_property
+    def export_count(self) -> int:
+        """The rows of the list as filtered, counted once: the job threshold and the access log read it."""
+        return self.object_list.count()
+
     def export(self, export_format: str):
         table = self.get_table_class()(
             self.object_list, exclude=self.export_exclude_columns, **self.get_table_kwargs()
@@ -136,7 +142,7 @@ class FilteredListView(ModelPermissionMixin, ScopedQuerysetMixin, SingleTableMix
                 user=self.request.user,
                 model=self.model,
                 door=AccessDoor.EXPORT,
-                count=self.object_list.count(),
+                count=self.export_count,
                 filters=request_filters(self.request),
                 list=name,
                 format=export_format,
