@@ -13,7 +13,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from .choices import AccessDoor
 from .forms import guard_field, parse_key
-from .models import FileView, User
+from .models import FileView, Job, User
 from .search import MAX_SEARCH_WORDS, search
 from .sensitive import hidden_fields
 
@@ -250,6 +250,54 @@ class FileViewAdmin(admin.ModelAdmin):
         return False
 
     def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Job)
+class JobAdmin(admin.ModelAdmin):
+    """Read-only view of the background jobs, for the site's administrators: who started what, how
+    far it went, why it failed. The files (exports of a person's scope) are not shown: only their
+    owner downloads them, from the job's page. A user whose scope is not the province sees their own
+    jobs only."""
+
+    list_display = ("created_at", "owner", "kind", "status", "progress", "finished_at", "attempt")
+    list_filter = ("status", "kind")
+    list_select_related = ("owner",)
+    search_fields = ("owner__username",)
+    date_hierarchy = "created_at"
+    fields = (
+        "owner",
+        "kind",
+        "status",
+        "batch",
+        "params",
+        "language",
+        "rows_done",
+        "rows_total",
+        "message",
+        "attempt",
+        "task_id",
+        "file_name",
+        "created_at",
+        "started_at",
+        "updated_at",
+        "finished_at",
+    )
+    readonly_fields = fields
+    view_on_site = False
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        return queryset if request.user.scope.is_province else queryset.for_user(request.user)
+
+    @admin.display(description=_("rows done"))
+    def progress(self, job):
+        return f"{job.rows_done} / {job.rows_total}" if job.rows_total else job.rows_done
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
         return False
 
 

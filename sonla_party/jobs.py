@@ -231,6 +231,7 @@ def run_job(*, job_id: int, attempt: int) -> None:
     if not claimed:
         logger.info("Job %s attempt %s is not waiting: skipped", job_id, attempt)
         return
+    housekeeping()
     job = Job.objects.select_related("owner", "batch").get(pk=job_id)
     progress = Progress(job)
     try:
@@ -340,7 +341,6 @@ def export_job_or_none(view, export_format: str):
 def _run_export(job: Job, progress: Progress) -> None:
     """Runs the list view again as its owner, with the stored path and GET parameters, and keeps
     the file it answers."""
-    cleanup_job_files()
     path, query = job.params["path"], job.params["query"]
     request = RequestFactory().get(path, QueryDict(query))
     request.user = job.owner
@@ -374,3 +374,19 @@ def cleanup_job_files() -> int:
     """Drop the files of the jobs finished more than JOB_FILE_HOURS ago; the number dropped."""
     limit = timezone.now() - datetime.timedelta(hours=settings.JOB_FILE_HOURS)
     return Job.objects.filter(finished_at__lt=limit, file_content__isnull=False).update(file_content=None)
+
+
+def prune_task_results() -> int:
+    """Delete the queue's own records (django-tasks' results) of tasks finished more than
+    JOB_RESULT_DAYS ago; the number deleted. The jobs themselves (who ran what, and how it ended)
+    stay: only the queue's working rows go."""
+    from django_tasks_db.models import DBTaskResult
+
+    limit = timezone.now() - datetime.timedelta(days=settings.JOB_RESULT_DAYS)
+    return DBTaskResult.objects.finished().filter(finished_at__lt=limit).delete()[0]
+
+
+def housekeeping() -> tuple[int, int]:
+    """What each job does before its work, so that no cron is needed (`cleanup_jobs` does the same
+    by hand): drop expired files, prune the queue's old results. (files dropped, results pruned)"""
+    return cleanup_job_files(), prune_task_results()

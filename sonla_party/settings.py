@@ -275,6 +275,7 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 EXPORT_JOB_ROWS = env_int("EXPORT_JOB_ROWS", 20000, minimum=1)  # larger exports run as a job
 JOB_FILE_HOURS = env_int("JOB_FILE_HOURS", 24, minimum=1)  # how long a job's file is kept
 JOB_TIMEOUT_MINUTES = env_int("JOB_TIMEOUT_MINUTES", 30, minimum=1)  # a job silent this long may be retried
+JOB_RESULT_DAYS = env_int("JOB_RESULT_DAYS", 14, minimum=1)  # the queue's finished tasks are pruned after
 # Rows of a list page.
 LIST_PAGE_SIZE = env_int("LIST_PAGE_SIZE", 25, minimum=1)
 LIST_MAX_PAGE_SIZE = max(LIST_PAGE_SIZE, 200)  # what `?per_page=` may ask for
