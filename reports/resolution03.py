@@ -16,6 +16,7 @@ home unit and rolled up through the unit map, like the quarterly report's.
 """
 
 import datetime
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
 from urllib.parse import urlencode
@@ -306,20 +307,22 @@ class Line:
 
     @property
     def label(self) -> str:
-        if self.figure.when == "start":
-            return _("%(figure)s, at the start") % {"figure": self.figure.label}
-        if self.figure.when == "end":
-            return _("%(figure)s, at the end") % {"figure": self.figure.label}
-        if self.figure.when == "since":
-            return _("%(figure)s, since %(day)s") % {
-                "figure": self.figure.label,
-                "day": self.first_day.strftime("%d/%m/%Y"),
-            }
-        return str(self.figure.label)
+        return line_label(self.figure, self.first_day)
 
     @property
     def total(self) -> int:
         return self.cells[0].value
+
+
+def line_label(figure: Figure, first_day: datetime.date) -> str:
+    """A line's label: the figure, and when it is counted (the period's first day for "since")."""
+    if figure.when == "start":
+        return _("%(figure)s, at the start") % {"figure": figure.label}
+    if figure.when == "end":
+        return _("%(figure)s, at the end") % {"figure": figure.label}
+    if figure.when == "since":
+        return _("%(figure)s, since %(day)s") % {"figure": figure.label, "day": first_day.strftime("%d/%m/%Y")}
+    return str(figure.label)
 
 
 def figure_link(figure: Figure, start, end, first_day, last_day, kind: str | None, unit: UnitRow | None) -> str:
@@ -382,6 +385,7 @@ class ReportRow:
 
     def __init__(self, unit: UnitRow | None, per_kind: dict, spans: list[Span], start, end):
         self.unit = unit
+        self.per_kind = per_kind  # {kind: {(figure key, span index): count}}
         self._args = (unit, per_kind, spans, start, end)
 
     @cached_property
@@ -414,25 +418,38 @@ class Report:
     map: ReportMap
 
 
-def _lines(unit, per_kind: dict, spans, start, end, shown=None) -> list[Line]:
-    """Every figure of every year for one row (or those `shown(year index, figure)` says), from
-    {kind: {(key, index): count}}."""
-    n, lines, all_figures = len(spans), [], figures()
+def _line_counts(per_kind: dict, spans, start, shown=None) -> Iterator[tuple]:
+    """(year, figure, the line's first day, [total, count of each kind]) for every figure of every
+    year of one row (or those `shown(year index, figure)` says), from {kind: {(key, index): count}}."""
+    n, all_figures = len(spans), figures()
+    of_kind = [per_kind.get(kind, {}) for kind in KINDS]
     for i, span in enumerate(spans):
         for figure in all_figures:
             if shown is not None and not shown(i, figure):
                 continue
-            index = i + n if figure.when == "since" else i
-            key = figure.key
-            values = [per_kind.get(kind, {}).get((key, index), 0) for kind in KINDS]
-            line_start = start if figure.when == "since" else span.start
-            dates = (line_start, span.end, start, end)
-            cells = [
-                Cell(value, figure, dates, kind, unit)
-                for kind, value in zip([None, *KINDS], [sum(values), *values], strict=True)
-            ]
-            lines.append(Line(span, figure, start, cells))
+            key = (figure.key, i + n if figure.when == "since" else i)
+            values = [counts.get(key, 0) for counts in of_kind]
+            yield span, figure, start if figure.when == "since" else span.start, [sum(values), *values]
+
+
+def _lines(unit, per_kind: dict, spans, start, end, shown=None) -> list[Line]:
+    """The lines of one row as the page shows them: each count a `Cell` that can link to its list."""
+    lines = []
+    for span, figure, line_start, counts in _line_counts(per_kind, spans, start, shown):
+        dates = (line_start, span.end, start, end)
+        cells = [Cell(value, figure, dates, kind, unit) for kind, value in zip([None, *KINDS], counts, strict=True)]
+        lines.append(Line(span, figure, start, cells))
     return lines
+
+
+def line_count(user, start: datetime.date, end: datetime.date, map_day: datetime.date | None = None) -> int:
+    """How many lines the export of the report holds (the scope's and each row's, every figure of
+    every year), known without counting anything."""
+    units = UnitMap.load()
+    day = map_day or end
+    homes = user.scope.territory if not user.scope.is_province else None
+    rows = units.rows_on(day, units.row_level(day), homes=homes)
+    return (1 + len(rows)) * len(year_spans(start, end)) * len(figures())
 
 
 def build_report(user, start: datetime.date, end: datetime.date, map_day: datetime.date | None = None) -> Report:
@@ -478,8 +495,8 @@ def export_rows(report: Report, scope_name: str):
     labels: dict = {}  # a line's label is the same in every row: composed once
     for row in [report.total, *report.rows]:
         code, name = (row.unit.code, row.unit.name) if row.unit else ("", scope_name)
-        for line in row.lines:
-            label = labels.get(line.figure.key + line.figure.when)
+        for span, figure, line_start, counts in _line_counts(row.per_kind, report.spans, report.start):
+            label = labels.get(figure.key + figure.when)
             if label is None:
-                label = labels[line.figure.key + line.figure.when] = line.label
-            yield [line.span.label, line.start, line.end, code, name, label, *[c.value for c in line.cells]]
+                label = labels[figure.key + figure.when] = line_label(figure, report.start)
+            yield [span.label, line_start, span.end, code, name, label, *counts]

@@ -1,6 +1,7 @@
 """The pages that span both domain apps: the dashboard and the quarterly report."""
 
 from dataclasses import dataclass
+from functools import cached_property
 
 from django.contrib import messages
 from django.contrib.auth.mixins import PermissionRequiredMixin
@@ -14,6 +15,7 @@ from django.views.generic import TemplateView, View
 from establishments.choices import EstablishmentKind
 from sonla_party.exceptions import RuleViolation
 from sonla_party.exports import csv_response, sheet_stamp, xlsx_response, xlsx_sheets_response
+from sonla_party.jobs import counted, export_job_or_none
 from sonla_party.pdf import pdf_response, reproducible_pdf_response, vietnamese_documents
 from sonla_party.views import AsOfForm
 
@@ -239,6 +241,10 @@ class FinaliseQuarterView(PermissionRequiredMixin, View):
 class Resolution03Mixin(PermissionRequiredMixin):
     permission_required = "establishments.view_establishment"
 
+    @property
+    def title(self) -> str:
+        return _("Resolution 03-NQ/TU: establishments without members or a cell")
+
     def report_context(self):
         form = PeriodForm(self.request.GET or None)
         start, end = form.period()
@@ -257,7 +263,7 @@ class Resolution03Mixin(PermissionRequiredMixin):
             "row_level": report.map.level,
             "kinds": EstablishmentKind.choices,
             "figures": [f for f in resolution03.figures() if f.when in ("start", "during")],
-            "title": _("Resolution 03-NQ/TU: establishments without members or a cell"),
+            "title": self.title,
             "query": self.request.GET.urlencode(),
         }
 
@@ -271,7 +277,7 @@ class Resolution03ReportView(Resolution03Mixin, TemplateView):
     def get(self, request, *args, **kwargs):
         export = request.GET.get("_export")
         if export in ("csv", "xlsx"):
-            return self.export(export)
+            return export_job_or_none(self, export) or self.export(export)
         return super().get(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs):
@@ -279,12 +285,23 @@ class Resolution03ReportView(Resolution03Mixin, TemplateView):
         context.update(self.report_context())
         return context
 
+    @cached_property
+    def export_count(self) -> int:
+        """The export's lines, known before any figure is counted: above EXPORT_JOB_ROWS (the whole
+        province over several years) the export is a background job, as a long list's is."""
+        form = PeriodForm(self.request.GET or None)
+        start, end = form.period()
+        return resolution03.line_count(self.request.user, start, end, map_day(form))
+
     def export(self, export_format: str):
         context = self.report_context()
         report, name = context["report"], context["scope_name"]
         filename = f"nghi-quyet-03-{report.start.isoformat()}-{report.end.isoformat()}"
+        rows = resolution03.export_rows(report, name)
+        if (progress := getattr(self.request, "export_progress", None)) is not None:  # run by a job
+            rows = counted(rows, progress)
         if export_format == "csv":
-            return csv_response(resolution03.export_rows(report, name), filename)
+            return csv_response(rows, filename)
         definitions = [
             [_("Figure"), _("Definition")],
             *[[str(f.label), str(f.definition)] for f in context["figures"]],
@@ -292,7 +309,7 @@ class Resolution03ReportView(Resolution03Mixin, TemplateView):
         dates = {"start": f"{report.start:%d/%m/%Y}", "end": f"{report.end:%d/%m/%Y}"}
         period = _("From %(start)s to %(end)s") % dates
         preamble = [context["title"], period, *sheet_stamp(self.request.user)]
-        sheets = {_("Resolution 03"): resolution03.export_rows(report, name), _("Definitions"): definitions}
+        sheets = {_("Resolution 03"): rows, _("Definitions"): definitions}
         return xlsx_sheets_response(sheets, filename, preamble=preamble)
 
 

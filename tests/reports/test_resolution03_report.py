@@ -12,6 +12,7 @@ from openpyxl import load_workbook
 from candidates.models import SourceList, SourceListEntry
 from establishments.models import Establishment, PartyCell, PartyMember
 from reports import resolution03
+from sonla_party.models import Job
 from tests.factories import (
     CandidateFactory,
     CommuneFactory,
@@ -177,6 +178,31 @@ def test_exports_and_print(board_client, province):
     board_client.cookies["django_language"] = "en"  # composed labels follow the request's language
     rows = csv_rows(board_client.get(f"/reports/resolution-03/?{PERIOD}&_export=csv"))
     assert "of which: By admitting new members" in {row[5] for row in rows}
+
+
+@pytest.mark.parametrize("export_format", ["csv", "xlsx"])
+def test_a_large_export_runs_as_a_job_with_the_same_table(settings, board_client, province, export_format):
+    PartyMemberFactory(establishment=province.home_establishment, admitted_on=D(2006, 4, 1))
+    url = f"/reports/resolution-03/?{PERIOD}&_export={export_format}"
+    direct = board_client.get(url)
+    expected = HttpResponse(b"".join(direct.streaming_content))
+    read = csv_rows if export_format == "csv" else xlsx_rows
+    lines = len(read(expected)) - 1  # the header aside
+    user = direct.wsgi_request.user
+    assert resolution03.line_count(user, D(2006, 1, 1), D(2007, 12, 31)) == lines  # known before counting
+
+    settings.EXPORT_JOB_ROWS = lines - 1
+    response = board_client.get(url)
+    job = Job.objects.get(kind="export")
+    assert response.status_code == 302 and response["Location"] == f"/jobs/{job.pk}/"
+    job.refresh_from_db()  # run at once by the tests' queue
+    assert job.status == "done" and (job.rows_done, job.rows_total) == (lines, lines)
+    file = board_client.get(f"/jobs/{job.pk}/file/")
+    assert file.status_code == 200 and file["Content-Disposition"] == direct["Content-Disposition"]
+    assert read(HttpResponse(file.content)) == read(expected)
+
+    settings.EXPORT_JOB_ROWS = lines  # at the threshold: still in the request
+    assert board_client.get(url).status_code == 200 and Job.objects.count() == 1
 
 
 @pytest.mark.parametrize("query", ["from=abc", "from=2010-01-01&to=2009-01-01", "from=1200-01-01", "to=3000-01-01"])
