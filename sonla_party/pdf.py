@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.http import HttpResponse
+from django.http import HttpResponse, HttpResponseRedirect
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -86,25 +86,17 @@ def document_key(html: str) -> str:
     return hashlib.sha256(f"{_engine_fingerprint()}\n{html}".encode()).hexdigest()
 
 
-def render_pdf(template_name: str, context: dict, *, request=None) -> bytes:
-    """The PDF of `template_name` rendered with `context`. Raises `PdfUnavailable` without WeasyPrint.
+def document_html(template_name: str, context: dict, *, request=None) -> str:
+    return render_to_string(template_name, {**document_context(), **context}, request=request)
 
-    The same HTML makes the same PDF: a long one is kept under the hash of its HTML and sent again
-    from there (a closed class's list, a finalised report, a period's certificates the same day)."""
+
+def lay_out(html: str) -> bytes:
+    """The PDF of a document's HTML (WeasyPrint's layout: the slow part). Raises `PdfUnavailable`."""
     loaded, reason = _weasyprint()
     if loaded is None:
         raise PdfUnavailable(reason)
-    _, document_html, fonts = loaded
-    html = render_to_string(template_name, {**document_context(), **context}, request=request)
-    key = document_key(html)
-    kept = kept_pdf(key)
-    if kept is not None:
-        return kept
-    started = time.perf_counter()
-    content = document_html(string=html, base_url=str(settings.BASE_DIR)).write_pdf(font_config=fonts)
-    if time.perf_counter() - started >= CACHE_MIN_SECONDS:
-        keep_pdf(key, content)
-    return content
+    _, html_class, fonts = loaded
+    return html_class(string=html, base_url=str(settings.BASE_DIR)).write_pdf(font_config=fonts)
 
 
 def kept_pdf(key: str) -> bytes | None:
@@ -135,13 +127,72 @@ def unavailable_response() -> HttpResponse:
     return HttpResponse(message, status=503, content_type="text/plain; charset=utf-8")
 
 
-def pdf_response(template_name: str, context: dict, *, request, filename: str) -> HttpResponse:
-    """The document inline (the browser's PDF viewer), or the one line saying PDFs are unavailable."""
-    try:
-        content = render_pdf(template_name, context, request=request)
-    except PdfUnavailable:
+def is_long(html: str) -> bool:
+    """A document is long when its HTML holds more than DOCUMENT_JOB_CELLS table cells: the layout's
+    time grows with them (a class of 287 people: ≈ 2,600 cells, 1.5 s), the rest of a document is
+    a page or two of text. A long one not already kept is laid out by a background job."""
+    return html.count("<td") > settings.DOCUMENT_JOB_CELLS
+
+
+def pdf_response(
+    template_name: str, context: dict, *, request, filename: str, also_keep: tuple[str, ...] = ()
+) -> HttpResponse:
+    """The document inline (the browser's PDF viewer), or the one line saying PDFs are unavailable.
+
+    The HTML is rendered here, in the user's scope and masking; a kept PDF of the same HTML is sent
+    at once, a short document is laid out here, a long one by a job whose page the answer redirects
+    to (`document_job`). The PDF is kept under the hash of its HTML and under `also_keep`."""
+    if _weasyprint()[0] is None:
         return unavailable_response()
+    html = document_html(template_name, context, request=request)
+    key = document_key(html)
+    content = kept_pdf(key)
+    if content is None and is_long(html) and getattr(request, "document_job", None) is None:
+        title = _document_title(context)
+        return document_job(html, (key, *also_keep), by=request.user, title=title, filename=filename)
+    if content is None:
+        started = time.perf_counter()
+        content = lay_out(html)
+        if time.perf_counter() - started >= CACHE_MIN_SECONDS or is_long(html):
+            keep_pdf(key, content)
+    for other in also_keep:
+        keep_pdf(other, content)
     return pdf_content_response(content, filename)
+
+
+def _document_title(context: dict) -> str:
+    doc = context.get("doc")
+    return " ".join(part for part in (doc.title, doc.subject) if part) if doc else ""
+
+
+def document_job(html: str, keys: tuple[str, ...], *, by, title: str, filename: str) -> HttpResponse:
+    """Queue the layout of a long document's HTML (already rendered for `by`) and redirect to the
+    job's page; the job keeps the PDF under `keys` (the next request of the same HTML is sent from
+    there) and as its file, for `by` only."""
+    from .choices import JobKind
+    from .jobs import start_job
+
+    job = start_job(
+        kind=JobKind.DOCUMENT,
+        by=by,
+        params={"title": title, "file_name": download_name(filename, "pdf"), "keys": list(keys)},
+        content=html.encode(),
+    )
+    return HttpResponseRedirect(job.get_absolute_url())
+
+
+def prerender_document(url: str, *, by, title: str, filename: str) -> None:
+    """Make the PDF of the document at `url` (path and query) as `by` sees it, in a job, ahead of
+    its first request: for a document fixed at a known moment (a quarter finalised), so that even
+    the first click is sent from the kept PDFs. Nothing is queued where PDFs cannot be made."""
+    from .choices import JobKind
+    from .jobs import start_job
+
+    if _weasyprint()[0] is None:
+        return
+    path, _sep, query = url.partition("?")
+    params = {"path": path, "query": query, "title": title, "file_name": download_name(filename, "pdf")}
+    start_job(kind=JobKind.DOCUMENT, by=by, params=params)
 
 
 def reproducible_pdf_response(version: str, build, *, request, filename: str) -> HttpResponse:
@@ -153,16 +204,19 @@ def reproducible_pdf_response(version: str, build, *, request, filename: str) ->
         return unavailable_response()
     key = document_key(f"reproducible:{version}")
     content = kept_pdf(key)
-    if content is None:
-        template_name, context = build()
-        content = render_pdf(template_name, context, request=request)
-        keep_pdf(key, content)
-    return pdf_content_response(content, filename)
+    if content is not None:
+        return pdf_content_response(content, filename)
+    template_name, context = build()
+    return pdf_response(template_name, context, request=request, filename=filename, also_keep=(key,))
 
 
 def pdf_content_response(content: bytes, filename: str) -> HttpResponse:
+    return pdf_file_response(content, download_name(filename, "pdf"))
+
+
+def pdf_file_response(content: bytes, file_name: str) -> HttpResponse:
     response = HttpResponse(content, content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="{download_name(filename, "pdf")}"'
+    response["Content-Disposition"] = f'inline; filename="{file_name}"'
     response["Cache-Control"] = "private, no-store"  # a person's file: not kept by proxies
     return response
 
@@ -215,7 +269,7 @@ class DocumentView(ModelPermissionMixin, ScopedQuerysetMixin, SingleObjectMixin,
         with vietnamese_documents():
             template_name, context, filename = self.document(self.object)
             response = pdf_response(template_name, context, request=request, filename=filename)
-        if self.records_file_view and response.status_code == 200:
+        if self.records_file_view and response.status_code in (200, 302):  # 302: to the job laying it out
             details = {"document": self.kwargs.get("document")}
             FileView.record_view(user=request.user, obj=self.object, door=AccessDoor.DOCUMENT, details=details)
         return response
