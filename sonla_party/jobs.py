@@ -368,7 +368,8 @@ def _run_document(job: Job, progress: Progress) -> None:
     """Lays out a long PDF document. Its HTML was rendered by its owner's request (their scope and
     masking, the access log written there) and waits in the job's file, which the PDF replaces;
     the PDF is kept under its keys too (`pdf.keep_pdf`): the same document asked again is sent at
-    once. A job with a `path` instead makes that document's PDF ahead of its first request (a
+    once (`pdf.prerender_html`: made ahead of the first request, the job keeps no file). A job with
+    a `path` instead makes that document's PDF ahead of its first request as its owner sees it (a
     quarter just finalised): the view runs as its owner and lays out in place."""
     from . import pdf
 
@@ -387,7 +388,10 @@ def _run_document(job: Job, progress: Progress) -> None:
         raise RuleViolation(_("The PDF could not be made: %(error)s") % {"error": error}) from error
     for key in job.params.get("keys", []):
         pdf.keep_pdf(key, content)
-    _finish(job, file_name=job.params["file_name"][:255], file_content=content)
+    if job.params.get("keep_file", True):
+        _finish(job, file_name=job.params["file_name"][:255], file_content=content)
+    else:  # made ahead of its requests: theirs is the kept PDF, the job keeps nothing
+        _finish(job, file_content=None)
 
 
 def _prerender_document(job: Job) -> None:

@@ -141,7 +141,7 @@ def pdf_response(
 
     The HTML is rendered here, in the user's scope and masking; a kept PDF of the same HTML is sent
     at once, a short document is laid out here, a long one by a job whose page the answer redirects
-    to (`document_job`). The PDF is kept under the hash of its HTML and under `also_keep`."""
+    to (`queue_layout`). The PDF is kept under the hash of its HTML and under `also_keep`."""
     if _weasyprint()[0] is None:
         return unavailable_response()
     html = document_html(template_name, context, request=request)
@@ -149,7 +149,8 @@ def pdf_response(
     content = kept_pdf(key)
     if content is None and is_long(html) and getattr(request, "document_job", None) is None:
         title = _document_title(context)
-        return document_job(html, (key, *also_keep), by=request.user, title=title, filename=filename)
+        job = queue_layout(html, (key, *also_keep), by=request.user, title=title, filename=filename)
+        return HttpResponseRedirect(job.get_absolute_url())
     if content is None:
         started = time.perf_counter()
         content = lay_out(html)
@@ -165,20 +166,28 @@ def _document_title(context: dict) -> str:
     return " ".join(part for part in (doc.title, doc.subject) if part) if doc else ""
 
 
-def document_job(html: str, keys: tuple[str, ...], *, by, title: str, filename: str) -> HttpResponse:
-    """Queue the layout of a long document's HTML (already rendered for `by`) and redirect to the
-    job's page; the job keeps the PDF under `keys` (the next request of the same HTML is sent from
-    there) and as its file, for `by` only."""
+def queue_layout(html: str, keys: tuple[str, ...], *, by, title: str, filename: str, keep_file: bool = True):
+    """Queue the layout of a long document's HTML (already rendered for `by`): the job keeps the PDF
+    under `keys` (the next request of the same HTML is sent from there) and, with `keep_file`, as
+    its file, for `by` only. The job (`Job`)."""
     from .choices import JobKind
     from .jobs import start_job
 
-    job = start_job(
-        kind=JobKind.DOCUMENT,
-        by=by,
-        params={"title": title, "file_name": download_name(filename, "pdf"), "keys": list(keys)},
-        content=html.encode(),
-    )
-    return HttpResponseRedirect(job.get_absolute_url())
+    params = {"title": title, "file_name": download_name(filename, "pdf"), "keys": list(keys), "keep_file": keep_file}
+    return start_job(kind=JobKind.DOCUMENT, by=by, params=params, content=html.encode())
+
+
+def prerender_html(template_name: str, context: dict, *, by, filename: str) -> None:
+    """Lay out a long document in a job now, ahead of its first request, when it has just become
+    what it will stay (a class's results recorded): its first request is then sent from the kept
+    PDFs. For a document whose HTML is the same for everyone who may open it (no masking, no
+    scope inside); nothing is queued for a short one, one already kept, or without WeasyPrint."""
+    if _weasyprint()[0] is None:
+        return
+    html = document_html(template_name, context)
+    key = document_key(html)
+    if is_long(html) and kept_pdf(key) is None:
+        queue_layout(html, (key,), by=by, title=_document_title(context), filename=filename, keep_file=False)
 
 
 def prerender_document(url: str, *, by, title: str, filename: str) -> None:

@@ -14,9 +14,10 @@ from candidates.models import Enrollment, TrainingClass
 from establishments.choices import OrganisationKind, OrganisationLevel
 from establishments.models import PartyOrganisation, PartyOrganisationParent
 from sonla_party import pdf
-from sonla_party.choices import JobKind
+from sonla_party.choices import JobKind, JobStatus
 from sonla_party.models import FileView, Job, RenderedDocument
 from tests.candidates.pipeline import TIMELINE, advance, new_candidate
+from tests.candidates.test_training import roster_post
 from tests.documents_helpers import one_line, pdf_text, require_pdf
 
 D = datetime.date
@@ -226,6 +227,24 @@ class TestTrainingDocuments:
         again = board_client.get(url)
         assert again.status_code == 200 and again.content == made.content
         assert Job.objects.filter(kind=JobKind.DOCUMENT).count() == 1
+
+    def test_a_roster_saved_has_the_class_list_made_ahead_of_its_first_request(
+        self, board_client, board_user, finished_class, settings, monkeypatch
+    ):
+        settings.DOCUMENT_JOB_CELLS = 10
+        first = finished_class.enrollments.get(candidate__full_name="Lường Văn Đức")
+        second = finished_class.enrollments.get(candidate__full_name=NAME)
+        done = {"attended": "on", "completed": "on", "essay_result": "good", "certificate_on": "2025-03-08"}
+        rows = [(first, {**done, "certificate_number": "GCN-019"}), (second, {"attended": "on"})]
+        url = reverse("candidates:roster", args=[finished_class.pk])
+        response = board_client.post(url, roster_post(finished_class, rows))
+        assert response.status_code == 302
+        job = Job.objects.get(owner=board_user, kind=JobKind.DOCUMENT)
+        assert job.status == JobStatus.DONE and not job.has_file  # its PDF is the kept one, for every reader
+        monkeypatch.setattr(pdf, "lay_out", lambda html: pytest.fail("laid out in the request"))
+        made = board_client.get(reverse("candidates:class_list_document", args=[finished_class.pk]))
+        assert made.status_code == 200 and "GCN-019" in one_line(pdf_text(made.content))
+        assert Job.objects.count() == 1
 
     def test_a_failed_layout_says_why_on_the_job_page(self, board_client, finished_class, settings, monkeypatch):
         settings.DOCUMENT_JOB_CELLS = 10
