@@ -377,6 +377,8 @@ def _run_document(job: Job, progress: Progress) -> None:
     if "path" in job.params:
         _prerender_document(job)
         return
+    if job.file_content is None:  # retried after its HTML was dropped with the old jobs' files
+        raise RuleViolation(_("The PDF is no longer kept here: open the document again."))
     html = bytes(job.file_content).decode()
     try:
         content = pdf.lay_out(html)

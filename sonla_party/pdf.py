@@ -170,9 +170,14 @@ def queue_layout(html: str, keys: tuple[str, ...], *, by, title: str, filename: 
     """Queue the layout of a long document's HTML (already rendered for `by`): the job keeps the PDF
     under `keys` (the next request of the same HTML is sent from there) and, with `keep_file`, as
     its file, for `by` only. The job (`Job`)."""
-    from .choices import JobKind
+    from .choices import JobKind, JobStatus
     from .jobs import start_job
+    from .models import Job
 
+    waiting = Job.objects.filter(owner=by, kind=JobKind.DOCUMENT, status__in=(JobStatus.QUEUED, JobStatus.RUNNING))
+    same = waiting.filter(params__keys__0=keys[0], params__keep_file=True).defer("file_content").first()
+    if same is not None:  # asked again (a second click, a reload) while it is being made
+        return same
     params = {"title": title, "file_name": download_name(filename, "pdf"), "keys": list(keys), "keep_file": keep_file}
     return start_job(kind=JobKind.DOCUMENT, by=by, params=params, content=html.encode())
 

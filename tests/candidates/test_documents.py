@@ -13,7 +13,7 @@ from candidates.documents import CANDIDATE_DOCUMENTS
 from candidates.models import Enrollment, TrainingClass
 from establishments.choices import OrganisationKind, OrganisationLevel
 from establishments.models import PartyOrganisation, PartyOrganisationParent
-from sonla_party import pdf
+from sonla_party import jobs, pdf
 from sonla_party.choices import JobKind, JobStatus
 from sonla_party.models import FileView, Job, RenderedDocument
 from tests.candidates.pipeline import TIMELINE, advance, new_candidate
@@ -227,6 +227,23 @@ class TestTrainingDocuments:
         again = board_client.get(url)
         assert again.status_code == 200 and again.content == made.content
         assert Job.objects.filter(kind=JobKind.DOCUMENT).count() == 1
+
+    def test_a_queued_list_asked_again_is_the_same_job_whose_page_waits_then_offers_the_pdf(
+        self, board_client, board_user, finished_class, settings
+    ):
+        settings.DOCUMENT_JOB_CELLS = 10
+        settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}  # queued, not run
+        url = reverse("candidates:class_list_document", args=[finished_class.pk])
+        first, second = board_client.get(url), board_client.get(url)  # a second click, a reload
+        job = Job.objects.get(kind=JobKind.DOCUMENT)
+        assert first["Location"] == second["Location"] == job.get_absolute_url()
+        page = board_client.get(job.get_absolute_url()).content.decode()
+        assert 'data-status="queued"' in page and 'data-testid="job-progress"' in page
+        assert board_client.get(reverse("jobs:job_file", args=[job.pk])).status_code == 404  # not made yet
+        jobs.run_job(job_id=job.pk, attempt=job.attempt)  # the worker's turn
+        assert 'data-status="done"' in board_client.get(job.get_absolute_url()).content.decode()
+        made = board_client.get(reverse("jobs:job_file", args=[job.pk]))
+        assert "GCN-017" in one_line(pdf_text(made.content))
 
     def test_a_roster_saved_has_the_class_list_made_ahead_of_its_first_request(
         self, board_client, board_user, finished_class, settings, monkeypatch
