@@ -136,6 +136,7 @@ def main():
     RenderedDocument.objects.all().delete()
     if args.no_cache:
         pdf.CACHE_MIN_SECONDS = float("inf")
+    pdf.warm_up()  # as the server process does when it starts (wsgi.py)
     client = Client(HTTP_HOST="127.0.0.1")
     client.force_login(User.objects.get(username="board"))
     rows = []

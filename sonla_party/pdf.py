@@ -63,6 +63,13 @@ def _weasyprint():
     return (weasyprint, DocumentHTML, FontConfiguration()), ""
 
 
+def warm_up() -> None:
+    """Load WeasyPrint and the fonts by laying out an empty document (≈ 0.5 s of CPU): called as
+    the server process starts (`wsgi.py`), so its first document's request does not pay for it."""
+    if _weasyprint()[0] is not None:
+        lay_out(document_html(BASE_TEMPLATE, {"doc": Heading(title="")}))
+
+
 def pdf_unavailable_reason() -> str:
     """Empty when PDFs can be made here; else the technical reason."""
     return _weasyprint()[1]
