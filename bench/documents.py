@@ -6,15 +6,20 @@
 With --load it first loads the province-scale demo data (`load_demo --reset --scale province`).
 Each document is requested through Django's test client as the `board` user (whole province):
 the candidate's papers for a demo candidate who went through every step (recognised official),
-the largest training class's list, a year's certificates, and the quarterly report of the last
-finished quarter, and the certificates of that quarter's last month. It prints one table: SQL
-queries, pages, the first request's time (it loads WeasyPrint and the fonts), median and slowest
-time of the next runs (target: < 1 s). `--year-certificates` adds the certificates of a whole year.
-A long PDF, once made, is kept under the hash of its HTML (`sonla_party.pdf`): the bench empties
-that store first, so the first request of each document lays it out and the next runs are sent from
-the store (the same HTML: the same document); `--no-cache` lays every run out again (the engine's
-own time). The CPU column is the server process's CPU time of the median run (less sensitive to
-other work on the machine than the wall-clock time).
+the largest training class's list, the certificates of the last finished quarter's last month,
+and the quarterly report of that quarter. `--year-certificates` adds the certificates of a year.
+WeasyPrint is loaded first, as the server process does when it starts (`wsgi.py`).
+
+A long document (more than DOCUMENT_JOB_CELLS table cells) not already kept is answered with a
+redirect to a job's page: the bench then runs the job here, timed on its own (a worker's time,
+not the request's), and fetches its PDF. One table: SQL queries, pages, the first request's wall
+and CPU time, the median, slowest and median CPU of the next runs, and the job's layout (wall,
+CPU; median of the jobs run). Target: every request < 1 s. A PDF, once made, is kept under the
+hash of its HTML (`sonla_party.pdf`): the bench empties that store first, so the first request of
+each document lays it out (or queues its job) and the next runs are sent from the store (the same
+HTML: the same document); `--no-cache` empties the store before every run (the engine's own time,
+through a job each time for the long ones). CPU is the process's (time.process_time), less
+sensitive than wall-clock time to other work on the machine.
 With --png DIR it also writes the first page of each document as DIR/<name>.png (pdftoppm).
 """
 
