@@ -7,6 +7,11 @@ document's link answers one clear line instead of a 500.
 
 A document view is a `DocumentView`: the object comes from `Model.objects.for_user(user)` (out of
 scope: 404) and the subclass gives the template and its context. This module imports no domain app.
+
+A request renders the document's HTML (fast: the user's scope and masking, the access log) and
+answers with the PDF kept for that HTML, or lays a short document out itself; a long one (more
+than DOCUMENT_JOB_CELLS table cells, ≈ 0.6 ms of layout each) is laid out by a background job
+whose page the request redirects to (`queue_layout`), so that no request waits for a long layout.
 """
 
 import datetime
