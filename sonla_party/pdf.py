@@ -71,8 +71,12 @@ def _weasyprint():
 def warm_up() -> None:
     """Load WeasyPrint and the fonts by laying out an empty document (≈ 0.5 s of CPU): called as
     the server process starts (`wsgi.py`), so its first document's request does not pay for it."""
-    if _weasyprint()[0] is not None:
+    if _weasyprint()[0] is None:
+        return
+    try:
         lay_out(document_html(BASE_TEMPLATE, {"doc": Heading(title="")}))
+    except Exception:  # the server starts all the same: a document's request will say what is wrong
+        logger.exception("PDF documents: the warm-up layout failed")
 
 
 def pdf_unavailable_reason() -> str:
