@@ -15,7 +15,7 @@ from sonla_party.choices import AccessDoor
 from sonla_party.exceptions import RuleViolation
 from sonla_party.exports import xlsx_response
 from sonla_party.models import FileView
-from sonla_party.pdf import DocumentView, pdf_response, vietnamese_documents
+from sonla_party.pdf import DocumentView, pdf_response, prerender_html, vietnamese_documents
 from sonla_party.sensitive import can_see_sensitive
 from sonla_party.views import (
     AsOfForm,
@@ -452,6 +452,9 @@ class RosterView(ModelPermissionMixin, ScopedQuerysetMixin, SingleObjectMixin, V
                 messages.error(request, error.message)
             else:
                 messages.success(request, _("Roster saved; %(count)s candidate(s) now trained.") % {"count": moved})
+                with vietnamese_documents():  # the results recorded: the class's list is made for its next reader
+                    template_name, context, filename = documents.class_list(self.object)
+                    prerender_html(template_name, context, by=request.user, filename=filename)
                 return HttpResponseRedirect(self.object.get_absolute_url())
         record_roster_read(request, self.object, "form_error")
         return self.render(formset, status=400)

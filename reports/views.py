@@ -16,7 +16,7 @@ from establishments.choices import EstablishmentKind
 from sonla_party.exceptions import RuleViolation
 from sonla_party.exports import csv_response, sheet_stamp, xlsx_response, xlsx_sheets_response
 from sonla_party.jobs import counted, export_job_or_none
-from sonla_party.pdf import pdf_response, reproducible_pdf_response, vietnamese_documents
+from sonla_party.pdf import pdf_response, prerender_document, reproducible_pdf_response, vietnamese_documents
 from sonla_party.views import AsOfForm
 
 from . import dashboard, documents, quarterly, resolution03, services
@@ -232,6 +232,10 @@ class FinaliseQuarterView(PermissionRequiredMixin, View):
             messages.error(request, error.message)
         else:
             messages.success(request, _("Quarter %(quarter)s finalised.") % {"quarter": quarter})
+            # Its report is fixed from now on: made for the province's view (the board's) at once.
+            url = f"{reverse('reports:quarterly_document')}?year={quarter.year}&quarter={quarter.number}"
+            title = f"Báo cáo quý {quarter.number} năm {quarter.year}"  # the document's own words
+            prerender_document(url, by=request.user, title=title, filename=documents.report_filename(quarter))
         return HttpResponseRedirect(f"{reverse('reports:quarterly')}?year={quarter.year}&quarter={quarter.number}")
 
 

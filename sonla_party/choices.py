@@ -34,6 +34,7 @@ class JobKind(models.TextChoices):
     IMPORT_PREVIEW = "import_preview", _("Checking an import")
     IMPORT_CONFIRM = "import_confirm", _("Saving an import")
     EXPORT = "export", _("Export")
+    DOCUMENT = "document", _("Document (PDF)")
 
 
 class JobStatus(models.TextChoices):

@@ -9,9 +9,11 @@ from django.utils.translation import gettext as _
 from django.views.generic import View
 
 from . import jobs
+from .choices import JobKind
 from .exceptions import RuleViolation
 from .exports import XLSX_CONTENT_TYPE
 from .models import Job
+from .pdf import pdf_file_response
 
 
 def own_job(request, pk, *, with_file=False) -> Job:
@@ -71,12 +73,15 @@ class JobRetryView(View):
 
 
 class JobFileView(View):
-    """The file of a finished export, to its owner, while it is kept (JOB_FILE_HOURS)."""
+    """The file of a finished export or document, to its owner, while it is kept (JOB_FILE_HOURS).
+    A PDF opens in the browser's viewer, as the document's own link does."""
 
     def get(self, request, pk):
         job = own_job(request, pk, with_file=True)
         if not job.has_file or jobs.file_expired(job):
             raise Http404
+        if job.kind == JobKind.DOCUMENT:
+            return pdf_file_response(bytes(job.file_content), job.file_name)
         content_type = "text/csv; charset=utf-8" if job.file_name.endswith(".csv") else XLSX_CONTENT_TYPE
         response = HttpResponse(bytes(job.file_content), content_type=content_type)
         response["Content-Disposition"] = f'attachment; filename="{job.file_name}"'

@@ -1,4 +1,4 @@
-"""Background jobs: an import's check and save, and the exports too large to wait for.
+"""Background jobs: an import's check and save, the exports too large to wait for, long PDFs.
 
 A `Job` is queued through Django's Tasks API (`django_tasks`, the backport of `django.tasks`) on
 the database backend: `manage.py db_worker` claims a task with SELECT … FOR UPDATE SKIP LOCKED,
@@ -60,8 +60,11 @@ def _enqueue(job: Job) -> None:
 
 
 @transaction.atomic
-def start_job(*, kind: str, by, batch: ImportBatch | None = None, params: dict | None = None, rows_total=None) -> Job:
-    """Create a job owned by `by` and queue it."""
+def start_job(
+    *, kind: str, by, batch: ImportBatch | None = None, params: dict | None = None, rows_total=None, content=None
+) -> Job:
+    """Create a job owned by `by` and queue it. `content`: what the job works on (a document's
+    HTML), kept in its file until the job replaces it with the file it makes."""
     job = Job.objects.create(
         owner=by,
         kind=kind,
@@ -69,6 +72,7 @@ def start_job(*, kind: str, by, batch: ImportBatch | None = None, params: dict |
         params=params or {},
         rows_total=rows_total,
         language=translation.get_language() or settings.LANGUAGE_CODE,
+        file_content=content,
     )
     _enqueue(job)
     return job
@@ -357,10 +361,58 @@ def _run_export(job: Job, progress: Progress) -> None:
     _finish(job, file_name=file_name[:255], file_content=content, rows_done=progress.done, rows_total=progress.done)
 
 
+# --- Documents ------------------------------------------------------------------------------
+
+
+def _run_document(job: Job, progress: Progress) -> None:
+    """Lays out a long PDF document. Its HTML was rendered by its owner's request (their scope and
+    masking, the access log written there) and waits in the job's file, which the PDF replaces;
+    the PDF is kept under its keys too (`pdf.keep_pdf`): the same document asked again is sent at
+    once (`pdf.prerender_html`: made ahead of the first request, the job keeps no file). A job with
+    a `path` instead makes that document's PDF ahead of its first request as its owner sees it (a
+    quarter just finalised): the view runs as its owner and lays out in place."""
+    from . import pdf
+
+    cleanup_job_files()
+    if "path" in job.params:
+        _prerender_document(job)
+        return
+    if job.file_content is None:  # retried after its HTML was dropped with the old jobs' files
+        raise RuleViolation(_("The PDF is no longer kept here: open the document again."))
+    html = bytes(job.file_content).decode()
+    try:
+        content = pdf.lay_out(html)
+    except pdf.PdfUnavailable as error:
+        message = _("PDF documents cannot be made on this server: %(reason)s") % {"reason": error}
+        raise RuleViolation(message) from error
+    except Exception as error:  # the engine's own failure: its owner reads why, the log has the trace
+        logger.exception("Document job %s failed", job.pk)
+        raise RuleViolation(_("The PDF could not be made: %(error)s") % {"error": error}) from error
+    for key in job.params.get("keys", []):
+        pdf.keep_pdf(key, content)
+    if job.params.get("keep_file", True):
+        _finish(job, file_name=job.params["file_name"][:255], file_content=content)
+    else:  # made ahead of its requests: theirs is the kept PDF, the job keeps nothing
+        _finish(job, file_content=None)
+
+
+def _prerender_document(job: Job) -> None:
+    request = RequestFactory().get(job.params["path"], QueryDict(job.params.get("query", "")))
+    request.user = job.owner
+    request.document_job = job
+    match = resolve(job.params["path"])
+    response = match.func(request, *match.args, **match.kwargs)
+    if response.status_code != 200 or response["Content-Type"] != "application/pdf":
+        message = _("The document could not be made (answer %(status)s).") % {"status": response.status_code}
+        raise RuleViolation(message)
+    _finish(job, file_name=job.params["file_name"][:255], file_content=response.content)
+
+
 RUNNERS = {
     JobKind.IMPORT_PREVIEW: _run_import_check,
     JobKind.IMPORT_CONFIRM: _run_import_save,
     JobKind.EXPORT: _run_export,
+    JobKind.DOCUMENT: _run_document,
 }
 
 

@@ -175,7 +175,7 @@ class ImportBatch(models.Model):
 
 
 class RenderedDocument(models.Model):
-    """A PDF already made, under the hash of the HTML it was made from (`pdf.render_pdf`).
+    """A PDF already made, under the hash of the HTML it was made from (`pdf.pdf_response`).
 
     A document is a function of its HTML (and of the fonts and the engine): the same HTML gives the
     same PDF, so a long list asked again — a closed class's list, a finalised quarter's report —
@@ -206,10 +206,11 @@ class JobQuerySet(models.QuerySet):
 
 
 class Job(models.Model):
-    """A long piece of work run by a background worker: an import's check or save, a large export.
+    """A long piece of work run by a background worker: an import's check or save, a large export,
+    the layout of a long PDF document (its HTML waits in `file_content` until the PDF replaces it).
 
     It records who started it, how far it is (rows done of rows), why it failed, and, for an
-    export, the file (kept JOB_FILE_HOURS, then removed by `cleanup_jobs`). The queue itself is
+    export or a document, the file (kept JOB_FILE_HOURS, then removed by `cleanup_jobs`). The queue itself is
     django-tasks' (`DBTaskResult`); `task_id` links the job to its latest attempt there."""
 
     owner = models.ForeignKey(

@@ -7,6 +7,11 @@ document's link answers one clear line instead of a 500.
 
 A document view is a `DocumentView`: the object comes from `Model.objects.for_user(user)` (out of
 scope: 404) and the subclass gives the template and its context. This module imports no domain app.
+
+A request renders the document's HTML (fast: the user's scope and masking, the access log) and
+answers with the PDF kept for that HTML, or lays a short document out itself; a long one (more
+than DOCUMENT_JOB_CELLS table cells, ≈ 0.6 ms of layout each) is laid out by a background job
+whose page the request redirects to (`queue_layout`), so that no request waits for a long layout.
 """
 
 import datetime
@@ -18,7 +23,7 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.http import HttpResponse
+from django.http import HttpResponse, HttpResponseRedirect
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -63,6 +68,17 @@ def _weasyprint():
     return (weasyprint, DocumentHTML, FontConfiguration()), ""
 
 
+def warm_up() -> None:
+    """Load WeasyPrint and the fonts by laying out an empty document (≈ 0.5 s of CPU): called as
+    the server process starts (`wsgi.py`), so its first document's request does not pay for it."""
+    if _weasyprint()[0] is None:
+        return
+    try:
+        lay_out(document_html(BASE_TEMPLATE, {"doc": Heading(title="")}))
+    except Exception:  # the server starts all the same: a document's request will say what is wrong
+        logger.exception("PDF documents: the warm-up layout failed")
+
+
 def pdf_unavailable_reason() -> str:
     """Empty when PDFs can be made here; else the technical reason."""
     return _weasyprint()[1]
@@ -86,25 +102,17 @@ def document_key(html: str) -> str:
     return hashlib.sha256(f"{_engine_fingerprint()}\n{html}".encode()).hexdigest()
 
 
-def render_pdf(template_name: str, context: dict, *, request=None) -> bytes:
-    """The PDF of `template_name` rendered with `context`. Raises `PdfUnavailable` without WeasyPrint.
+def document_html(template_name: str, context: dict, *, request=None) -> str:
+    return render_to_string(template_name, {**document_context(), **context}, request=request)
 
-    The same HTML makes the same PDF: a long one is kept under the hash of its HTML and sent again
-    from there (a closed class's list, a finalised report, a period's certificates the same day)."""
+
+def lay_out(html: str) -> bytes:
+    """The PDF of a document's HTML (WeasyPrint's layout: the slow part). Raises `PdfUnavailable`."""
     loaded, reason = _weasyprint()
     if loaded is None:
         raise PdfUnavailable(reason)
-    _, document_html, fonts = loaded
-    html = render_to_string(template_name, {**document_context(), **context}, request=request)
-    key = document_key(html)
-    kept = kept_pdf(key)
-    if kept is not None:
-        return kept
-    started = time.perf_counter()
-    content = document_html(string=html, base_url=str(settings.BASE_DIR)).write_pdf(font_config=fonts)
-    if time.perf_counter() - started >= CACHE_MIN_SECONDS:
-        keep_pdf(key, content)
-    return content
+    _, html_class, fonts = loaded
+    return html_class(string=html, base_url=str(settings.BASE_DIR)).write_pdf(font_config=fonts)
 
 
 def kept_pdf(key: str) -> bytes | None:
@@ -135,13 +143,86 @@ def unavailable_response() -> HttpResponse:
     return HttpResponse(message, status=503, content_type="text/plain; charset=utf-8")
 
 
-def pdf_response(template_name: str, context: dict, *, request, filename: str) -> HttpResponse:
-    """The document inline (the browser's PDF viewer), or the one line saying PDFs are unavailable."""
-    try:
-        content = render_pdf(template_name, context, request=request)
-    except PdfUnavailable:
+def is_long(html: str) -> bool:
+    """A document is long when its HTML holds more than DOCUMENT_JOB_CELLS table cells: the layout's
+    time grows with them (a class of 287 people: ≈ 2,600 cells, 1.5 s), the rest of a document is
+    a page or two of text. A long one not already kept is laid out by a background job."""
+    return html.count("<td") > settings.DOCUMENT_JOB_CELLS
+
+
+def pdf_response(
+    template_name: str, context: dict, *, request, filename: str, also_keep: tuple[str, ...] = ()
+) -> HttpResponse:
+    """The document inline (the browser's PDF viewer), or the one line saying PDFs are unavailable.
+
+    The HTML is rendered here, in the user's scope and masking; a kept PDF of the same HTML is sent
+    at once, a short document is laid out here, a long one by a job whose page the answer redirects
+    to (`queue_layout`). The PDF is kept under the hash of its HTML and under `also_keep`."""
+    if _weasyprint()[0] is None:
         return unavailable_response()
+    html = document_html(template_name, context, request=request)
+    key = document_key(html)
+    content = kept_pdf(key)
+    if content is None and is_long(html) and getattr(request, "document_job", None) is None:
+        title = _document_title(context)
+        job = queue_layout(html, (key, *also_keep), by=request.user, title=title, filename=filename)
+        return HttpResponseRedirect(job.get_absolute_url())
+    if content is None:
+        started = time.perf_counter()
+        content = lay_out(html)
+        if time.perf_counter() - started >= CACHE_MIN_SECONDS or is_long(html):
+            keep_pdf(key, content)
+    for other in also_keep:
+        keep_pdf(other, content)
     return pdf_content_response(content, filename)
+
+
+def _document_title(context: dict) -> str:
+    doc = context.get("doc")
+    return " ".join(part for part in (doc.title, doc.subject) if part) if doc else ""
+
+
+def queue_layout(html: str, keys: tuple[str, ...], *, by, title: str, filename: str, keep_file: bool = True):
+    """Queue the layout of a long document's HTML (already rendered for `by`): the job keeps the PDF
+    under `keys` (the next request of the same HTML is sent from there) and, with `keep_file`, as
+    its file, for `by` only. The job (`Job`)."""
+    from .choices import JobKind, JobStatus
+    from .jobs import start_job
+    from .models import Job
+
+    waiting = Job.objects.filter(owner=by, kind=JobKind.DOCUMENT, status__in=(JobStatus.QUEUED, JobStatus.RUNNING))
+    same = waiting.filter(params__keys__0=keys[0], params__keep_file=True).defer("file_content").first()
+    if same is not None:  # asked again (a second click, a reload) while it is being made
+        return same
+    params = {"title": title, "file_name": download_name(filename, "pdf"), "keys": list(keys), "keep_file": keep_file}
+    return start_job(kind=JobKind.DOCUMENT, by=by, params=params, content=html.encode())
+
+
+def prerender_html(template_name: str, context: dict, *, by, filename: str) -> None:
+    """Lay out a long document in a job now, ahead of its first request, when it has just become
+    what it will stay (a class's results recorded): its first request is then sent from the kept
+    PDFs. For a document whose HTML is the same for everyone who may open it (no masking, no
+    scope inside); nothing is queued for a short one, one already kept, or without WeasyPrint."""
+    if _weasyprint()[0] is None:
+        return
+    html = document_html(template_name, context)
+    key = document_key(html)
+    if is_long(html) and kept_pdf(key) is None:
+        queue_layout(html, (key,), by=by, title=_document_title(context), filename=filename, keep_file=False)
+
+
+def prerender_document(url: str, *, by, title: str, filename: str) -> None:
+    """Make the PDF of the document at `url` (path and query) as `by` sees it, in a job, ahead of
+    its first request: for a document fixed at a known moment (a quarter finalised), so that even
+    the first click is sent from the kept PDFs. Nothing is queued where PDFs cannot be made."""
+    from .choices import JobKind
+    from .jobs import start_job
+
+    if _weasyprint()[0] is None:
+        return
+    path, _sep, query = url.partition("?")
+    params = {"path": path, "query": query, "title": title, "file_name": download_name(filename, "pdf")}
+    start_job(kind=JobKind.DOCUMENT, by=by, params=params)
 
 
 def reproducible_pdf_response(version: str, build, *, request, filename: str) -> HttpResponse:
@@ -153,16 +234,19 @@ def reproducible_pdf_response(version: str, build, *, request, filename: str) ->
         return unavailable_response()
     key = document_key(f"reproducible:{version}")
     content = kept_pdf(key)
-    if content is None:
-        template_name, context = build()
-        content = render_pdf(template_name, context, request=request)
-        keep_pdf(key, content)
-    return pdf_content_response(content, filename)
+    if content is not None:
+        return pdf_content_response(content, filename)
+    template_name, context = build()
+    return pdf_response(template_name, context, request=request, filename=filename, also_keep=(key,))
 
 
 def pdf_content_response(content: bytes, filename: str) -> HttpResponse:
+    return pdf_file_response(content, download_name(filename, "pdf"))
+
+
+def pdf_file_response(content: bytes, file_name: str) -> HttpResponse:
     response = HttpResponse(content, content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="{download_name(filename, "pdf")}"'
+    response["Content-Disposition"] = f'inline; filename="{file_name}"'
     response["Cache-Control"] = "private, no-store"  # a person's file: not kept by proxies
     return response
 
@@ -215,7 +299,7 @@ class DocumentView(ModelPermissionMixin, ScopedQuerysetMixin, SingleObjectMixin,
         with vietnamese_documents():
             template_name, context, filename = self.document(self.object)
             response = pdf_response(template_name, context, request=request, filename=filename)
-        if self.records_file_view and response.status_code == 200:
+        if self.records_file_view and response.status_code in (200, 302):  # 302: to the job laying it out
             details = {"document": self.kwargs.get("document")}
             FileView.record_view(user=request.user, obj=self.object, door=AccessDoor.DOCUMENT, details=details)
         return response

@@ -13,9 +13,11 @@ from candidates.documents import CANDIDATE_DOCUMENTS
 from candidates.models import Enrollment, TrainingClass
 from establishments.choices import OrganisationKind, OrganisationLevel
 from establishments.models import PartyOrganisation, PartyOrganisationParent
-from sonla_party import pdf
-from sonla_party.models import FileView, RenderedDocument
+from sonla_party import jobs, pdf
+from sonla_party.choices import JobKind, JobStatus
+from sonla_party.models import FileView, Job, RenderedDocument
 from tests.candidates.pipeline import TIMELINE, advance, new_candidate
+from tests.candidates.test_training import roster_post
 from tests.documents_helpers import one_line, pdf_text, require_pdf
 
 D = datetime.date
@@ -122,6 +124,25 @@ def test_masked_ids_stay_masked_and_the_opening_is_logged(full_file, reviewer_cl
     assert FileView.objects.of(full_file).filter(user=reviewer_user).count() == 1
 
 
+def test_a_short_document_is_laid_out_in_the_request(board_client, full_file):
+    response = board_client.get(reverse("candidates:candidate_document", args=[full_file.pk, "form-9"]))
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    assert not Job.objects.exists()
+
+
+def test_a_paper_made_by_a_job_is_still_logged_as_a_read_of_the_file(
+    full_file, reviewer_client, reviewer_user, settings
+):
+    settings.DOCUMENT_JOB_CELLS = 5  # the checklist's tables make it long here
+    response = reviewer_client.get(reverse("candidates:candidate_document", args=[full_file.pk, "checklist"]))
+    assert response.status_code == 302
+    assert FileView.objects.of(full_file).filter(user=reviewer_user).count() == 1
+    job = Job.objects.get(owner=reviewer_user)
+    text = one_line(pdf_text(reviewer_client.get(reverse("jobs:job_file", args=[job.pk])).content))
+    number = full_file.citizen_id
+    assert NAME in text and number not in text and number[-4:] in text  # rendered with the reviewer's masking
+
+
 def test_the_page_links_every_document_it_can_print(board_client, full_file):
     page = board_client.get(full_file.get_absolute_url()).content.decode()
     for document in CANDIDATE_DOCUMENTS:
@@ -182,6 +203,86 @@ class TestTrainingDocuments:
         again = one_line(pdf_text(board_client.get(url).content))
         assert "GCN-018" in again and "GCN-017" not in again
         assert RenderedDocument.objects.count() == 2
+
+    def test_a_long_list_is_laid_out_by_a_job_whose_pdf_only_its_owner_gets(
+        self, board_client, board_user, reviewer_client, finished_class, settings
+    ):
+        settings.DOCUMENT_JOB_CELLS = 10  # the class's two rows (18 cells) make a long document
+        url = reverse("candidates:class_list_document", args=[finished_class.pk])
+        response = board_client.get(url)
+        job = Job.objects.get(owner=board_user, kind=JobKind.DOCUMENT)
+        assert response.status_code == 302 and response["Location"] == reverse("jobs:job_detail", args=[job.pk])
+        page = board_client.get(response["Location"]).content.decode()  # the job ran at once (tests' queue)
+        assert 'data-status="done"' in page and reverse("jobs:job_file", args=[job.pk]) in page
+        made = board_client.get(reverse("jobs:job_file", args=[job.pk]))
+        assert made["Content-Type"] == "application/pdf"
+        name = f"danh-sach-hoc-vien-lop-{finished_class.pk}-{timezone.localdate():%Y-%m-%d}.pdf"
+        assert made["Content-Disposition"] == f'inline; filename="{name}"'
+        text = one_line(pdf_text(made.content))
+        assert "Lường Văn Đức" in text and NAME in text and "GCN-017" in text
+        # Another user, even one who may see the class, gets neither the job's page nor its file.
+        assert reviewer_client.get(reverse("jobs:job_file", args=[job.pk])).status_code == 404
+        assert reviewer_client.get(reverse("jobs:job_detail", args=[job.pk])).status_code == 404
+        # The job kept the PDF: the same list asked again is answered with it, no new job.
+        again = board_client.get(url)
+        assert again.status_code == 200 and again.content == made.content
+        assert Job.objects.filter(kind=JobKind.DOCUMENT).count() == 1
+
+    def test_a_queued_list_asked_again_is_the_same_job_whose_page_waits_then_offers_the_pdf(
+        self, board_client, board_user, finished_class, settings
+    ):
+        settings.DOCUMENT_JOB_CELLS = 10
+        settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}  # queued, not run
+        url = reverse("candidates:class_list_document", args=[finished_class.pk])
+        first, second = board_client.get(url), board_client.get(url)  # a second click, a reload
+        job = Job.objects.get(kind=JobKind.DOCUMENT)
+        assert first["Location"] == second["Location"] == job.get_absolute_url()
+        page = board_client.get(job.get_absolute_url()).content.decode()
+        assert 'data-status="queued"' in page and 'data-testid="job-progress"' in page
+        assert board_client.get(reverse("jobs:job_file", args=[job.pk])).status_code == 404  # not made yet
+        jobs.run_job(job_id=job.pk, attempt=job.attempt)  # the worker's turn
+        assert 'data-status="done"' in board_client.get(job.get_absolute_url()).content.decode()
+        made = board_client.get(reverse("jobs:job_file", args=[job.pk]))
+        assert "GCN-017" in one_line(pdf_text(made.content))
+
+    def test_a_roster_saved_has_the_class_list_made_ahead_of_its_first_request(
+        self, board_client, board_user, finished_class, settings, monkeypatch
+    ):
+        settings.DOCUMENT_JOB_CELLS = 10
+        first = finished_class.enrollments.get(candidate__full_name="Lường Văn Đức")
+        second = finished_class.enrollments.get(candidate__full_name=NAME)
+        done = {"attended": "on", "completed": "on", "essay_result": "good", "certificate_on": "2025-03-08"}
+        rows = [(first, {**done, "certificate_number": "GCN-019"}), (second, {"attended": "on"})]
+        url = reverse("candidates:roster", args=[finished_class.pk])
+        response = board_client.post(url, roster_post(finished_class, rows))
+        assert response.status_code == 302
+        job = Job.objects.get(owner=board_user, kind=JobKind.DOCUMENT)
+        assert job.status == JobStatus.DONE and not job.has_file  # its PDF is the kept one, for every reader
+        monkeypatch.setattr(pdf, "lay_out", lambda html: pytest.fail("laid out in the request"))
+        made = board_client.get(reverse("candidates:class_list_document", args=[finished_class.pk]))
+        assert made.status_code == 200 and "GCN-019" in one_line(pdf_text(made.content))
+        assert Job.objects.count() == 1
+
+    def test_a_failed_layout_says_why_on_the_job_page(self, board_client, finished_class, settings, monkeypatch):
+        settings.DOCUMENT_JOB_CELLS = 10
+
+        def broken(html):
+            raise ValueError("font table unreadable")
+
+        monkeypatch.setattr(pdf, "lay_out", broken)
+        response = board_client.get(reverse("candidates:class_list_document", args=[finished_class.pk]))
+        page = board_client.get(response["Location"]).content.decode()
+        assert 'data-status="failed"' in page
+        assert "font table unreadable" in page  # the reason, in the job's message
+        assert not RenderedDocument.objects.exists()
+
+    def test_without_weasyprint_a_long_list_says_so_and_queues_nothing(
+        self, board_client, finished_class, settings, monkeypatch
+    ):
+        settings.DOCUMENT_JOB_CELLS = 10
+        monkeypatch.setattr(pdf, "_weasyprint", lambda: (None, "cannot load library 'libpango-1.0-0'"))
+        response = board_client.get(reverse("candidates:class_list_document", args=[finished_class.pk]))
+        assert response.status_code == 503 and not Job.objects.exists()
 
     def test_the_certificates_list_of_a_period_is_scoped(
         self, board_client, reviewer_client, board_user, finished_class, province

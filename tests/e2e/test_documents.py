@@ -1,6 +1,6 @@
 """The PDF buttons in a real browser: the candidate's page, the class page and the report page each
 give a PDF (content type, "%PDF" signature, a Vietnamese file name with the date) whose text holds
-the candidate's or the class's name."""
+the candidate's or the class's name; a long one is followed through its job's page to the PDF."""
 
 import datetime
 
@@ -10,6 +10,7 @@ from django.utils import timezone
 from candidates.choices import Stage
 from candidates.models import Enrollment, TrainingClass
 from sonla_party import roles
+from sonla_party.models import RenderedDocument
 from tests.candidates.pipeline import advance, new_candidate
 from tests.documents_helpers import one_line, pdf_text, require_pdf
 from tests.e2e.conftest import log_in
@@ -39,7 +40,7 @@ def opened_pdf(page, button) -> tuple[str, bytes]:
     return disposition, content
 
 
-def test_the_pdf_buttons_give_pdfs_with_the_names(page):
+def test_the_pdf_buttons_give_pdfs_with_the_names(page, settings):
     require_pdf()
     district = DistrictFactory(code="123", name="Mộc Châu")
     commune = CommuneFactory(district=district, name="Chiềng Sơn")
@@ -82,6 +83,18 @@ def test_the_pdf_buttons_give_pdfs_with_the_names(page):
     text = one_line(pdf_text(content))
     assert content.startswith(b"%PDF") and NAME in text and CLASS in text
     assert f'filename="danh-sach-hoc-vien-lop-{training_class.pk}-{today}.pdf"' in disposition
+
+    # A long list is laid out by a job: the button leads to its page, which offers the PDF.
+    settings.DOCUMENT_JOB_CELLS = 5
+    RenderedDocument.objects.all().delete()  # the list made above may be kept: it would be sent from there
+    page.goto(training_class.get_absolute_url())
+    page.locator("[data-testid=class-list-pdf]").click()
+    page.wait_for_url("**/jobs/*/")
+    assert page.locator("[data-testid=job]").get_attribute("data-status") == "done"
+    disposition, content = opened_pdf(page, page.locator("[data-testid=job-file]"))
+    assert NAME in one_line(pdf_text(content))
+    assert f'filename="danh-sach-hoc-vien-lop-{training_class.pk}-{today}.pdf"' in disposition
+    settings.DOCUMENT_JOB_CELLS = 600
 
     page.goto("/reports/quarterly/?year=2025&quarter=1")
     disposition, content = opened_pdf(page, page.locator("[data-testid=report-pdf]"))
