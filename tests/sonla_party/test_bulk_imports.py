@@ -141,6 +141,36 @@ def test_imported_members_have_their_history(board_user, village):
     assert PartyMember.objects.get(citizen_id="014085000003").search_text
 
 
+def test_each_history_row_holds_the_saved_values_the_user_and_the_reason(board_user, village, monkeypatch):
+    """The rows and their history rows are written as plain values, not through Django's
+    `bulk_create`: each record reads back with its own values, and each history row is a copy of
+    its record, by the importing user, with the import's reason."""
+    monkeypatch.setattr(imports, "CHUNK", 7)
+    outcome = run("candidates", as_xlsx(candidate_rows(village, 16)), board_user, save=True, name="f.xlsx")
+    assert outcome.created == 16 and not outcome.errors
+    history_model = Candidate.history.model
+    tracked = [f.attname for f in history_model.tracked_fields]
+    for candidate in Candidate.objects.all():
+        (record,) = Candidate.history.filter(id=candidate.pk)
+        assert {name: getattr(record, name) for name in tracked} == {
+            name: getattr(candidate, name) for name in tracked
+        }
+        assert (record.history_user_id, record.history_change_reason, record.history_type) == (
+            board_user.pk,
+            "Nhập từ bảng tính",  # "Imported from a spreadsheet", in the default language
+            "+",
+        )
+        (entry,) = SourceListEntry.objects.filter(candidate=candidate)
+        assert candidate.stage == "source" and candidate.stage_since == entry.added_on
+        (entry_record,) = SourceListEntry.history.filter(id=entry.pk)
+        assert (entry_record.candidate_id, entry_record.added_on, entry_record.history_user_id) == (
+            candidate.pk,
+            entry.added_on,
+            board_user.pk,
+        )
+        assert StageEvent.objects.get(candidate=candidate).recorded_at is not None
+
+
 def test_xlsx_cells_read_as_openpyxl_reads_them():
     workbook = Workbook()
     sheet = workbook.active
