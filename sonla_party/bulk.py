@@ -11,6 +11,8 @@ per batch. History rows are the same: values taken from the saved instances, one
 history table, with the user and the change reason simple-history would record.
 """
 
+from operator import attrgetter
+
 from django.conf import settings
 from django.db import connection, models, transaction
 from django.utils import timezone
@@ -103,10 +105,11 @@ def _insert(model, fields, values) -> list:
     return ids
 
 
-def _value(obj, field):
+def _getter(field):
+    """The function reading `field`'s value of an instance about to be inserted."""
     if isinstance(field, models.DateField) and (field.auto_now or field.auto_now_add):
-        return field.pre_save(obj, True)
-    return getattr(obj, field.attname)
+        return lambda obj: field.pre_save(obj, True)
+    return attrgetter(field.attname)
 
 
 @transaction.atomic
@@ -117,7 +120,8 @@ def create(model, objs: list) -> list:
     if issubclass(model, SearchTextModel):
         fill_search_keys(objs)
     fields = [f for f in model._meta.concrete_fields if not f.primary_key]
-    ids = insert_values(model, fields, [[_value(obj, f) for f in fields] for obj in objs])
+    getters = [_getter(field) for field in fields]
+    ids = insert_values(model, fields, [[get(obj) for get in getters] for obj in objs])
     for obj, pk in zip(objs, ids, strict=True):
         obj.pk = pk
         obj._state.adding, obj._state.db = False, connection.alias
@@ -145,7 +149,7 @@ def _history_rows(history, objs, by, reason) -> None:
             continue
         name = field.attname
         if name in tracked:
-            getters.append(lambda obj, name=name: getattr(obj, name))
+            getters.append(attrgetter(name))
         elif name == "history_date":
             getters.append(lambda obj: getattr(obj, "_history_date", now))
         elif name == "history_user_id":
