@@ -449,17 +449,21 @@ def _member_snapshot(member) -> dict:
     return {name: getattr(member, "establishment_id" if name == "establishment" else name) for name in MEMBER_FIELDS}
 
 
+# Lazy: translated when a row breaks the rule, not on every row.
+LATER_THAN_ADMISSION = (
+    ("official_on", gettext_lazy("A member cannot become official before being admitted.")),
+    ("left_on", gettext_lazy("A member cannot leave before being admitted.")),
+)
+
+
 def _member_valid(number, member, values, outcome) -> bool:
     """The model's own rules (fields, citizen ID, leaving) and its dated constraints, in Python."""
     try:
         member.clean_fields(exclude=MEMBER_NOT_IMPORTED)
         member.clean()
-        for later, label in (
-            ("official_on", _("A member cannot become official before being admitted.")),
-            ("left_on", _("A member cannot leave before being admitted.")),
-        ):
+        for later, label in LATER_THAN_ADMISSION:
             if getattr(member, later) and member.admitted_on and getattr(member, later) < member.admitted_on:
-                raise ValidationError({later: label})
+                raise ValidationError({later: str(label)})
         if member.admitted_on and member.admitted_on > timezone.localdate():
             raise ValidationError({"admitted_on": _("a date in the future")})
     except ValidationError as error:
