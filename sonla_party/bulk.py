@@ -6,9 +6,10 @@ history's `bulk_history_create` first builds a model instance per history row: a
 candidate writes some 110 values (the candidate, its history row, its source-list line and its
 history row, its stage event), so this was most of an import's time. Here each column's value
 is read from the instance once, converted by the field only when its type needs it (a date for
-SQLite, a datetime with its time zone), and the rows go out as one `INSERT … VALUES … RETURNING`
-per batch. History rows are the same: values taken from the saved instances, one insert per
-history table, with the user and the change reason simple-history would record.
+SQLite, a datetime with its time zone), and the rows go out by COPY on PostgreSQL, as multi-row
+`INSERT … VALUES … RETURNING` statements elsewhere. History rows are the same: values taken from
+the saved instances, one write per history table, with the user and the change reason
+simple-history would record. No signal is sent, as with `bulk_create`.
 """
 
 import datetime
@@ -115,7 +116,7 @@ def _getter(field):
 
 @transaction.atomic
 def create(model, objs: list) -> list:
-    """Save new instances of `model` (no signals, as `bulk_create`); sets their primary keys."""
+    """Save new instances of `model` (their primary keys unset: the database gives them)."""
     if not objs:
         return objs
     if issubclass(model, SearchTextModel):
