@@ -141,6 +141,23 @@ def test_imported_members_have_their_history(board_user, village):
     assert PartyMember.objects.get(citizen_id="014085000003").search_text
 
 
+def test_a_row_without_citizen_id_finds_the_person_of_the_same_name_whatever_the_accents(board_user, village):
+    """People are looked up by name and birth date with their folded name: a row without a
+    citizen ID is the candidate of the same name (accents and case aside), birth date and
+    establishment; a new row of the same name and day is flagged as a possible duplicate; others
+    born that day are neither."""
+    CandidateFactory(full_name="Lò Thị Hoa", birth_date=D(1998, 4, 2), gender="female", citizen_id=None,
+                     establishment=village)  # fmt: skip
+    CandidateFactory(full_name="Lò Văn Nhập 0", birth_date=D(1998, 4, 2), citizen_id=None, establishment=village)
+    CandidateFactory(full_name="Cầm Văn Khác", birth_date=D(1998, 4, 2), citizen_id=None, establishment=village)
+    same = ["LÒ THI HOA", "02/04/1998", "Nữ", "Thái", "", "9", village.commune.code, village.code, "Có", "06/01/2025"]
+    rows = [same, *candidate_rows(village, 2)]  # "Lò Văn Nhập 0" and "Lò Văn Nhập 1", with citizen IDs
+    outcome = run("candidates", as_csv(rows), board_user)
+    assert not outcome.errors
+    assert (outcome.created, outcome.updated + outcome.unchanged) == (2, 1)
+    assert [(row, who.split(" (")[0]) for row, who in outcome.duplicates] == [(3, "Lò Văn Nhập 0")]
+
+
 def test_each_history_row_holds_the_saved_values_the_user_and_the_reason(board_user, village, monkeypatch):
     """The rows and their history rows are written as plain values, not through Django's
     `bulk_create`: each record reads back with its own values, and each history row is a copy of
