@@ -123,6 +123,7 @@ def peak_memory(function) -> float:
 
 def clean_up():
     ids = list(Candidate.objects.filter(full_name__startswith="Bench Nguyễn").values_list("pk", flat=True))
+    StageEvent.history.filter(candidate_id__in=ids).delete()
     StageEvent.objects.filter(candidate__in=ids).delete()
     SourceListEntry.objects.filter(candidate__in=ids).delete()
     Candidate.history.filter(id__in=ids).delete()

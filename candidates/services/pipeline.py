@@ -315,9 +315,11 @@ def create_candidates_bulk(*, rows: list[tuple[Candidate, datetime.date]], by, r
     units = UnitMap.load()
     list_of = {id(c): list_commune_id(c.establishment.commune_id, on, units) for c, on in rows}
     lists = _source_lists({(list_of[id(c)], on.year) for c, on in rows})
-    bulk.create(
+    bulk.create_with_history(
         StageEvent,
         [StageEvent(candidate=c, stage=Stage.SOURCE, occurred_on=on, recorded_by=by, note=reason) for c, on in rows],
+        by=by,
+        reason=reason,
     )
     entries = [
         SourceListEntry(

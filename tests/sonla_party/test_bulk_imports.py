@@ -185,7 +185,10 @@ def test_each_history_row_holds_the_saved_values_the_user_and_the_reason(board_u
             entry.added_on,
             board_user.pk,
         )
-        assert StageEvent.objects.get(candidate=candidate).recorded_at is not None
+        event = StageEvent.objects.get(candidate=candidate)
+        assert event.recorded_at is not None
+        (event_record,) = StageEvent.history.filter(id=event.pk)  # as `create_candidate` records it
+        assert (event_record.stage, event_record.history_user_id) == ("source", board_user.pk)
 
 
 def test_xlsx_cells_read_as_openpyxl_reads_them():
