@@ -3,8 +3,8 @@
 Django's `bulk_create` compiles each value of each row through the field's `pre_save`,
 `get_db_prep_save` and the SQL compiler (about ten microseconds a value), and django-simple-
 history's `bulk_history_create` first builds a model instance per history row: an imported
-candidate writes some 110 values (the candidate, its history row, its source-list line and its
-history row, its stage event), so this was most of an import's time. Here each column's value
+candidate writes some 130 values (the candidate, its source-list line, its first stage event,
+and the history row of each), so this was most of an import's time. Here each column's value
 is read from the instance once, converted by the field only when its type needs it (a date for
 SQLite, a datetime with its time zone), and the rows go out by COPY on PostgreSQL, as multi-row
 `INSERT … VALUES … RETURNING` statements elsewhere. History rows are the same: values taken from
