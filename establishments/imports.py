@@ -357,11 +357,20 @@ def process_members(user, rows, outcome, save: bool, context: dict) -> None:
     context["in_scope"] = set(
         PartyMember.objects.for_user(user).filter(pk__in=[m.pk for m in by_id.values()]).values_list("pk", flat=True)
     )
-    births = {v["birth_date"] for _n, _r, v in parsed if v and v.get("birth_date")}
+    # By name and birth date, for the rows not found by citizen ID, of the same folded name only
+    # (a member's `search_text` is their folded name), not everyone born on those days.
+    keys = {
+        (fold(v.get("full_name", "")), v["birth_date"])
+        for _n, _r, v in parsed
+        if v and v.get("birth_date") and v.get("citizen_id") not in by_id
+    }
     same_day = {}
-    for member in PartyMember.objects.for_user(user).filter(birth_date__in=births):
-        context["in_scope"].add(member.pk)
-        same_day.setdefault((fold(member.full_name), member.birth_date), []).append(member)
+    if keys:
+        for member in PartyMember.objects.for_user(user).filter(
+            birth_date__in={day for _name, day in keys}, search_text__in={name for name, _day in keys}
+        ):
+            context["in_scope"].add(member.pk)
+            same_day.setdefault((member.search_text, member.birth_date), []).append(member)
     known = [m.pk for m in by_id.values()] + [m.pk for ms in same_day.values() for m in ms]
     context["pipeline"] = set(
         PartyMember.objects.filter(pk__in=known, candidate__isnull=False).values_list("pk", flat=True)
@@ -440,17 +449,21 @@ def _member_snapshot(member) -> dict:
     return {name: getattr(member, "establishment_id" if name == "establishment" else name) for name in MEMBER_FIELDS}
 
 
+# Lazy: translated when a row breaks the rule, not on every row.
+LATER_THAN_ADMISSION = (
+    ("official_on", gettext_lazy("A member cannot become official before being admitted.")),
+    ("left_on", gettext_lazy("A member cannot leave before being admitted.")),
+)
+
+
 def _member_valid(number, member, values, outcome) -> bool:
     """The model's own rules (fields, citizen ID, leaving) and its dated constraints, in Python."""
     try:
         member.clean_fields(exclude=MEMBER_NOT_IMPORTED)
         member.clean()
-        for later, label in (
-            ("official_on", _("A member cannot become official before being admitted.")),
-            ("left_on", _("A member cannot leave before being admitted.")),
-        ):
+        for later, label in LATER_THAN_ADMISSION:
             if getattr(member, later) and member.admitted_on and getattr(member, later) < member.admitted_on:
-                raise ValidationError({later: label})
+                raise ValidationError({later: str(label)})
         if member.admitted_on and member.admitted_on > timezone.localdate():
             raise ValidationError({"admitted_on": _("a date in the future")})
     except ValidationError as error:

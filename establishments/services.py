@@ -6,8 +6,9 @@ from collections.abc import Iterable
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils.translation import gettext as _
-from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+from simple_history.utils import bulk_update_with_history
 
+from sonla_party import bulk
 from sonla_party.exceptions import RuleViolation
 from sonla_party.workdays import add_months
 
@@ -375,7 +376,7 @@ def save_establishments_bulk(*, created: list[Establishment], updated: list[Esta
     first_load = not Establishment.objects.exists()
     for establishment in created:
         check_new_establishment(establishment=establishment, first_load=first_load)
-    bulk_create_with_history(created, Establishment, batch_size=500, default_user=by, default_change_reason=reason)
+    bulk.create_with_history(Establishment, created, by=by, reason=reason)
     bulk_update_with_history(
         updated, Establishment, fields, batch_size=500, default_user=by, default_change_reason=reason
     )
@@ -389,7 +390,7 @@ def save_members_bulk(*, created: list[PartyMember], updated: list[PartyMember],
     pipeline = set(PartyMember.objects.filter(pk__in=stored, candidate__isnull=False).values_list("pk", flat=True))
     for member in [*created, *updated]:
         check_member(member=member, stored=stored.get(member.pk), from_pipeline=member.pk in pipeline)
-    bulk_create_with_history(created, PartyMember, batch_size=500, default_user=by, default_change_reason=reason)
+    bulk.create_with_history(PartyMember, created, by=by, reason=reason)
     bulk_update_with_history(
         updated, PartyMember, fields, batch_size=500, default_user=by, default_change_reason=reason
     )

@@ -284,13 +284,22 @@ def parse_date(value) -> datetime.date | None:
         return value.date()
     if isinstance(value, datetime.date):
         return value
-    text = str(value).strip()
+    return _date_of_text(str(value).strip())
+
+
+@lru_cache(maxsize=4096)
+def _date_of_text(text: str) -> datetime.date:
+    """A file repeats its dates (the day of the list, birth dates): each is parsed once."""
     for pattern in DATE_FORMATS:
         try:
             return datetime.datetime.strptime(text, pattern).date()
         except ValueError:
             continue
     raise ValueError(_("not a date (write dd/mm/yyyy)"))
+
+
+# The words of a choice or yes/no column repeat on every row: each is folded once.
+_fold_word = lru_cache(maxsize=1024)(fold)
 
 
 @lru_cache(maxsize=64)
@@ -309,7 +318,7 @@ def parse_choice(value, choices) -> str:
     """A TextChoices value from its slug, its Vietnamese or English label, ignoring accents."""
     if value is None or str(value).strip() == "":
         return ""
-    found = _choice_lookup(choices).get(fold(value))
+    found = _choice_lookup(choices).get(_fold_word(value))
     if found is None:
         raise ValueError(
             _("unknown value; expected one of: %(values)s") % {"values": ", ".join(str(c.label) for c in choices)}
@@ -324,7 +333,7 @@ FALSE_WORDS = {"khong", "no", "false", "0", "sai", ""}
 def parse_bool(value) -> bool:
     if value is True or value is False:
         return value
-    word = fold(value)
+    word = _fold_word(value)
     if word in TRUE_WORDS:
         return True
     if word in FALSE_WORDS:

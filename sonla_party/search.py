@@ -70,22 +70,25 @@ def name_first(queryset, query: str):
     return queryset.annotate(_name_text=name).annotate(_name_misses=misses).order_by("_name_misses", *ordering)
 
 
+def fill_search_keys(objs) -> None:
+    """Refresh the `search_text` and `sort_key` of instances about to be written in bulk."""
+    for obj in objs:
+        obj.search_text = obj.build_search_text()
+        obj.sort_key = obj.build_sort_key()
+
+
 class SearchTextQuerySetMixin:
     """Keeps `search_text` right through `bulk_create` and `bulk_update` too."""
 
     def bulk_create(self, objs, *args, **kwargs):
         objs = list(objs)
-        for obj in objs:
-            obj.search_text = obj.build_search_text()
-            obj.sort_key = obj.build_sort_key()
+        fill_search_keys(objs)
         return super().bulk_create(objs, *args, **kwargs)
 
     def bulk_update(self, objs, fields, *args, **kwargs):
         objs = list(objs)
         if set(fields) & set(self.model.search_source_fields):
-            for obj in objs:
-                obj.search_text = obj.build_search_text()
-                obj.sort_key = obj.build_sort_key()
+            fill_search_keys(objs)
             fields = [*fields, "search_text", "sort_key"]
         return super().bulk_update(objs, fields, *args, **kwargs)
 

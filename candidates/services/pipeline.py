@@ -13,12 +13,13 @@ from dataclasses import dataclass
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+from simple_history.utils import bulk_update_with_history
 
 from establishments.choices import LeftReason, OrganisationKind
 from establishments.models import Commune, PartyCell, PartyMember
 from establishments.services import DecidingCommittees, record_membership
 from establishments.units import UnitMap
+from sonla_party import bulk
 from sonla_party.dates import past_date_problem
 from sonla_party.exceptions import RuleViolation
 from sonla_party.scoping import ScopeClosed, require_open_on
@@ -310,15 +311,15 @@ def create_candidates_bulk(*, rows: list[tuple[Candidate, datetime.date]], by, r
         raise PipelineError(_("Your role may not add candidates."))
     for candidate, added_on in rows:
         candidate.stage, candidate.stage_since = Stage.SOURCE, added_on
-    candidates = bulk_create_with_history(
-        [c for c, _on in rows], Candidate, batch_size=500, default_user=by, default_change_reason=reason
-    )
+    candidates = bulk.create_with_history(Candidate, [c for c, _on in rows], by=by, reason=reason)
     units = UnitMap.load()
     list_of = {id(c): list_commune_id(c.establishment.commune_id, on, units) for c, on in rows}
     lists = _source_lists({(list_of[id(c)], on.year) for c, on in rows})
-    StageEvent.objects.bulk_create(
+    bulk.create_with_history(
+        StageEvent,
         [StageEvent(candidate=c, stage=Stage.SOURCE, occurred_on=on, recorded_by=by, note=reason) for c, on in rows],
-        batch_size=500,
+        by=by,
+        reason=reason,
     )
     entries = [
         SourceListEntry(
@@ -329,7 +330,7 @@ def create_candidates_bulk(*, rows: list[tuple[Candidate, datetime.date]], by, r
         )
         for c, on in rows
     ]
-    bulk_create_with_history(entries, SourceListEntry, batch_size=500, default_user=by, default_change_reason=reason)
+    bulk.create_with_history(SourceListEntry, entries, by=by, reason=reason)
     return candidates
 
 

@@ -141,6 +141,56 @@ def test_imported_members_have_their_history(board_user, village):
     assert PartyMember.objects.get(citizen_id="014085000003").search_text
 
 
+def test_a_row_without_citizen_id_finds_the_person_of_the_same_name_whatever_the_accents(board_user, village):
+    """People are looked up by name and birth date with their folded name: a row without a
+    citizen ID is the candidate of the same name (accents and case aside), birth date and
+    establishment; a new row of the same name and day is flagged as a possible duplicate; others
+    born that day are neither."""
+    CandidateFactory(full_name="Lò Thị Hoa", birth_date=D(1998, 4, 2), gender="female", citizen_id=None,
+                     establishment=village)  # fmt: skip
+    CandidateFactory(full_name="Lò Văn Nhập 0", birth_date=D(1998, 4, 2), citizen_id=None, establishment=village)
+    CandidateFactory(full_name="Cầm Văn Khác", birth_date=D(1998, 4, 2), citizen_id=None, establishment=village)
+    same = ["LÒ THI HOA", "02/04/1998", "Nữ", "Thái", "", "9", village.commune.code, village.code, "Có", "06/01/2025"]
+    rows = [same, *candidate_rows(village, 2)]  # "Lò Văn Nhập 0" and "Lò Văn Nhập 1", with citizen IDs
+    outcome = run("candidates", as_csv(rows), board_user)
+    assert not outcome.errors
+    assert (outcome.created, outcome.updated + outcome.unchanged) == (2, 1)
+    assert [(row, who.split(" (")[0]) for row, who in outcome.duplicates] == [(3, "Lò Văn Nhập 0")]
+
+
+def test_each_history_row_holds_the_saved_values_the_user_and_the_reason(board_user, village, monkeypatch):
+    """The rows and their history rows are written as plain values, not through Django's
+    `bulk_create`: each record reads back with its own values, and each history row is a copy of
+    its record, by the importing user, with the import's reason."""
+    monkeypatch.setattr(imports, "CHUNK", 7)
+    outcome = run("candidates", as_xlsx(candidate_rows(village, 16)), board_user, save=True, name="f.xlsx")
+    assert outcome.created == 16 and not outcome.errors
+    history_model = Candidate.history.model
+    tracked = [f.attname for f in history_model.tracked_fields]
+    for candidate in Candidate.objects.all():
+        (record,) = Candidate.history.filter(id=candidate.pk)
+        assert {name: getattr(record, name) for name in tracked} == {
+            name: getattr(candidate, name) for name in tracked
+        }
+        assert (record.history_user_id, record.history_change_reason, record.history_type) == (
+            board_user.pk,
+            "Nhập từ bảng tính",  # "Imported from a spreadsheet", in the default language
+            "+",
+        )
+        (entry,) = SourceListEntry.objects.filter(candidate=candidate)
+        assert candidate.stage == "source" and candidate.stage_since == entry.added_on
+        (entry_record,) = SourceListEntry.history.filter(id=entry.pk)
+        assert (entry_record.candidate_id, entry_record.added_on, entry_record.history_user_id) == (
+            candidate.pk,
+            entry.added_on,
+            board_user.pk,
+        )
+        event = StageEvent.objects.get(candidate=candidate)
+        assert event.recorded_at is not None
+        (event_record,) = StageEvent.history.filter(id=event.pk)  # as `create_candidate` records it
+        assert (event_record.stage, event_record.history_user_id) == ("source", board_user.pk)
+
+
 def test_xlsx_cells_read_as_openpyxl_reads_them():
     workbook = Workbook()
     sheet = workbook.active
