@@ -28,5 +28,9 @@ def quarterly_report(context: dict) -> tuple[str, dict, str]:
     return "documents/quarterly_report.html", document, report_filename(quarter)
 
 
+def report_title(quarter) -> str:
+    return f"Báo cáo quý {quarter.number} năm {quarter.year}"
+
+
 def report_filename(quarter) -> str:
     return f"bao-cao-quy-{quarter.number}-{quarter.year}"

@@ -234,8 +234,8 @@ class FinaliseQuarterView(PermissionRequiredMixin, View):
             messages.success(request, _("Quarter %(quarter)s finalised.") % {"quarter": quarter})
             # Its report is fixed from now on: made for the province's view (the board's) at once.
             url = f"{reverse('reports:quarterly_document')}?year={quarter.year}&quarter={quarter.number}"
-            title = f"Báo cáo quý {quarter.number} năm {quarter.year}"  # the document's own words
-            prerender_document(url, by=request.user, title=title, filename=documents.report_filename(quarter))
+            title, filename = documents.report_title(quarter), documents.report_filename(quarter)
+            prerender_document(url, by=request.user, title=title, filename=filename)
         return HttpResponseRedirect(f"{reverse('reports:quarterly')}?year={quarter.year}&quarter={quarter.number}")
 
 

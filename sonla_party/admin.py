@@ -260,7 +260,7 @@ class JobAdmin(admin.ModelAdmin):
     owner downloads them, from the job's page. A user whose scope is not the province sees their own
     jobs only."""
 
-    list_display = ("created_at", "owner", "kind", "status", "progress", "finished_at", "attempt")
+    list_display = ("created_at", "owner", "kind", "status", "progress", "finished_at")
     list_filter = ("status", "kind")
     list_select_related = ("owner",)
     search_fields = ("owner__username",)

@@ -2,6 +2,7 @@
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class ImportStatus(models.TextChoices):
@@ -41,6 +42,6 @@ class JobStatus(models.TextChoices):
     """Where a background job stands: waiting for a worker, running, done, or failed."""
 
     QUEUED = "queued", _("Waiting")
-    RUNNING = "running", _("Running")
+    RUNNING = "running", pgettext_lazy("background job", "Running")  # not a class's "Running" (being taught)
     DONE = "done", _("Done")
     FAILED = "failed", _("Failed")

@@ -132,13 +132,7 @@ class BadRowsView(View):
         batch = own_batch(request, pk)
         importer = imports.REGISTRY[batch.kind]
         try:
-            outcome = importer.run(
-                content=bytes(batch.content),
-                file_name=batch.file_name,
-                user=request.user,
-                save=False,
-                as_of=batch.as_of,
-            )
+            outcome = imports.run_batch(batch, user=request.user, save=False)
         except imports.ImportFileError as error:  # the whole file is wrong: its page says why
             messages.error(request, error.message)
             return HttpResponseRedirect(batch.get_absolute_url())

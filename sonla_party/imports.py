@@ -453,6 +453,18 @@ def register(importer: Importer) -> Importer:
     return importer
 
 
+def run_batch(batch, *, user, save: bool, progress: Callable[[int, int | None], None] | None = None) -> Outcome:
+    """Run an uploaded file (an `ImportBatch`) through its importer: its check, or its save."""
+    return REGISTRY[batch.kind].run(
+        content=bytes(batch.content),
+        file_name=batch.file_name,
+        user=user,
+        save=save,
+        as_of=batch.as_of,
+        progress=progress,
+    )
+
+
 def allowed_importers(user) -> dict[str, Importer]:
     """The kinds of import this user may run (each needs its importer's permissions)."""
     return {kind: imp for kind, imp in REGISTRY.items() if all(user.has_perm(p) for p in imp.permissions)}

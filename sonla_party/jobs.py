@@ -263,16 +263,8 @@ def _after_failure(job: Job) -> None:
 
 def _run_import_check(job: Job, progress: Progress) -> None:
     batch = job.batch
-    importer = imports.REGISTRY[batch.kind]
     try:
-        outcome = importer.run(
-            content=bytes(batch.content),
-            file_name=batch.file_name,
-            user=job.owner,
-            save=False,
-            as_of=batch.as_of,
-            progress=progress,
-        )
+        outcome = imports.run_batch(batch, user=job.owner, save=False, progress=progress)
     except imports.ImportFileError:
         ImportBatch.objects.filter(pk=batch.pk).update(status=ImportStatus.REFUSED)
         raise
@@ -294,14 +286,7 @@ def _run_import_save(job: Job, progress: Progress) -> None:
         if batch.status != ImportStatus.IMPORTING:
             _finish(job, message=_("This file has already been imported."))
             return
-        outcome = importer.run(
-            content=bytes(batch.content),
-            file_name=batch.file_name,
-            user=job.owner,
-            save=True,
-            as_of=batch.as_of,
-            progress=progress,
-        )
+        outcome = imports.run_batch(batch, user=job.owner, save=True, progress=progress)
         batch.summary = outcome_summary(outcome)
         if outcome.errors:
             batch.status = ImportStatus.PREVIEWED
@@ -342,15 +327,21 @@ def export_job_or_none(view, export_format: str):
     return HttpResponseRedirect(job.get_absolute_url())
 
 
+def _view_as_owner(job: Job, **marks):
+    """The answer of the page at the job's stored path and GET parameters, requested by its owner
+    (their scope, their rights); `marks` tell the view it runs in a job (`export_progress`, ...)."""
+    request = RequestFactory().get(job.params["path"], QueryDict(job.params.get("query", "")))
+    request.user = job.owner
+    for name, value in marks.items():
+        setattr(request, name, value)
+    match = resolve(job.params["path"])
+    return match.func(request, *match.args, **match.kwargs)
+
+
 def _run_export(job: Job, progress: Progress) -> None:
     """Runs the list view again as its owner, with the stored path and GET parameters, and keeps
     the file it answers."""
-    path, query = job.params["path"], job.params["query"]
-    request = RequestFactory().get(path, QueryDict(query))
-    request.user = job.owner
-    request.export_progress = progress
-    match = resolve(path)
-    response = match.func(request, *match.args, **match.kwargs)
+    response = _view_as_owner(job, export_progress=progress)
     if response.status_code != 200:
         raise RuleViolation(_("The list could not be exported: check its filters and export again."))
     content = b"".join(response.streaming_content) if response.streaming else response.content
@@ -373,7 +364,6 @@ def _run_document(job: Job, progress: Progress) -> None:
     quarter just finalised): the view runs as its owner and lays out in place."""
     from . import pdf
 
-    cleanup_job_files()
     if "path" in job.params:
         _prerender_document(job)
         return
@@ -397,11 +387,7 @@ def _run_document(job: Job, progress: Progress) -> None:
 
 
 def _prerender_document(job: Job) -> None:
-    request = RequestFactory().get(job.params["path"], QueryDict(job.params.get("query", "")))
-    request.user = job.owner
-    request.document_job = job
-    match = resolve(job.params["path"])
-    response = match.func(request, *match.args, **match.kwargs)
+    response = _view_as_owner(job, document_job=job)
     if response.status_code != 200 or response["Content-Type"] != "application/pdf":
         message = _("The document could not be made (answer %(status)s).") % {"status": response.status_code}
         raise RuleViolation(message)

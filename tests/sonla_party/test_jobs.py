@@ -30,21 +30,25 @@ def queue(settings):
     settings.TASKS = DB_BACKEND
 
 
-def run_worker() -> None:
-    """The database backend's worker (`db_worker --batch`), in this process, until the queue is
-    empty. Its check for stale connections is left out: it would close the test's transaction."""
-    worker = Worker(
+def batch_worker(worker_id: str = "test-worker") -> Worker:
+    """The database backend's worker as `db_worker --batch` makes it: it runs until the queue is empty."""
+    return Worker(
         queue_names=["default"],
         interval=0,
         batch=True,
         backend_name="default",
         startup_delay=False,
         max_tasks=None,
-        worker_id="test-worker",
+        worker_id=worker_id,
         excluded_queue_names=[],
     )
+
+
+def run_worker() -> None:
+    """A batch worker in this process, until the queue is empty. Its check for stale connections is
+    left out: it would close the test's transaction."""
     with mock.patch("django_tasks_db.management.commands.db_worker.close_old_connections"):
-        worker.run()
+        batch_worker().run()
 
 
 def upload(client, content: bytes, name="file.csv", kind="candidates"):

@@ -5,12 +5,12 @@ import time
 
 import pytest
 from django.db import connection, connections
-from django_tasks_db.management.commands.db_worker import Worker
 
 from candidates.models import Candidate
 from sonla_party import jobs
 from sonla_party.models import ImportBatch, Job
 from tests.sonla_party.test_imports import as_csv, candidate_rows
+from tests.sonla_party.test_jobs import batch_worker
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
@@ -24,16 +24,7 @@ pytestmark = [
 def _worker(name: str, barrier: threading.Barrier, errors: list) -> None:
     try:
         barrier.wait()
-        Worker(
-            queue_names=["default"],
-            interval=0,
-            batch=True,
-            backend_name="default",
-            startup_delay=False,
-            max_tasks=None,
-            worker_id=name,
-            excluded_queue_names=[],
-        ).run()
+        batch_worker(name).run()
     except BaseException as error:
         errors.append(error)
     finally:
