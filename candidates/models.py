@@ -300,7 +300,12 @@ class Candidate(SearchTextModel):
         _("what is due"), max_length=30, choices=DueKind.choices, blank=True, editable=False
     )
     # The deadline is derived from the tracked facts; tracking it too would only add noise.
-    history = HistoricalRecords(excluded_fields=["search_text", "sort_key", "next_due_on", "next_due_kind"])
+    # History rows are read by the file's id and date only: indexes on their other fields would
+    # be written by every save and import, and read by nothing.
+    history = HistoricalRecords(
+        excluded_fields=["search_text", "sort_key", "next_due_on", "next_due_kind"],
+        no_db_index=["citizen_id", "establishment", "helper", "party_cell", "party_member"],
+    )
 
     objects = CandidateQuerySet.as_manager()
 
@@ -490,7 +495,10 @@ class StageEvent(models.Model):
         settings.AUTH_USER_MODEL, verbose_name=_("recorded by"), on_delete=models.PROTECT, related_name="+"
     )
     recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
-    history = HistoricalRecords(excluded_fields=["ended_on"])  # derived from the next step
+    history = HistoricalRecords(
+        excluded_fields=["ended_on"],  # derived from the next step
+        no_db_index=["candidate", "deciding_committee", "recorded_by"],  # read by the step's id only
+    )
 
     objects = StageEventQuerySet.as_manager()
 
@@ -545,7 +553,7 @@ class SourceListEntry(models.Model):
     added_on = models.DateField(_("added on"), validators=[validate_past_date])
     removed_on = models.DateField(_("removed on"), null=True, blank=True, validators=[validate_past_date])
     removed_reason = models.CharField(_("reason for removal"), max_length=250, blank=True)
-    history = HistoricalRecords()
+    history = HistoricalRecords(no_db_index=["source_list", "candidate", "establishment"])  # read by the line's id
 
     objects = SourceListEntryQuerySet.as_manager()
 

@@ -12,7 +12,9 @@ import copy
 import csv
 import datetime
 import io
+import queue
 import re
+import threading
 import zipfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -271,6 +273,50 @@ def chunks(rows: Iterator, size: int = CHUNK) -> Iterator[list]:
         yield batch
 
 
+_END = object()
+
+
+def read_ahead(rows: Iterator, size: int = CHUNK, depth: int = 2) -> Iterator[list]:
+    """The chunks of `rows`, read by a second thread while this one checks and saves the chunk
+    before: unpacking an XLSX file is pure Python, and it then runs while the import waits for
+    the database, which hides most of it. At most `depth` chunks wait read (memory stays flat);
+    an error of the file is raised here, in the reader's order, in the caller's language."""
+    ready: queue.Queue = queue.Queue(maxsize=depth)
+    stop = threading.Event()
+    language = translation.get_language()
+
+    def give(item) -> bool:
+        while not stop.is_set():
+            try:
+                ready.put(item, timeout=0.1)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def read() -> None:
+        with translation.override(language):
+            try:
+                for chunk in chunks(rows, size):
+                    if not give(chunk):
+                        return
+            except BaseException as error:  # handed over, raised by the caller
+                give(error)
+                return
+            give(_END)
+
+    reader = threading.Thread(target=read, name="import-reader", daemon=True)
+    reader.start()
+    try:
+        while (item := ready.get()) is not _END:
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+    finally:
+        stop.set()  # the caller stopped early: the reader ends at its next chunk
+        reader.join()
+
+
 # --- Values --------------------------------------------------------------------------------
 
 DATE_FORMATS = ("%d/%m/%Y", "%Y-%m-%d", "%d-%m-%Y", "%d.%m.%Y")
@@ -409,14 +455,14 @@ class Importer:
         outcome = Outcome(headers=headers)
         context: dict = {"as_of": as_of}
         if not save:
-            for chunk in chunks(rows, CHUNK):
+            for chunk in read_ahead(rows, CHUNK):
                 outcome.rows += len(chunk)
                 self.process_chunk(user, chunk, outcome, False, context)
                 if progress is not None:
                     progress(outcome.rows, None)
             return outcome
         with transaction.atomic():
-            for chunk in chunks(rows, CHUNK):
+            for chunk in read_ahead(rows, CHUNK):
                 outcome.rows += len(chunk)
                 self._save_chunk(user, chunk, outcome, context)
                 if progress is not None:

@@ -317,19 +317,28 @@ def create_candidates_bulk(*, rows: list[tuple[Candidate, datetime.date]], by, r
     lists = _source_lists({(list_of[id(c)], on.year) for c, on in rows})
     bulk.create_with_history(
         StageEvent,
-        [StageEvent(candidate=c, stage=Stage.SOURCE, occurred_on=on, recorded_by=by, note=reason) for c, on in rows],
+        bulk.instances(
+            StageEvent,
+            [
+                {"candidate": c, "stage": Stage.SOURCE, "occurred_on": on, "recorded_by": by, "note": reason}
+                for c, on in rows
+            ],
+        ),
         by=by,
         reason=reason,
     )
-    entries = [
-        SourceListEntry(
-            source_list=lists[(list_of[id(c)], on.year)],
-            candidate=c,
-            establishment=c.establishment,
-            added_on=on,
-        )
-        for c, on in rows
-    ]
+    entries = bulk.instances(
+        SourceListEntry,
+        [
+            {
+                "source_list": lists[(list_of[id(c)], on.year)],
+                "candidate": c,
+                "establishment_id": c.establishment_id,
+                "added_on": on,
+            }
+            for c, on in rows
+        ],
+    )
     bulk.create_with_history(SourceListEntry, entries, by=by, reason=reason)
     return candidates
 

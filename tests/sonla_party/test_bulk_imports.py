@@ -3,6 +3,7 @@ saves nothing, every saved record has its history, and XLSX cells read as openpy
 
 import datetime
 import io
+import threading
 import zipfile
 
 import pytest
@@ -13,7 +14,7 @@ from openpyxl import Workbook, load_workbook
 
 from candidates.models import Candidate, SourceListEntry, StageEvent
 from establishments.models import PartyMember
-from sonla_party import imports, xlsx_read
+from sonla_party import bulk, imports, xlsx_read
 from tests.factories import CandidateFactory, PartyMemberFactory
 from tests.sonla_party.test_imports import HEADER, as_csv, as_xlsx, candidate_rows, citizen_id
 
@@ -211,3 +212,51 @@ def test_xlsx_cells_read_as_openpyxl_reads_them():
     padded = [(read.get(n, []) + [None] * width)[:width] for n in range(1, len(expected) + 1)]
     assert padded == expected
     assert isinstance(read[3][2], xlsx_read.Formula)
+
+
+def test_a_file_error_found_by_the_reader_thread_is_raised_in_the_callers_language(board_user, village, monkeypatch):
+    """The rows are read one chunk ahead by a second thread: a formula in the third chunk still
+    stops the import with the file's error, in the user's language, and saves nothing."""
+    monkeypatch.setattr(imports, "CHUNK", 10)
+    rows = candidate_rows(village, 35)
+    rows[27][0] = "=A1"
+    with translation.override("en"), pytest.raises(imports.ImportFileError) as caught:
+        run("candidates", as_xlsx(rows), board_user, save=True, name="f.xlsx")
+    assert "Row 29" in str(caught.value) and "formula" in str(caught.value)
+    assert not Candidate.objects.exists()
+    assert not any(thread.name == "import-reader" for thread in threading.enumerate())
+
+
+def test_the_reader_thread_ends_when_the_caller_stops_early():
+    read = []
+
+    def rows():
+        for number in range(100):
+            read.append(number)
+            yield number, {}
+
+    ahead = imports.read_ahead(rows(), size=5, depth=2)
+    assert [number for number, _values in next(ahead)] == [0, 1, 2, 3, 4]
+    ahead.close()  # the caller stopped: an error in its chunk, say
+    assert not any(thread.name == "import-reader" for thread in threading.enumerate())
+    assert len(read) <= 5 * 4  # it read no more than the chunks that could wait
+
+
+def test_bulk_instances_fill_defaults_and_keep_the_related_objects(board_user, village):
+    candidate = CandidateFactory(establishment=village)
+    event, other = bulk.instances(
+        StageEvent,
+        [
+            {"candidate": candidate, "stage": "source", "occurred_on": D(2025, 1, 6), "recorded_by": board_user},
+            {"candidate_id": candidate.pk, "stage": "source", "occurred_on": D(2025, 1, 7), "recorded_by_id": 0},
+        ],
+    )
+    assert event.pk is None and event._state.adding
+    assert event.candidate_id == candidate.pk and event.recorded_by_id == board_user.pk
+    with CaptureQueriesContext(connection) as context:
+        assert event.candidate is candidate  # no query: the object given is kept
+    assert not context.captured_queries
+    assert event.note == "" and event.votes_for is None and event.ended_on is None  # the fields' defaults
+    assert other.candidate_id == candidate.pk and other.occurred_on == D(2025, 1, 7)
+    bulk.create(StageEvent, [event])
+    assert StageEvent.objects.get(pk=event.pk).occurred_on == D(2025, 1, 6)
