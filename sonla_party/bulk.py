@@ -55,10 +55,11 @@ def _memo(prepare):
     done = {}
 
     def convert(value):
+        key = type(value), value  # 1 and True are equal keys, not equal values
         try:
-            return done[value]
+            return done[key]
         except KeyError:
-            done[value] = converted = prepare(value, connection)
+            done[key] = converted = prepare(value, connection)
             return converted
         except TypeError:  # not hashable
             return prepare(value, connection)
@@ -71,16 +72,11 @@ def instances(model, rows: list[dict]) -> list:
     built as Django builds a row read from the database, by position: without the per-keyword
     work of `Model(**values)`, which cost more than writing the row. A field not given gets its
     default."""
-    plans = []
-    for field in model._meta.concrete_fields:
-        if field.has_default() and callable(field.default):
-            plans.append((field, field.default))
-        else:
-            plans.append((field, None if field.primary_key else field.get_default()))
+    fields = model._meta.concrete_fields
     made = []
     for values in rows:
         args, related = [], []
-        for field, default in plans:
+        for field in fields:
             if field.name in values:
                 value = values[field.name]
                 if isinstance(value, models.Model):  # an instance given for a foreign key
@@ -89,7 +85,7 @@ def instances(model, rows: list[dict]) -> list:
             elif field.attname in values:
                 value = values[field.attname]
             else:
-                value = default() if callable(default) else default
+                value = None if field.primary_key else field.get_default()
             args.append(value)
         obj = model(*args)
         for field, value in related:

@@ -333,7 +333,7 @@ def create_candidates_bulk(*, rows: list[tuple[Candidate, datetime.date]], by, r
             {
                 "source_list": lists[(list_of[id(c)], on.year)],
                 "candidate": c,
-                "establishment_id": c.establishment_id,
+                "establishment": c.establishment,
                 "added_on": on,
             }
             for c, on in rows
