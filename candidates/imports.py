@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy
 
 from establishments.choices import Ethnicity, Gender
 from establishments.imports import AS_OF_COLUMN, establishment_lookup, locate_establishment, row_day
-from sonla_party import imports
+from sonla_party import bulk, imports
 from sonla_party.citizen_id import normalise_citizen_id
 from sonla_party.imports import ColumnSpec, Importer, parse_bool, parse_choice, parse_date, parse_int, text
 from sonla_party.search import fold
@@ -217,7 +217,7 @@ def _row(number, raw, values, outcome, context, by_id, same_day, members, user):
 
 
 def _validate(number, values, establishment, existing, outcome, context, same_day, key):
-    candidate = Candidate() if existing is None else existing
+    candidate = bulk.new(Candidate) if existing is None else existing
     before = _snapshot(candidate) if existing else None
     stored = copy.copy(existing)
     for name in PERSON_FIELDS:

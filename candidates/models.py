@@ -21,6 +21,7 @@ from establishments.choices import Ethnicity, Gender
 from establishments.models import Commune, Establishment, PartyCell, PartyMember, choice_constraint
 from sonla_party.citizen_id import normalise_citizen_id, validate_citizen_id
 from sonla_party.dates import validate_past_date, validate_since_1930
+from sonla_party.history import USER_UNCHECKED
 from sonla_party.scoping import ScopedQuerySet
 from sonla_party.search import SearchTextModel, SearchTextQuerySetMixin
 from sonla_party.workdays import add_months
@@ -301,10 +302,12 @@ class Candidate(SearchTextModel):
     )
     # The deadline is derived from the tracked facts; tracking it too would only add noise.
     # History rows are read by the file's id and date only: indexes on their other fields would
-    # be written by every save and import, and read by nothing.
+    # be written by every save and import, and read by nothing. Their user is not checked by the
+    # database (`sonla_party.history.USER_UNCHECKED`).
     history = HistoricalRecords(
         excluded_fields=["search_text", "sort_key", "next_due_on", "next_due_kind"],
         no_db_index=["citizen_id", "establishment", "helper", "party_cell", "party_member"],
+        user_db_constraint=USER_UNCHECKED,
     )
 
     objects = CandidateQuerySet.as_manager()
@@ -498,6 +501,7 @@ class StageEvent(models.Model):
     history = HistoricalRecords(
         excluded_fields=["ended_on"],  # derived from the next step
         no_db_index=["candidate", "deciding_committee", "recorded_by"],  # read by the step's id only
+        user_db_constraint=USER_UNCHECKED,
     )
 
     objects = StageEventQuerySet.as_manager()
@@ -553,7 +557,9 @@ class SourceListEntry(models.Model):
     added_on = models.DateField(_("added on"), validators=[validate_past_date])
     removed_on = models.DateField(_("removed on"), null=True, blank=True, validators=[validate_past_date])
     removed_reason = models.CharField(_("reason for removal"), max_length=250, blank=True)
-    history = HistoricalRecords(no_db_index=["source_list", "candidate", "establishment"])  # read by the line's id
+    history = HistoricalRecords(  # read by the line's id
+        no_db_index=["source_list", "candidate", "establishment"], user_db_constraint=USER_UNCHECKED
+    )
 
     objects = SourceListEntryQuerySet.as_manager()
 

@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from sonla_party import imports
+from sonla_party import bulk, imports
 from sonla_party.citizen_id import normalise_citizen_id
 from sonla_party.imports import ColumnSpec, Importer, parse_choice, parse_date, text
 from sonla_party.search import fold
@@ -413,7 +413,7 @@ def _member_row(number, raw, values, outcome, context, by_id, same_day):
     if current is not None and current.pk not in context["in_scope"]:
         outcome.add_error(number, "citizen_id", citizen_id, _("belongs to a member outside your scope"))
         return None
-    member = current or PartyMember()
+    member = current or bulk.new(PartyMember)
     before = _member_snapshot(member) if current else None
     member.establishment = establishment
     for name, value in values.items():

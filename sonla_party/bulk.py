@@ -13,10 +13,13 @@ simple-history would record. No signal is sent, as with `bulk_create`.
 """
 
 import datetime
-from operator import attrgetter
+from functools import cache
+from operator import attrgetter, itemgetter
 
 from django.conf import settings
 from django.db import connection, models, transaction
+from django.db.models.base import ModelState
+from django.db.models.signals import post_init, pre_init
 from django.utils import timezone
 from simple_history.utils import get_history_manager_for_model
 
@@ -67,52 +70,89 @@ def _memo(prepare):
     return convert
 
 
+@cache
+def _template(model) -> tuple[dict, list]:
+    """The attributes of a new `model()` but its state, and the fields whose default is computed."""
+    attributes = model().__dict__
+    del attributes["_state"]
+    computed = [field for field in model._meta.concrete_fields if field.has_default() and callable(field.default)]
+    return attributes, computed
+
+
+def new(model):
+    """A new, unsaved instance of `model`, each field at its default, as `model()` makes it (no
+    signal listens to the making of the imported models; where one does, `model()` is called):
+    the attributes of one made once are copied, and only a computed default is computed anew —
+    `model()` works out every field's default each time, which cost a quarter of checking a
+    row."""
+    if pre_init.has_listeners(model) or post_init.has_listeners(model):
+        return model()
+    attributes, computed = _template(model)
+    obj = model.__new__(model)
+    obj.__dict__.update(attributes)
+    obj._state = ModelState()
+    for field in computed:
+        obj.__dict__[field.attname] = field.get_default()
+    return obj
+
+
 def instances(model, rows: list[dict]) -> list:
-    """New, unsaved instances of `model` from dicts of field values (by name or attname), each
-    built as Django builds a row read from the database, by position: without the per-keyword
-    work of `Model(**values)`, which cost more than writing the row. A field not given gets its
+    """New, unsaved instances of `model` from dicts of field values (by name or attname): `new`
+    instances whose given fields are then set, a foreign key given as an instance by its id with
+    the instance kept as the related object (as assigning it does), without the per-keyword work
+    of `Model(**values)`, which cost more than writing the row. A field not given has its
     default."""
-    fields = model._meta.concrete_fields
+    fields = {}
+    for field in model._meta.concrete_fields:
+        fields[field.name] = fields[field.attname] = field
     made = []
     for values in rows:
-        args, related = [], []
-        for field in fields:
-            if field.name in values:
-                value = values[field.name]
-                if isinstance(value, models.Model):  # an instance given for a foreign key
-                    related.append((field, value))
-                    value = value.pk
-            elif field.attname in values:
-                value = values[field.attname]
+        obj = new(model)
+        attributes = obj.__dict__
+        for key, value in values.items():
+            field = fields[key]
+            if isinstance(value, models.Model) and field.is_relation:
+                attributes[field.attname] = value.pk
+                field.set_cached_value(obj, value)
             else:
-                value = None if field.primary_key else field.get_default()
-            args.append(value)
-        obj = model(*args)
-        for field, value in related:
-            field.set_cached_value(obj, value)
+                attributes[field.attname] = value
         made.append(obj)
     return made
 
 
-def insert_values(model, fields: list, rows: list[list]) -> list:
-    """INSERT the `rows` (Python values of `fields`, in that order) into `model`'s table; returns
-    the new primary keys, in the rows' order. A value is converted by its field only when it is
-    not of the field's plain type (written inline: a function call per value cost as much as
-    the rest of the write)."""
+def converted(fields: list, rows) -> list[list]:
+    """The `rows` (Python values of `fields`, in that order) as the database takes them: a value
+    is converted by its field only when it is not of the field's plain type (written inline: a
+    function call per value cost as much as the rest of the write)."""
     columns = [(_plain_type(field), _memo(field.get_db_prep_save)) for field in fields]
-    values = (
+    return [
         [
             value if value is None or type(value) is plain else prepare(value)
             for (plain, prepare), value in zip(columns, row, strict=True)
         ]
         for row in rows
-    )
+    ]
+
+
+def insert_values(model, fields: list, rows: list, *, ready: bool = False) -> list:
+    """INSERT the `rows` (Python values of `fields`, in that order; with `ready`, values already
+    `converted`) into `model`'s table; returns the new primary keys, in the rows' order."""
+    values = rows if ready else converted(fields, rows)
     if connection.vendor == "postgresql":
-        return _copy(model, fields, values, len(rows))
-    return _insert(model, fields, list(values))
+        return _copy(model, fields, values)
+    return _insert(model, fields, values)
 
 
-def _copy(model, fields, values, count) -> list:
+@cache
+def _sequence(alias: str, table: str, column: str) -> str:
+    """The sequence giving the keys of `table` (asked once: evaluated per row, as an argument of
+    `nextval`, the lookup cost more than the keys)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_get_serial_sequence(%s, %s)", [connection.ops.quote_name(table), column])
+        return cursor.fetchone()[0]
+
+
+def _copy(model, fields, values) -> list:
     """PostgreSQL: the new keys drawn from the table's sequence (one query), then the rows sent by
     COPY. A multi-row INSERT of thousands of parameters cost more in psycopg's parsing and quoting
     of the statement than the database took to write it."""
@@ -120,7 +160,8 @@ def _copy(model, fields, values, count) -> list:
     table, pk = model._meta.db_table, model._meta.pk.column
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)", [quote(table), pk, count]
+            "SELECT nextval(%s::regclass) FROM generate_series(1, %s)",
+            [_sequence(connection.alias, table, pk), len(values)],
         )
         ids = [row[0] for row in cursor.fetchall()]
         columns = ", ".join(quote(column) for column in [pk, *(field.column for field in fields)])
@@ -152,62 +193,81 @@ def _insert(model, fields, values) -> list:
     return ids
 
 
-def _getter(field):
-    """The function reading `field`'s value of an instance about to be inserted."""
-    if isinstance(field, models.DateField) and (field.auto_now or field.auto_now_add):
-        return lambda obj: field.pre_save(obj, True)
-    return attrgetter(field.attname)
+def _auto_now(field) -> bool:
+    return isinstance(field, models.DateField) and (field.auto_now or field.auto_now_add)
 
 
-@transaction.atomic
-def create(model, objs: list) -> list:
-    """Save new instances of `model` (their primary keys unset: the database gives them)."""
-    if not objs:
-        return objs
+def _create(model, objs: list) -> tuple[list, list]:
+    """Insert new instances of `model`; returns the fields written and each row's values, as
+    written (the history rows take them)."""
     if issubclass(model, SearchTextModel):
         fill_search_keys(objs)
     fields = [f for f in model._meta.concrete_fields if not f.primary_key]
-    getters = [_getter(field) for field in fields]
-    ids = insert_values(model, fields, [[get(obj) for get in getters] for obj in objs])
+    for field in filter(_auto_now, fields):  # one moment for the batch, as one save would give its rows
+        moment = field.pre_save(objs[0], True)
+        for obj in objs:
+            setattr(obj, field.attname, moment)
+    read = attrgetter(*[field.attname for field in fields])
+    values = converted(fields, [read(obj) for obj in objs] if len(fields) > 1 else [[read(obj)] for obj in objs])
+    ids = insert_values(model, fields, values, ready=True)
     for obj, pk in zip(objs, ids, strict=True):
         obj.pk = pk
         obj._state.adding, obj._state.db = False, connection.alias
+    return fields, values
+
+
+@transaction.atomic(savepoint=False)
+def create(model, objs: list) -> list:
+    """Save new instances of `model` (their primary keys unset: the database gives them)."""
+    if objs:
+        _create(model, objs)
     return objs
 
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)
 def create_with_history(model, objs: list, *, by, reason: str = "") -> list:
     """Save new instances of `model` and a creation record of each in its history, by `by` with
     `reason` (an instance's own `_history_user` / `_change_reason` first, as simple-history)."""
     if not objs:
         return objs
-    create(model, objs)
+    fields, values = _create(model, objs)
     if getattr(settings, "SIMPLE_HISTORY_ENABLED", True):
-        _history_rows(get_history_manager_for_model(model).model, objs, by, reason)
+        _history_rows(get_history_manager_for_model(model).model, objs, by, reason, fields, values)
     return objs
 
 
-def _history_rows(history, objs, by, reason) -> None:
+def _history_rows(history, objs, by, reason, fields, values) -> None:
+    """The creation record of each of `objs`, whose rows were written with `values` (of
+    `fields`): a tracked field's value is taken from there, as written."""
     tracked = {field.attname for field in history.tracked_fields}
-    now = timezone.now()
-    fields, getters = [], []
+    position = {field.attname: index for index, field in enumerate(fields)}
+    pk_name, extra = objs[0]._meta.pk.attname, len(fields)  # after a row's values: pk, date, user, reason, type
+    others = {
+        "history_relation_id": extra,
+        "history_date": extra + 1,
+        "history_user_id": extra + 2,
+        "history_change_reason": extra + 3,
+        "history_type": extra + 4,
+    }
+    written, picks = [], []
     for field in history._meta.concrete_fields:
         if field.primary_key:
             continue
         name = field.attname
         if name in tracked:
-            getters.append(attrgetter(name))
-        elif name == "history_date":
-            getters.append(lambda obj: getattr(obj, "_history_date", now))
-        elif name == "history_user_id":
-            getters.append(lambda obj: getattr(getattr(obj, "_history_user", by), "pk", None))
-        elif name == "history_change_reason":
-            getters.append(lambda obj: getattr(obj, "_change_reason", None) or reason)
-        elif name == "history_type":
-            getters.append(lambda obj: "+")
-        elif name == "history_relation_id":
-            getters.append(lambda obj: obj.pk)
+            picks.append(extra if name == pk_name else position[name])
+        elif name in others:
+            picks.append(others[name])
         else:
             raise ValueError(f"{history.__name__}.{name}: no value for a bulk history row")
-        fields.append(field)
-    insert_values(history, fields, [[get(obj) for get in getters] for obj in objs])
+        written.append(field)
+    pick = itemgetter(*picks)
+    moment = _memo(history._meta.get_field("history_date").get_db_prep_save)
+    now = timezone.now()
+    rows = []
+    for obj, row in zip(objs, values, strict=True):
+        user = getattr(obj, "_history_user", by)
+        when = moment(getattr(obj, "_history_date", now))
+        change_reason = getattr(obj, "_change_reason", None) or reason
+        rows.append(pick((*row, obj.pk, when, getattr(user, "pk", None), change_reason, "+")))
+    insert_values(history, written, rows, ready=True)

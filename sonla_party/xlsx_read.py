@@ -108,29 +108,39 @@ BLOCK = 1 << 16  # bytes of the sheet's XML parsed at a time
 
 class _SheetReader:
     """An expat parser's handlers collecting the rows of a sheet: no element tree is built, so
-    memory holds a block of XML and the rows parsed from it."""
+    memory holds a block of XML and the rows parsed from it. The handlers run for each element of
+    the sheet (three or four a cell), so they keep their state in plain attributes and name each
+    tag once (`names`)."""
 
     def __init__(self, strings, date_styles, epoch):
         self.strings, self.date_styles, self.epoch = strings, date_styles, epoch
         self.done: list[tuple[int, list]] = []
         self.values: list = []
         self.number = 0
-        self.cell: dict | None = None
-        self.text: list[str] | None = None
+        self.in_cell = False
+        self.ref = self.kind = self.style = None
+        self.text: list[str] | None = None  # the text of the element being read: v, t or f
+        self.parts: dict[str, list[str]] = {}  # of the cell being read: its v, t and f
+        self.names: dict[str, str] = {}  # tag (with its namespace) → local name
         self.parser = ParserCreate(namespace_separator="}")
         self.parser.buffer_text = True
         self.parser.StartElementHandler = self.start
         self.parser.EndElementHandler = self.end
         self.parser.CharacterDataHandler = self.characters
 
+    def _name(self, tag: str) -> str:
+        name = self.names[tag] = tag.rpartition("}")[2]
+        return name
+
     def start(self, tag, attributes):
-        name = tag.rpartition("}")[2]
+        name = self.names.get(tag) or self._name(tag)
         if name == "c":
-            self.cell = {"ref": attributes.get("r"), "type": attributes.get("t", "n"), "style": attributes.get("s")}
-        elif name in ("v", "t") and self.cell is not None:
-            self.text = self.cell.setdefault(name, [])
-        elif name == "f" and self.cell is not None:
-            self.text = self.cell.setdefault("f", [])
+            self.in_cell = True
+            self.ref, self.kind, self.style = attributes.get("r"), attributes.get("t", "n"), attributes.get("s")
+            self.parts = {}
+        elif name in ("v", "t", "f"):
+            if self.in_cell:
+                self.text = self.parts.setdefault(name, [])
         elif name == "row":
             self.number = int(attributes.get("r") or self.number + 1)
             self.values = []
@@ -140,46 +150,58 @@ class _SheetReader:
             self.text.append(data)
 
     def end(self, tag):
-        name = tag.rpartition("}")[2]
-        if name in ("v", "t", "f"):
+        name = self.names.get(tag) or self._name(tag)
+        if name == "c":
+            if self.in_cell:
+                values = self.values
+                index = _column_index(self.ref, len(values))
+                if index > len(values):
+                    values.extend([None] * (index - len(values)))
+                values.append(self._value())
+                self.in_cell = False
+        elif name in ("v", "t", "f"):
             self.text = None
-        elif name == "c" and self.cell is not None:
-            index = _column_index(self.cell["ref"], len(self.values))
-            while len(self.values) < index:
-                self.values.append(None)
-            self.values.append(self._value(self.cell))
-            self.cell = None
         elif name == "row":
             self.done.append((self.number, self.values))
 
-    def _value(self, cell):
-        if "f" in cell:
-            return Formula("=" + "".join(cell["f"]))
-        kind = cell["type"]
+    def _value(self):
+        parts = self.parts
+        if "f" in parts:
+            return Formula("=" + "".join(parts["f"]))
+        kind = self.kind
         if kind == "inlineStr":
-            return "".join(cell.get("t", [])) if "t" in cell else None
-        raw = "".join(cell["v"]) if "v" in cell else None
+            return "".join(parts["t"]) if "t" in parts else None
+        raw = parts.get("v")
         if raw is None:
             return None
+        raw = raw[0] if len(raw) == 1 else "".join(raw)
         if kind == "s":
             return self.strings[int(raw)]
         if kind == "b":
             return raw in ("1", "true")
         if kind in ("str", "e"):
             return raw
-        number = float(raw) if any(char in raw for char in ".eE") else int(raw)
-        style = cell["style"]
+        number = float(raw) if ("." in raw or "e" in raw or "E" in raw) else int(raw)
+        style = self.style
         if style is not None and int(style) in self.date_styles:
             return from_excel(number, self.epoch)
         return number
 
 
+_COLUMNS: dict[str, int] = {}  # a reference's letters → the column's index
+
+
 def _column_index(reference: str | None, default: int) -> int:
     if not reference:
         return default
+    letters = reference.rstrip("0123456789")
+    try:
+        return _COLUMNS[letters]
+    except KeyError:
+        pass
     index = 0
-    for char in reference:
-        if char.isdigit():
-            break
+    for char in letters:
         index = index * 26 + (ord(char.upper()) - 64)
+    if len(_COLUMNS) < 16384:  # a sheet has at most 16,384 columns
+        _COLUMNS[letters] = index - 1
     return index - 1

@@ -275,13 +275,22 @@ def update_candidate(*, candidate: Candidate, by) -> Candidate:
     return candidate
 
 
+# IDs asked for in one query: for a thousand, PostgreSQL reads the whole members table rather than
+# its index (17 ms against under 1 ms for each of four quarters).
+ID_SLICE = 250
+
+
 def member_names_by_citizen_id(citizen_ids, user) -> dict[str, str | None]:
-    """Citizen ID → name of the party member holding it, for the IDs given (two queries). The name
-    is None for a member outside `user`'s scope: that an ID is taken may be said, not by whom."""
+    """Citizen ID → name of the party member holding it, for the IDs given (a query per
+    `ID_SLICE` IDs, and one). The name is None for a member outside `user`'s scope: that an ID is
+    taken may be said, not by whom."""
     ids = [i for i in citizen_ids if i]
     if not ids:
         return {}
-    holders = dict(PartyMember.objects.filter(citizen_id__in=ids).values_list("citizen_id", "pk"))
+    holders = {}
+    for start in range(0, len(ids), ID_SLICE):
+        part = ids[start : start + ID_SLICE]
+        holders.update(PartyMember.objects.filter(citizen_id__in=part).values_list("citizen_id", "pk"))
     visible = dict(PartyMember.objects.for_user(user).filter(pk__in=holders.values()).values_list("pk", "full_name"))
     return {citizen_id: visible.get(pk) for citizen_id, pk in holders.items()}
 

@@ -19,6 +19,7 @@ from simple_history.models import HistoricalRecords
 
 from sonla_party.citizen_id import normalise_citizen_id, validate_citizen_id
 from sonla_party.dates import validate_past_date
+from sonla_party.history import USER_UNCHECKED
 from sonla_party.scoping import ScopedQuerySet
 from sonla_party.search import SearchTextModel, SearchTextQuerySetMixin, fold
 
@@ -307,7 +308,7 @@ class Establishment(SearchTextModel):
         editable=False,
         related_name="merged_from",
     )
-    history = HistoricalRecords(excluded_fields=["search_text", "sort_key"])
+    history = HistoricalRecords(excluded_fields=["search_text", "sort_key"], user_db_constraint=USER_UNCHECKED)
 
     objects = EstablishmentQuerySet.as_manager()
 
@@ -429,7 +430,7 @@ class PartyMember(SearchTextModel):
     official_on = models.DateField(_("official on"), null=True, blank=True, validators=[validate_past_date])
     left_on = models.DateField(_("left on"), null=True, blank=True, validators=[validate_past_date])
     left_reason = models.CharField(_("reason for leaving"), max_length=20, choices=LeftReason.choices, blank=True)
-    history = HistoricalRecords(excluded_fields=["search_text", "sort_key"])
+    history = HistoricalRecords(excluded_fields=["search_text", "sort_key"], user_db_constraint=USER_UNCHECKED)
 
     objects = PartyMemberQuerySet.as_manager()
 

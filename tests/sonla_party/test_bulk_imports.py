@@ -13,8 +13,10 @@ from django.utils import translation
 from openpyxl import Workbook, load_workbook
 
 from candidates.models import Candidate, SourceListEntry, StageEvent
+from candidates.services import pipeline
 from establishments.models import PartyMember
 from sonla_party import bulk, imports, xlsx_read
+from sonla_party.models import FileView
 from tests.factories import CandidateFactory, PartyMemberFactory
 from tests.sonla_party.test_imports import HEADER, as_csv, as_xlsx, candidate_rows, citizen_id
 
@@ -260,3 +262,38 @@ def test_bulk_instances_fill_defaults_and_keep_the_related_objects(board_user, v
     assert other.candidate_id == candidate.pk and other.occurred_on == D(2025, 1, 7)
     bulk.create(StageEvent, [event])
     assert StageEvent.objects.get(pk=event.pk).occurred_on == D(2025, 1, 6)
+
+
+@pytest.mark.parametrize("model", [Candidate, PartyMember, StageEvent, FileView])
+def test_a_new_instance_is_as_the_model_makes_it(model):
+    made, copied, other = model(), bulk.new(model), bulk.new(model)
+    assert {k: v for k, v in copied.__dict__.items() if k != "_state"} == {
+        k: v for k, v in made.__dict__.items() if k != "_state"
+    }
+    assert copied._state.adding and copied._state.db is None and copied._state is not other._state
+    copied.full_name = "changed" if hasattr(copied, "full_name") else None
+    assert getattr(bulk.new(model), "full_name", "") in ("", None)  # the next one is not the one changed
+    if model is FileView:  # a computed default is computed for each instance
+        assert copied.details == {} and copied.details is not other.details
+
+
+def test_the_members_holding_citizen_ids_are_found_in_every_slice_of_the_ids(board_user, village, monkeypatch):
+    members = PartyMemberFactory.create_batch(5, establishment=village)
+    monkeypatch.setattr(pipeline, "ID_SLICE", 2)
+    ids = [m.citizen_id for m in members] + ["014099000001"]
+    with CaptureQueriesContext(connection) as context:
+        found = pipeline.member_names_by_citizen_id(ids, board_user)
+    assert found == {m.citizen_id: m.full_name for m in members}
+    by_id = [q["sql"] for q in context.captured_queries if '"establishments_partymember"."citizen_id" IN' in q["sql"]]
+    assert len(by_id) == 3  # the six IDs two at a time
+
+
+def test_xlsx_column_letters_name_their_column():
+    assert [xlsx_read._column_index(ref, 0) for ref in ("A1", "Z9", "AA10", "az3", "XFD1048576")] == [
+        0,
+        25,
+        26,
+        51,
+        16383,
+    ]
+    assert xlsx_read._column_index(None, 7) == 7
