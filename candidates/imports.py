@@ -26,6 +26,9 @@ from .choices import LegalBasis, Religion
 from .forms import CandidateForm
 from .models import Candidate
 
+# What a sample row of the preview says will happen to it (translated for the few rows shown only).
+CREATE, UPDATE = gettext_lazy("create"), gettext_lazy("update")
+
 COLUMNS = [
     AS_OF_COLUMN,
     ColumnSpec("full_name", gettext_lazy("Full name"), "Full name", required=True, aliases=("Họ và tên", "Họ tên")),
@@ -179,7 +182,9 @@ def process_chunk(user, rows, outcome, save: bool, context: dict) -> None:
             to_update.append(candidate)
     if save:
         reason = _("Imported from a spreadsheet")
-        services.create_candidates_bulk(rows=to_create, by=user, reason=reason)
+        services.create_candidates_bulk(
+            rows=to_create, by=user, reason=reason, units=context["establishments"]["units"]
+        )
         services.update_candidates_bulk(candidates=to_update, fields=PERSON_FIELDS, by=user, reason=reason)
 
 
@@ -246,13 +251,13 @@ def _validate(number, values, establishment, existing, outcome, context, same_da
         others = same_day.get(key, [])
         if others:
             outcome.duplicates.append((number, ", ".join(f"{c.full_name} ({c.establishment})" for c in others)))
-        _sample(outcome, number, _("create"), candidate)
+        _sample(outcome, number, CREATE, candidate)
         outcome.created += 1
         return "create", candidate, added_on
     if before == _snapshot(candidate):
         outcome.unchanged += 1
         return "unchanged", candidate, added_on
-    _sample(outcome, number, _("update"), candidate)
+    _sample(outcome, number, UPDATE, candidate)
     outcome.updated += 1
     return "update", candidate, added_on
 

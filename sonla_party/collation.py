@@ -18,6 +18,7 @@ The order is the dictionary's:
 
 import re
 import unicodedata
+from functools import lru_cache
 
 # The letters of the alphabet, in order; each is written as one symbol of SYMBOLS.
 ALPHABET = "aăâbcdđeêfghijklmnoôơpqrstuưvwxyz"
@@ -43,19 +44,27 @@ def sort_key(text: str, person: bool = False) -> str:
         words = [words[-1], *words[:-1]]
     primary, tones = [], []
     for word in words:
-        if word.isdigit():
-            digits = word.lstrip("0") or "0"
-            digits = digits[:35]
-            primary.append(NUMBER + BASE36[len(digits)] + digits)
-        else:
-            for letter, tone in _split(word):
-                symbol = LETTER.get(letter)
-                if symbol is None:  # a letter of another alphabet: after z, by its code point
-                    symbol = FOREIGN + _base36(min(ord(letter), 36**4 - 1), 4)
-                primary.append(symbol)
-                tones.append(tone)
-        primary.append(END)
+        letters, marks = _word_key(word)
+        primary.append(letters)
+        tones.append(marks)
     return "".join(primary) + END + "".join(tones)
+
+
+@lru_cache(maxsize=8192)
+def _word_key(word: str) -> tuple[str, str]:
+    """A word's letters (with END after them) and its tones: the words of names repeat."""
+    if word.isdigit():
+        digits = word.lstrip("0") or "0"
+        digits = digits[:35]
+        return NUMBER + BASE36[len(digits)] + digits + END, ""
+    primary, tones = [], []
+    for letter, tone in _split(word):
+        symbol = LETTER.get(letter)
+        if symbol is None:  # a letter of another alphabet: after z, by its code point
+            symbol = FOREIGN + _base36(min(ord(letter), 36**4 - 1), 4)
+        primary.append(symbol)
+        tones.append(tone)
+    return "".join(primary) + END, "".join(tones)
 
 
 def _split(word: str) -> list[list[str]]:

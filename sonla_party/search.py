@@ -6,6 +6,7 @@ plain `LIKE` on an ASCII column whatever the database: "muong" finds "Mường",
 """
 
 import unicodedata
+from functools import lru_cache
 
 from django.db import models
 from django.db.models.functions import Length, Substr
@@ -18,6 +19,20 @@ MAX_SEARCH_WORDS = 12  # a search of a thousand words would be a query no databa
 def fold(text: str) -> str:
     """Lower-case `text`, drop Vietnamese diacritics and turn đ into d; collapse white space.
     Control characters (a NUL byte, which PostgreSQL refuses in text) become spaces."""
+    try:
+        return _fold_text(text)
+    except TypeError:  # not hashable
+        return _fold(text)
+
+
+@lru_cache(maxsize=8192, typed=True)
+def _fold_text(text) -> str:
+    """A text is often folded again soon: an import folds each name to find the person, to compare
+    and to store it."""
+    return _fold(text)
+
+
+def _fold(text) -> str:
     text = str(text or "").replace("đ", "d").replace("Đ", "D")
     if not text.isprintable():
         text = "".join(char if char.isprintable() else " " for char in text)

@@ -309,11 +309,14 @@ def taken_citizen_id_message(citizen_id: str, member_name: str | None) -> str:
 
 
 @transaction.atomic
-def create_candidates_bulk(*, rows: list[tuple[Candidate, datetime.date]], by, reason: str = "") -> list[Candidate]:
+def create_candidates_bulk(
+    *, rows: list[tuple[Candidate, datetime.date]], by, reason: str = "", units: UnitMap | None = None
+) -> list[Candidate]:
     """The bulk door of `create_candidate`, for imports: each candidate is saved at stage `source`
     with its first event and its line on the commune's source list of the year — the same effects,
     in a constant number of queries. The caller has checked every row with the model's rules
-    and `member_names_by_citizen_id` (a member cannot be a candidate)."""
+    and `member_names_by_citizen_id` (a member cannot be a candidate); `units`, the caller's map
+    of the units when it has one (it is the same for every chunk of a file)."""
     if not rows:
         return []
     if not by.has_perm("candidates.add_candidate"):
@@ -321,7 +324,7 @@ def create_candidates_bulk(*, rows: list[tuple[Candidate, datetime.date]], by, r
     for candidate, added_on in rows:
         candidate.stage, candidate.stage_since = Stage.SOURCE, added_on
     candidates = bulk.create_with_history(Candidate, [c for c, _on in rows], by=by, reason=reason)
-    units = UnitMap.load()
+    units = units or UnitMap.load()
     list_of = {id(c): list_commune_id(c.establishment.commune_id, on, units) for c, on in rows}
     lists = _source_lists({(list_of[id(c)], on.year) for c, on in rows})
     bulk.create_with_history(
@@ -353,13 +356,14 @@ def create_candidates_bulk(*, rows: list[tuple[Candidate, datetime.date]], by, r
 
 
 def _source_lists(keys: set[tuple[int, int]]) -> dict[tuple[int, int], SourceList]:
-    communes = {commune for commune, _year in keys}
-    found = {(s.commune_id, s.year): s for s in SourceList.objects.filter(commune__in=communes)}
+    communes, years = {commune for commune, _year in keys}, {year for _commune, year in keys}
+    lists = SourceList.objects.filter(commune__in=communes, year__in=years)
+    found = {(s.commune_id, s.year): s for s in lists}
     missing = [SourceList(commune_id=commune, year=year) for commune, year in sorted(keys - set(found))]
     for source_list in SourceList.objects.bulk_create(missing):
         found[(source_list.commune_id, source_list.year)] = source_list
     if any(sl.pk is None for sl in found.values()):  # databases that do not return ids
-        found = {(s.commune_id, s.year): s for s in SourceList.objects.filter(commune__in=communes)}
+        found = {(s.commune_id, s.year): s for s in lists.all()}
     return found
 
 

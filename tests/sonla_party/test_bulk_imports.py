@@ -3,6 +3,8 @@ saves nothing, every saved record has its history, and XLSX cells read as openpy
 
 import datetime
 import io
+import os
+import sys
 import threading
 import zipfile
 
@@ -216,10 +218,11 @@ def test_xlsx_cells_read_as_openpyxl_reads_them():
     assert isinstance(read[3][2], xlsx_read.Formula)
 
 
-def test_a_file_error_found_by_the_reader_thread_is_raised_in_the_callers_language(board_user, village, monkeypatch):
-    """The rows are read one chunk ahead by a second thread: a formula in the third chunk still
-    stops the import with the file's error, in the user's language, and saves nothing."""
+def test_a_file_error_found_by_the_reader_is_raised_in_the_callers_language(board_user, village, monkeypatch):
+    """The rows are read one chunk ahead by another process (or thread): a formula in the third
+    chunk still stops the import with the file's error, in the user's language, and saves nothing."""
     monkeypatch.setattr(imports, "CHUNK", 10)
+    before = children() if sys.platform == "linux" else set()
     rows = candidate_rows(village, 35)
     rows[27][0] = "=A1"
     with translation.override("en"), pytest.raises(imports.ImportFileError) as caught:
@@ -227,6 +230,17 @@ def test_a_file_error_found_by_the_reader_thread_is_raised_in_the_callers_langua
     assert "Row 29" in str(caught.value) and "formula" in str(caught.value)
     assert not Candidate.objects.exists()
     assert not any(thread.name == "import-reader" for thread in threading.enumerate())
+    if sys.platform == "linux":
+        assert children() == before, "the reader process ended"
+
+
+def children() -> set[int]:
+    """This process's living children (Linux)."""
+    found = set()
+    for task in os.listdir("/proc/self/task"):
+        with open(f"/proc/self/task/{task}/children") as listing:
+            found |= {int(pid) for pid in listing.read().split()}
+    return found
 
 
 def test_the_reader_thread_ends_when_the_caller_stops_early():
@@ -237,11 +251,65 @@ def test_the_reader_thread_ends_when_the_caller_stops_early():
             read.append(number)
             yield number, {}
 
-    ahead = imports.read_ahead(rows(), size=5, depth=2)
+    ahead = imports._read_in_thread(rows(), size=5, depth=2)
     assert [number for number, _values in next(ahead)] == [0, 1, 2, 3, 4]
     ahead.close()  # the caller stopped: an error in its chunk, say
     assert not any(thread.name == "import-reader" for thread in threading.enumerate())
     assert len(read) <= 5 * 4  # it read no more than the chunks that could wait
+
+
+linux_only = pytest.mark.skipif(sys.platform != "linux", reason="the file is read by a forked process on Linux")
+
+
+@linux_only
+def test_the_reader_process_gives_every_chunk_in_order_and_ends():
+    before = children()
+    rows = [(number, {"name": f"Lò Văn {number}", "on": D(2025, 1, number % 28 + 1)}) for number in range(23)]
+    assert list(imports._read_in_child(iter(rows), 5)) == list(imports.chunks(iter(rows), 5))
+    assert children() == before
+
+
+@linux_only
+def test_the_reader_process_is_stopped_when_the_caller_stops_early():
+    before = children()
+
+    def rows():
+        number = 0
+        while True:  # a file that never ends: only killing the reader stops it
+            number += 1
+            yield number, {}
+
+    ahead = imports._read_in_child(rows(), 5)
+    assert [number for number, _values in next(ahead)] == [1, 2, 3, 4, 5]
+    assert len(children() - before) == 1
+    ahead.close()
+    assert children() == before
+
+
+@linux_only
+def test_the_reader_process_hands_over_its_errors_and_says_when_it_died():
+    def failing():
+        yield 1, {}
+        raise ValueError("bad cell")
+
+    with pytest.raises(ValueError, match="bad cell"):
+        list(imports._read_in_child(failing(), 5))
+
+    def unpicklable():
+        yield 1, {}
+        error = RuntimeError("no way across")
+        error.lock = threading.Lock()  # a lock cannot be pickled
+        raise error
+
+    with pytest.raises(imports.ImportFileError, match="RuntimeError: no way across"):
+        list(imports._read_in_child(unpicklable(), 5))
+
+    def dying():
+        yield from ((number, {}) for number in range(7))
+        os._exit(3)  # in the reader: as if it were killed
+
+    with translation.override("en"), pytest.raises(imports.ImportFileError, match="could not be read to its end"):
+        list(imports._read_in_child(dying(), 5))
 
 
 def test_bulk_instances_fill_defaults_and_keep_the_related_objects(board_user, village):
