@@ -282,14 +282,16 @@ _END = object()
 
 
 def read_ahead(rows: Iterator, size: int = CHUNK, depth: int = 2) -> Iterator[list]:
-    """The chunks of `rows`, read by another process (where processes fork: Linux) or thread
-    while this one checks and saves the chunk before: unpacking an XLSX file is pure Python, a
-    sixth of an import's time. A thread shares this process's interpreter lock, so it only runs
-    while this one waits for the database, and takes the lock back late after each query: it
-    saved nothing measurable. A forked process reads on the other core. Either way memory stays
-    flat (a chunk or two wait read) and an error of the file is raised here, in the reader's
-    order, in the caller's language."""
-    if sys.platform == "linux":
+    """The chunks of `rows`, read by another process or thread while this one checks and saves
+    the chunk before: unpacking an XLSX file is pure Python, a sixth of an import's time. A
+    thread shares this process's interpreter lock, so it only runs while this one waits for the
+    database, and takes the lock back late after each query: it saved nothing measurable. A
+    forked process reads on the other core. It is forked on Linux by a process that has no other
+    thread (a worker's): a fork drops the other threads' state in the child, and an object that
+    only they held (a database connection, say) would be finalised there. Either way memory
+    stays flat (a chunk or two wait read) and an error of the file is raised here, in the
+    reader's order, in the caller's language."""
+    if sys.platform == "linux" and threading.active_count() == 1:
         return _read_in_child(rows, size)
     return _read_in_thread(rows, size, depth)
 

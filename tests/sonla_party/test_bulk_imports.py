@@ -261,6 +261,24 @@ def test_the_reader_thread_ends_when_the_caller_stops_early():
 linux_only = pytest.mark.skipif(sys.platform != "linux", reason="the file is read by a forked process on Linux")
 
 
+def test_a_process_with_other_threads_reads_the_file_by_a_thread():
+    """A fork would drop the other threads' state in the child (and finalise what only they
+    held): where another thread runs, the file is read by a thread."""
+    before, release = children() if sys.platform == "linux" else set(), threading.Event()
+    other = threading.Thread(target=release.wait, name="another")
+    other.start()
+    try:
+        ahead = imports.read_ahead(iter([(n, {}) for n in range(12)]), size=5)
+        assert [number for number, _values in next(ahead)] == [0, 1, 2, 3, 4]
+        assert any(thread.name == "import-reader" for thread in threading.enumerate())
+        if sys.platform == "linux":
+            assert children() == before
+        assert [len(chunk) for chunk in ahead] == [5, 2]
+    finally:
+        release.set()
+        other.join()
+
+
 @linux_only
 def test_the_reader_process_gives_every_chunk_in_order_and_ends():
     before = children()
