@@ -26,9 +26,6 @@ from .choices import LegalBasis, Religion
 from .forms import CandidateForm
 from .models import Candidate
 
-# What a sample row of the preview says will happen to it (translated for the few rows shown only).
-CREATE, UPDATE = gettext_lazy("create"), gettext_lazy("update")
-
 COLUMNS = [
     AS_OF_COLUMN,
     ColumnSpec("full_name", gettext_lazy("Full name"), "Full name", required=True, aliases=("Họ và tên", "Họ tên")),
@@ -251,13 +248,13 @@ def _validate(number, values, establishment, existing, outcome, context, same_da
         others = same_day.get(key, [])
         if others:
             outcome.duplicates.append((number, ", ".join(f"{c.full_name} ({c.establishment})" for c in others)))
-        _sample(outcome, number, CREATE, candidate)
+        _sample(outcome, number, imports.CREATE, candidate)
         outcome.created += 1
         return "create", candidate, added_on
     if before == _snapshot(candidate):
         outcome.unchanged += 1
         return "unchanged", candidate, added_on
-    _sample(outcome, number, UPDATE, candidate)
+    _sample(outcome, number, imports.UPDATE, candidate)
     outcome.updated += 1
     return "update", candidate, added_on
 

@@ -23,9 +23,6 @@ from .choices import EstablishmentKind, Ethnicity, Gender, LeftReason
 from .models import Commune, Establishment, PartyMember
 from .units import UnitMap
 
-# What a sample row of the preview says will happen to it (translated for the few rows shown only).
-CREATE, UPDATE = gettext_lazy("create"), gettext_lazy("update")
-
 REASON = gettext_lazy("Imported from a spreadsheet")
 
 
@@ -258,13 +255,13 @@ def _establishment_row(number, raw, outcome, context, existing):
             outcome.add_error(number, "opened_on", raw.get("opened_on"), error.message)
             return None
         outcome.created += 1
-        _sample(outcome, number, CREATE, f"{est.name} ({commune.name})")
+        _sample(outcome, number, imports.CREATE, f"{est.name} ({commune.name})")
         return "create", est
     if before == {name: getattr(est, name) for name in EST_FIELDS}:
         outcome.unchanged += 1
         return "unchanged", est
     outcome.updated += 1
-    _sample(outcome, number, UPDATE, f"{est.name} ({commune.name})")
+    _sample(outcome, number, imports.UPDATE, f"{est.name} ({commune.name})")
     return "update", est
 
 
@@ -438,13 +435,13 @@ def _member_row(number, raw, values, outcome, context, by_id, same_day):
                 (number, ", ".join(f"{m.full_name} ({m.establishment_id})" for m in same_day[key]))
             )
         outcome.created += 1
-        _sample(outcome, number, CREATE, f"{member.full_name}, {member.birth_date:%d/%m/%Y}")
+        _sample(outcome, number, imports.CREATE, f"{member.full_name}, {member.birth_date:%d/%m/%Y}")
         return "create", member
     if before == _member_snapshot(member):
         outcome.unchanged += 1
         return "unchanged", member
     outcome.updated += 1
-    _sample(outcome, number, UPDATE, f"{member.full_name}, {member.birth_date:%d/%m/%Y}")
+    _sample(outcome, number, imports.UPDATE, f"{member.full_name}, {member.birth_date:%d/%m/%Y}")
     return "update", member
 
 

@@ -134,10 +134,9 @@ def converted(fields: list, rows) -> list[list]:
     ]
 
 
-def insert_values(model, fields: list, rows: list, *, ready: bool = False) -> list:
-    """INSERT the `rows` (Python values of `fields`, in that order; with `ready`, values already
-    `converted`) into `model`'s table; returns the new primary keys, in the rows' order."""
-    values = rows if ready else converted(fields, rows)
+def insert_values(model, fields: list, values: list) -> list:
+    """INSERT the rows of `values` (of `fields`, in that order, as `converted` gives them) into
+    `model`'s table; returns the new primary keys, in the rows' order."""
     if connection.vendor == "postgresql":
         return _copy(model, fields, values)
     return _insert(model, fields, values)
@@ -209,7 +208,7 @@ def _create(model, objs: list) -> tuple[list, list]:
             setattr(obj, field.attname, moment)
     read = attrgetter(*[field.attname for field in fields])
     values = converted(fields, [read(obj) for obj in objs] if len(fields) > 1 else [[read(obj)] for obj in objs])
-    ids = insert_values(model, fields, values, ready=True)
+    ids = insert_values(model, fields, values)
     for obj, pk in zip(objs, ids, strict=True):
         obj.pk = pk
         obj._state.adding, obj._state.db = False, connection.alias
@@ -270,4 +269,4 @@ def _history_rows(history, objs, by, reason, fields, values) -> None:
         when = moment(getattr(obj, "_history_date", now))
         change_reason = getattr(obj, "_change_reason", None) or reason
         rows.append(pick((*row, obj.pk, when, getattr(user, "pk", None), change_reason, "+")))
-    insert_values(history, written, rows, ready=True)
+    insert_values(history, written, rows)

@@ -30,6 +30,7 @@ from django.conf import settings
 from django.db import DataError, IntegrityError, transaction
 from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from . import xlsx_read
 from .exceptions import RuleViolation
@@ -55,6 +56,10 @@ class ColumnSpec:
 
     def names(self) -> set[str]:
         return {fold(name) for name in (self.label, self.english, self.key, *self.aliases)}
+
+
+# What a sample row of the preview says will happen to it (translated for the few rows shown only).
+CREATE, UPDATE = gettext_lazy("create"), gettext_lazy("update")
 
 
 @dataclass
@@ -419,10 +424,6 @@ def _date_of_text(text: str) -> datetime.date:
     raise ValueError(_("not a date (write dd/mm/yyyy)"))
 
 
-# The words of a choice or yes/no column repeat on every row: each is folded once.
-_fold_word = lru_cache(maxsize=1024)(fold)
-
-
 @lru_cache(maxsize=64)
 def _choice_lookup(choices) -> dict[str, str]:
     """Folded slug, English and Vietnamese label → slug, for one TextChoices class."""
@@ -439,7 +440,7 @@ def parse_choice(value, choices) -> str:
     """A TextChoices value from its slug, its Vietnamese or English label, ignoring accents."""
     if value is None or str(value).strip() == "":
         return ""
-    found = _choice_lookup(choices).get(_fold_word(value))
+    found = _choice_lookup(choices).get(fold(value))
     if found is None:
         raise ValueError(
             _("unknown value; expected one of: %(values)s") % {"values": ", ".join(str(c.label) for c in choices)}
@@ -454,7 +455,7 @@ FALSE_WORDS = {"khong", "no", "false", "0", "sai", ""}
 def parse_bool(value) -> bool:
     if value is True or value is False:
         return value
-    word = _fold_word(value)
+    word = fold(value)
     if word in TRUE_WORDS:
         return True
     if word in FALSE_WORDS:
