@@ -331,8 +331,20 @@ def class_list(training_class: TrainingClass) -> tuple[str, dict, str]:
         signer_role="Giám đốc",
         recipients=["Ban Tổ chức cấp ủy", "Lưu"],
     )
-    context = {"doc": heading, "training_class": training_class, "enrollments": list(enrollments)}
+    rows = [(enrollment, class_result(enrollment)) for enrollment in enrollments]
+    context = {"doc": heading, "training_class": training_class, "rows": rows}
     return "documents/class_list.html", context, f"lop-{training_class.pk}"
+
+
+def class_result(enrollment: Enrollment) -> str:
+    """A learner's result in one column of the class list: "Hoàn thành (Khá)" (the essay's grade in
+    brackets), "Không hoàn thành", "Không dự học"."""
+    if not enrollment.attended:
+        return "Không dự học"
+    if not enrollment.completed:
+        return "Không hoàn thành"
+    essay = enrollment.get_essay_result_display()
+    return f"Hoàn thành ({essay})" if essay else "Hoàn thành"
 
 
 def certificates_list(user, start: datetime.date, end: datetime.date) -> tuple[str, dict, str]:
@@ -341,7 +353,9 @@ def certificates_list(user, start: datetime.date, end: datetime.date) -> tuple[s
         Enrollment.objects.for_user(user)
         .filter(completed=True, certificate_on__range=(start, end))
         .select_related("candidate__establishment", "training_class")
-        .order_by("organiser", "certificate_on", "certificate_number", "pk")
+        .order_by(
+            "organiser", "training_class__starts_on", "training_class_id", "certificate_on", "certificate_number", "pk"
+        )
     )
     party, province = province_names()
     heading = Heading(
@@ -355,5 +369,11 @@ def certificates_list(user, start: datetime.date, end: datetime.date) -> tuple[s
         on_behalf="T/L Ban Tổ chức",
         signer_role="Người lập danh sách",
     )
-    context = {"doc": heading, "enrollments": list(enrollments), "start": start, "end": end}
+    enrollments = list(enrollments)
+    groups = []  # (the issuing unit, the class, [(number in the list, enrollment)]): one heading row a class
+    for number, enrollment in enumerate(enrollments, start=1):
+        if not groups or groups[-1][1] != enrollment.training_class:
+            groups.append((enrollment.organiser, enrollment.training_class, []))
+        groups[-1][2].append((number, enrollment))
+    context = {"doc": heading, "enrollments": enrollments, "groups": groups, "start": start, "end": end}
     return "documents/certificates_list.html", context, f"chung-nhan-{start:%Y%m%d}-{end:%Y%m%d}"

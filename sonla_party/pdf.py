@@ -10,14 +10,17 @@ scope: 404) and the subclass gives the template and its context. This module imp
 
 A request renders the document's HTML (fast: the user's scope and masking, the access log) and
 answers with the PDF kept for that HTML, or lays a short document out itself; a long one (more
-than DOCUMENT_JOB_CELLS table cells, ≈ 0.6 ms of layout each) is laid out by a background job
+than DOCUMENT_JOB_CELLS table cells, ≈ 0.5 ms of layout each) is laid out by a background job
 whose page the request redirects to (`queue_layout`), so that no request waits for a long layout.
 """
 
+import contextlib
 import datetime
 import functools
+import gc
 import hashlib
 import logging
+import threading
 import time
 from dataclasses import dataclass, field
 
@@ -112,7 +115,36 @@ def lay_out(html: str) -> bytes:
     if loaded is None:
         raise PdfUnavailable(reason)
     _, html_class, fonts = loaded
-    return html_class(string=html, base_url=str(settings.BASE_DIR)).write_pdf(font_config=fonts)
+    with collector_paused():
+        return html_class(string=html, base_url=str(settings.BASE_DIR)).write_pdf(font_config=fonts)
+
+
+_paused = 0  # layouts running now
+_paused_lock = threading.Lock()
+_collector_was_enabled = True
+
+
+@contextlib.contextmanager
+def collector_paused():
+    """Python's cyclic garbage collector held off while WeasyPrint works. A layout makes hundreds of
+    thousands of objects (boxes, styles, text runs) that live until it ends; the collector, started
+    by their number, walks them (and the whole server's heap, in its oldest generation) again and
+    again: a quarter of a long document's time (`bench/documents.py`). Reference counting still
+    frees what is dropped; what the layout left in cycles is collected after it, as usual. Across
+    threads, the collector starts again when the last layout ends."""
+    global _paused, _collector_was_enabled
+    with _paused_lock:
+        _paused += 1
+        if _paused == 1:
+            _collector_was_enabled = gc.isenabled()
+            gc.disable()
+    try:
+        yield
+    finally:
+        with _paused_lock:
+            _paused -= 1
+            if _paused == 0 and _collector_was_enabled:
+                gc.enable()
 
 
 def kept_pdf(key: str) -> bytes | None:
@@ -145,7 +177,7 @@ def unavailable_response() -> HttpResponse:
 
 def is_long(html: str) -> bool:
     """A document is long when its HTML holds more than DOCUMENT_JOB_CELLS table cells: the layout's
-    time grows with them (a class of 287 people: ≈ 2,600 cells, 1.5 s), the rest of a document is
+    time grows with them (a class of 277 people: ≈ 1,950 cells, 0.9 s), the rest of a document is
     a page or two of text. A long one not already kept is laid out by a background job."""
     return html.count("<td") > settings.DOCUMENT_JOB_CELLS
 

@@ -273,7 +273,7 @@ IMPORT_MAX_BYTES = env_int("IMPORT_MAX_MEGABYTES", 10, minimum=1) * 1024 * 1024
 # queued in the database (`manage.py db_worker` runs them; several servers share the queue).
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 EXPORT_JOB_ROWS = env_int("EXPORT_JOB_ROWS", 20000, minimum=1)  # larger exports run as a job
-# A PDF document with more table cells is laid out by a job (≈ 0.6 ms a cell: 600 ≈ 0.4 s).
+# A PDF document with more table cells is laid out by a job (≈ 0.5 ms a cell: 600 ≈ 0.3 s).
 DOCUMENT_JOB_CELLS = env_int("DOCUMENT_JOB_CELLS", 600, minimum=1)
 JOB_FILE_HOURS = env_int("JOB_FILE_HOURS", 24, minimum=1)  # how long a job's file is kept
 JOB_TIMEOUT_MINUTES = env_int("JOB_TIMEOUT_MINUTES", 30, minimum=1)  # a job silent this long may be retried

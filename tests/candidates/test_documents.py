@@ -1,11 +1,13 @@
 """The printable documents: every one rendered for a candidate who went through every step."""
 
 import datetime
+import io
 import re
 
 import pytest
 from django.urls import reverse
 from django.utils import timezone
+from pypdf import PdfReader
 
 from candidates import services
 from candidates.choices import Stage
@@ -184,6 +186,33 @@ class TestTrainingDocuments:
         text = one_line(pdf_text(response.content))
         assert "Lường Văn Đức" in text and NAME in text and "GCN-017" in text and "08/03/2025" in text
         assert "Trung tâm Chính trị Mộc Châu".upper() in text and "lớp bồi dưỡng nhận thức về Đảng" in text
+        assert re.search(r"Lường Văn Đức .*Hoàn thành \(Khá\) GCN-017 08/03/2025", text), text
+        assert re.search(NAME + r" .*Không hoàn thành — —", text), text  # attended, not completed: no certificate
+
+    def test_a_row_of_a_long_list_is_never_cut_across_two_pages(self, board_client, board_user, finished_class):
+        long_name = "Trường Phổ thông Dân tộc Nội trú Trung học cơ sở và Trung học phổ thông"
+        establishment = finished_class.enrollments.first().candidate.establishment
+        establishment.name = long_name  # three lines in its column: a row that does not fit is easily cut
+        establishment.save()
+        people = [new_candidate(board_user, establishment, full_name=f"Học viên số {n:02}") for n in range(1, 41)]
+        services.enrol_candidates(
+            training_class=finished_class,
+            candidate_ids=[p.pk for p in people],
+            enrolled_on=D(2025, 2, 20),
+            by=board_user,
+        )
+        response = board_client.get(reverse("candidates:class_list_document", args=[finished_class.pk]))
+        if response.status_code == 302:  # long here: laid out by its job
+            pk = int(response["Location"].strip("/").split("/")[1])
+            jobs.run_job(job_id=pk, attempt=1)
+            response = board_client.get(reverse("jobs:job_file", args=[pk]))
+        pages = [one_line(page.extract_text()) for page in PdfReader(io.BytesIO(response.content)).pages]
+        assert len(pages) >= 2
+        births = {enrollment.candidate.birth_date for enrollment in finished_class.enrollments.all()}
+        assert len(births) == 1  # one birth date a row, the same in every row
+        birth = f"{births.pop():%d/%m/%Y}"
+        for page in pages:  # a row's birth date and its establishment on the same page: the row is whole
+            assert page.count(birth) == page.count("Trường Phổ thông Dân tộc"), page
 
     def test_a_long_document_asked_again_is_sent_as_kept_and_a_change_makes_it_anew(
         self, board_client, board_user, finished_class, monkeypatch
@@ -308,7 +337,10 @@ class TestTrainingDocuments:
             certificate_on=D(2025, 1, 6),
             organiser=other.organiser,
         )
-        assert "GCN-SM-1" in one_line(pdf_text(board_client.get(url).content))
+        both = one_line(pdf_text(board_client.get(url).content))
+        heading = "Lớp 1/2025 (03/03/2025 – 07/03/2025) — đơn vị cấp: Trung tâm Chính trị Mộc Châu"
+        other_heading = "Lớp Sông Mã (01/01/2025 – 05/01/2025) — đơn vị cấp: TTCT Sông Mã"
+        assert re.search(re.escape(other_heading) + r" 1 GCN-SM-1 .*" + re.escape(heading) + " 2 GCN-017", both), both
         mine = one_line(pdf_text(reviewer_client.get(url).content))
         assert "GCN-017" in mine and "GCN-SM-1" not in mine
         assert "GCN-017" not in one_line(pdf_text(board_client.get(url.replace("2025-06-30", "2025-03-01")).content))
