@@ -346,6 +346,42 @@ class TestTrainingDocuments:
         assert "GCN-017" not in one_line(pdf_text(board_client.get(url.replace("2025-06-30", "2025-03-01")).content))
 
 
+def test_a_class_heading_of_the_certificates_list_is_never_left_alone_at_a_page_foot(
+    board_client, board_user, province
+):
+    require_pdf()
+    for n in range(1, 25):  # 24 classes of 1 to 3 certificates: headings fall at every height of a page
+        training_class = TrainingClass.objects.create(
+            name=f"Lớp K{n:02}",
+            organiser=f"TT{n:02}",
+            unit=province.home,
+            starts_on=D(2025, 3, 3),
+            ends_on=D(2025, 3, 7),
+            capacity=5,
+        )
+        for m in range(1 + n % 3):
+            Enrollment.objects.create(
+                training_class=training_class,
+                candidate=new_candidate(board_user, province.home_establishment, full_name=f"Học viên {n:02}-{m}"),
+                enrolled_on=D(2025, 2, 20),
+                completed=True,
+                certificate_number=f"K{n:02}-{m}",
+                certificate_on=D(2025, 3, 8),
+                organiser=training_class.organiser,
+            )
+    url = reverse("candidates:certificates_document") + "?start=2025-03-01&end=2025-03-31"
+    response = board_client.get(url)
+    if response.status_code == 302:  # long here: laid out by its job
+        pk = int(response["Location"].strip("/").split("/")[1])
+        jobs.run_job(job_id=pk, attempt=1)
+        response = board_client.get(reverse("jobs:job_file", args=[pk]))
+    pages = [page.extract_text() for page in PdfReader(io.BytesIO(response.content)).pages]
+    assert len(pages) >= 3
+    for page in pages[:-1]:  # the last row of every page but the last is a certificate, not a heading
+        rows = [line for line in page.splitlines() if line.strip() and not re.fullmatch(r"\s*\d+/\d+\s*", line)]
+        assert not rows[-1].lstrip().startswith("Lớp K"), rows[-3:]
+
+
 def test_decisions_need_their_number(board_user, province):
     candidate = new_candidate(board_user, province.home_establishment)
     advance(candidate, Stage.GRASSROOTS_RESOLUTION, board_user)
