@@ -337,14 +337,16 @@ def class_list(training_class: TrainingClass) -> tuple[str, dict, str]:
 
 
 def class_result(enrollment: Enrollment) -> str:
-    """A learner's result in one column of the class list: "Hoàn thành (Khá)" (the essay's grade in
-    brackets), "Không hoàn thành", "Không dự học"."""
+    """A learner's result in one column of the class list: "Hoàn thành", "Không hoàn thành" or
+    "Không dự học", with the essay's grade in brackets where one is recorded: "Hoàn thành (Khá)"."""
     if not enrollment.attended:
-        return "Không dự học"
-    if not enrollment.completed:
-        return "Không hoàn thành"
+        status = "Không dự học"
+    elif not enrollment.completed:
+        status = "Không hoàn thành"
+    else:
+        status = "Hoàn thành"
     essay = enrollment.get_essay_result_display()
-    return f"Hoàn thành ({essay})" if essay else "Hoàn thành"
+    return f"{status} ({essay})" if essay else status
 
 
 def certificates_list(user, start: datetime.date, end: datetime.date) -> tuple[str, dict, str]:

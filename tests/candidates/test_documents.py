@@ -6,12 +6,12 @@ import re
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from pypdf import PdfReader
 
 from candidates import services
 from candidates.choices import Stage
-from candidates.documents import CANDIDATE_DOCUMENTS
+from candidates.documents import CANDIDATE_DOCUMENTS, class_result
 from candidates.models import Enrollment, TrainingClass
 from establishments.choices import OrganisationKind, OrganisationLevel
 from establishments.models import PartyOrganisation, PartyOrganisationParent
@@ -380,6 +380,22 @@ def test_a_class_heading_of_the_certificates_list_is_never_left_alone_at_a_page_
     for page in pages[:-1]:  # the last row of every page but the last is a certificate, not a heading
         rows = [line for line in page.splitlines() if line.strip() and not re.fullmatch(r"\s*\d+/\d+\s*", line)]
         assert not rows[-1].lstrip().startswith("Lớp K"), rows[-3:]
+
+
+@pytest.mark.parametrize(
+    ("attended", "completed", "essay", "result"),
+    [
+        (True, True, "good", "Hoàn thành (Khá)"),
+        (True, True, "", "Hoàn thành"),
+        (True, False, "fail", "Không hoàn thành (Không đạt)"),
+        (True, False, "", "Không hoàn thành"),
+        (False, False, "", "Không dự học"),
+    ],
+)
+def test_the_class_list_gives_every_result_in_one_column(attended, completed, essay, result):
+    enrollment = Enrollment(attended=attended, completed=completed, essay_result=essay)
+    with translation.override("vi"):
+        assert class_result(enrollment) == result
 
 
 def test_decisions_need_their_number(board_user, province):
