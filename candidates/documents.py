@@ -10,6 +10,7 @@ today. `CANDIDATE_DOCUMENTS` lists them; `available_documents` says which a file
 import datetime
 from collections.abc import Callable
 from dataclasses import dataclass
+from itertools import groupby
 
 from django.http import Http404
 from django.utils import timezone
@@ -372,10 +373,9 @@ def certificates_list(user, start: datetime.date, end: datetime.date) -> tuple[s
         signer_role="Người lập danh sách",
     )
     enrollments = list(enrollments)
-    groups = []  # (the issuing unit, the class, [(number in the list, enrollment)]): one heading row a class
-    for number, enrollment in enumerate(enrollments, start=1):
-        if not groups or groups[-1][1] != enrollment.training_class:
-            groups.append((enrollment.organiser, enrollment.training_class, []))
-        groups[-1][2].append((number, enrollment))
+    groups = []  # one heading row a class: (its issuing unit, the class, [(number in the list, enrollment)])
+    for _class_id, rows in groupby(enumerate(enrollments, 1), key=lambda row: row[1].training_class_id):
+        rows = list(rows)
+        groups.append((rows[0][1].organiser, rows[0][1].training_class, rows))
     context = {"doc": heading, "enrollments": enrollments, "groups": groups, "start": start, "end": end}
     return "documents/certificates_list.html", context, f"chung-nhan-{start:%Y%m%d}-{end:%Y%m%d}"

@@ -47,6 +47,17 @@ def full_file(province, board_user):
     return candidate
 
 
+def document_pdf(client, url) -> bytes:
+    """The PDF at `url`, laid out in the request or, for a long one, by its job run here."""
+    response = client.get(url)
+    if response.status_code == 302:  # a long document: the answer is its job's page
+        pk = int(response["Location"].strip("/").split("/")[1])
+        jobs.run_job(job_id=pk, attempt=1)
+        response = client.get(reverse("jobs:job_file", args=[pk]))
+    assert response["Content-Type"] == "application/pdf", response.content[:300]
+    return response.content
+
+
 def get_pdf(client, candidate, slug):
     response = client.get(reverse("candidates:candidate_document", args=[candidate.pk, slug]))
     assert response.status_code == 200, response.content[:300]
@@ -201,12 +212,8 @@ class TestTrainingDocuments:
             enrolled_on=D(2025, 2, 20),
             by=board_user,
         )
-        response = board_client.get(reverse("candidates:class_list_document", args=[finished_class.pk]))
-        if response.status_code == 302:  # long here: laid out by its job
-            pk = int(response["Location"].strip("/").split("/")[1])
-            jobs.run_job(job_id=pk, attempt=1)
-            response = board_client.get(reverse("jobs:job_file", args=[pk]))
-        pages = [one_line(page.extract_text()) for page in PdfReader(io.BytesIO(response.content)).pages]
+        content = document_pdf(board_client, reverse("candidates:class_list_document", args=[finished_class.pk]))
+        pages = [one_line(page.extract_text()) for page in PdfReader(io.BytesIO(content)).pages]
         assert len(pages) >= 2
         births = {enrollment.candidate.birth_date for enrollment in finished_class.enrollments.all()}
         assert len(births) == 1  # one birth date a row, the same in every row
@@ -370,12 +377,7 @@ def test_a_class_heading_of_the_certificates_list_is_never_left_alone_at_a_page_
                 organiser=training_class.organiser,
             )
     url = reverse("candidates:certificates_document") + "?start=2025-03-01&end=2025-03-31"
-    response = board_client.get(url)
-    if response.status_code == 302:  # long here: laid out by its job
-        pk = int(response["Location"].strip("/").split("/")[1])
-        jobs.run_job(job_id=pk, attempt=1)
-        response = board_client.get(reverse("jobs:job_file", args=[pk]))
-    pages = [page.extract_text() for page in PdfReader(io.BytesIO(response.content)).pages]
+    pages = [page.extract_text() for page in PdfReader(io.BytesIO(document_pdf(board_client, url))).pages]
     assert len(pages) >= 3
     for page in pages[:-1]:  # the last row of every page but the last is a certificate, not a heading
         rows = [line for line in page.splitlines() if line.strip() and not re.fullmatch(r"\s*\d+/\d+\s*", line)]
