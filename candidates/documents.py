@@ -332,14 +332,19 @@ def class_list(training_class: TrainingClass) -> tuple[str, dict, str]:
         signer_role="Giám đốc",
         recipients=["Ban Tổ chức cấp ủy", "Lưu"],
     )
-    rows = [(enrollment, class_result(enrollment)) for enrollment in enrollments]
+    ended = training_class.ends_on < timezone.localdate()
+    rows = [(enrollment, class_result(enrollment, class_ended=ended)) for enrollment in enrollments]
     context = {"doc": heading, "training_class": training_class, "rows": rows}
     return "documents/class_list.html", context, f"lop-{training_class.pk}"
 
 
-def class_result(enrollment: Enrollment) -> str:
+def class_result(enrollment: Enrollment, *, class_ended: bool = True) -> str:
     """A learner's result in one column of the class list: "Hoàn thành", "Không hoàn thành" or
-    "Không dự học", with the essay's grade in brackets where one is recorded: "Hoàn thành (Khá)"."""
+    "Không dự học", with the essay's grade in brackets where one is recorded: "Hoàn thành (Khá)".
+    Before the class ends, a learner with nothing recorded has no result yet, not an absence."""
+    nothing_recorded = not (enrollment.attended or enrollment.completed or enrollment.essay_result)
+    if not class_ended and nothing_recorded:
+        return "Chưa có kết quả"
     if not enrollment.attended:
         status = "Không dự học"
     elif not enrollment.completed:

@@ -385,19 +385,21 @@ def test_a_class_heading_of_the_certificates_list_is_never_left_alone_at_a_page_
 
 
 @pytest.mark.parametrize(
-    ("attended", "completed", "essay", "result"),
+    ("attended", "completed", "essay", "ended", "result"),
     [
-        (True, True, "good", "Hoàn thành (Khá)"),
-        (True, True, "", "Hoàn thành"),
-        (True, False, "fail", "Không hoàn thành (Không đạt)"),
-        (True, False, "", "Không hoàn thành"),
-        (False, False, "", "Không dự học"),
+        (True, True, "good", True, "Hoàn thành (Khá)"),
+        (True, True, "", True, "Hoàn thành"),
+        (True, False, "fail", True, "Không hoàn thành (Không đạt)"),
+        (True, False, "", True, "Không hoàn thành"),
+        (False, False, "", True, "Không dự học"),
+        (False, False, "", False, "Chưa có kết quả"),  # the class not over yet: no absence to print
+        (True, False, "", False, "Không hoàn thành"),
     ],
 )
-def test_the_class_list_gives_every_result_in_one_column(attended, completed, essay, result):
+def test_the_class_list_gives_every_result_in_one_column(attended, completed, essay, ended, result):
     enrollment = Enrollment(attended=attended, completed=completed, essay_result=essay)
     with translation.override("vi"):
-        assert class_result(enrollment) == result
+        assert class_result(enrollment, class_ended=ended) == result
 
 
 def test_decisions_need_their_number(board_user, province):
