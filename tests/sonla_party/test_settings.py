@@ -5,7 +5,9 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from django.conf import settings
+from django.db import connection
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -54,3 +56,32 @@ def test_load_demo_refuses_to_run_with_debug_off_unless_forced():
     result = run_manage("load_demo", DEBUG="0", SECRET_KEY="k" * 20 + "Xy9#-_ab" * 5, ALLOWED_HOSTS="example.org")
     assert result.returncode != 0
     assert "DEBUG is off" in result.stderr and "--force" in result.stderr
+
+
+def database_options(**env) -> str:
+    """The PostgreSQL connection's OPTIONS the settings make (nothing connects)."""
+    code = "from django.conf import settings; print(settings.DATABASES['default'].get('OPTIONS', {}))"
+    result = run_manage("shell", "-c", code, DATABASE_URL="postgres://app@127.0.0.1:5432/none", **env)
+    assert result.returncode == 0, result.stderr
+    return result.stdout
+
+
+def test_postgres_connections_ask_for_no_jit_unless_left_to_the_server():
+    assert "-c jit=off" in database_options()
+    assert "-c jit=off" in database_options(DB_JIT="off")
+    assert "jit" not in database_options(DB_JIT="server")
+
+
+def test_an_unknown_jit_choice_refuses_to_start_with_one_clear_line():
+    result = run_manage("check", DB_JIT="maybe", DATABASE_URL="postgres://app@127.0.0.1:5432/none")
+    assert result.returncode != 0
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1 and "DB_JIT" in lines[0], result.stderr
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's JIT")
+@pytest.mark.django_db
+def test_the_app_s_postgres_connection_runs_without_jit():
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW jit")
+        assert cursor.fetchone()[0] == "off"
